@@ -1,0 +1,52 @@
+"""Builders for PyTorch-worded error messages, so every op raises the same text."""
+
+
+def dim_out_of_range(dim, ndim):
+    """The IndexError PyTorch raises for a dimension outside [-ndim, ndim-1]."""
+    low = -ndim if ndim else -1
+    high = ndim - 1 if ndim else 0
+    return IndexError(
+        f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})")
+
+
+def normalize_dim(dim, ndim):
+    """Wraps a possibly negative dim into [0, ndim); scalars accept dims -1 and 0 as PyTorch."""
+    bound = ndim if ndim else 1
+    if dim < -bound or dim >= bound:
+        raise dim_out_of_range(dim, ndim)
+    return dim + bound if dim < 0 else dim
+
+
+def normalize_dims(dims, ndim):
+    """normalize_dim over a tuple, with PyTorch's error for a repeated dim."""
+    result = tuple(normalize_dim(d, ndim) for d in dims)
+    if len(set(result)) != len(result):
+        for position, d in enumerate(result):
+            if d in result[:position]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return result
+
+
+def broadcast_mismatch(shape_a, shape_b):
+    """The RuntimeError for two shapes that do not broadcast, naming the first bad dim."""
+    ndim = max(len(shape_a), len(shape_b))
+    a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
+    b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
+    for position in range(ndim - 1, -1, -1):
+        if a[position] != b[position] and a[position] != 1 and b[position] != 1:
+            return RuntimeError(
+                f"The size of tensor a ({a[position]}) must match the size of tensor b "
+                f"({b[position]}) at non-singleton dimension {position}")
+    return RuntimeError(f"shapes {tuple(shape_a)} and {tuple(shape_b)} cannot be broadcast")
+
+
+def dtype_name(d):
+    """The name PyTorch's error messages use for a dtype, e.g. Float, Long, ComplexDouble."""
+    return _SCALAR_TYPE_NAMES[d._name]
+
+
+_SCALAR_TYPE_NAMES = {
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+    "int64": "Long", "float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
+    "float64": "Double", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}

@@ -1,0 +1,388 @@
+"""Tensor: a strided NumPy view plus PyTorch's metadata. No math lives here: the op registry
+attaches methods and operators when ember.ops loads."""
+import warnings
+
+import numpy as np
+
+from ember import _dtype
+from ember._device import CPU
+from ember._errors import normalize_dim
+from ember._storage import Storage, VersionCounter, address_of
+
+__all__ = ["Tensor", "Size", "is_tensor", "numel"]
+
+
+class Size(tuple):
+    """A tensor shape, as torch.Size: a tuple that prints as ember.Size([...])."""
+
+    __slots__ = ()
+
+    def numel(self):
+        count = 1
+        for extent in self:
+            count *= extent
+        return count
+
+    def __repr__(self):
+        return f"ember.Size({list(self)})"
+
+    def __getitem__(self, key):
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+
+class Tensor:
+    """A multi-dimensional array with PyTorch's semantics, backed by a NumPy view."""
+
+    # _storage and _version are created lazily: a fresh result owns its buffer alone until
+    # a view, a saved-for-backward reference or untyped_storage() needs the shared objects.
+    __slots__ = ("_data", "_storage", "_version_counter", "_requires_grad", "_grad", "_grad_fn",
+                 "_view_base", "_accumulator", "_extra", "__weakref__")
+
+    # Filled by ember.ops.creation: torch.Tensor(...) is the legacy float constructor.
+    _legacy_new = None
+
+    def __new__(cls, *args, **kwargs):
+        return Tensor._legacy_new(cls, *args, **kwargs)
+
+    __array_priority__ = 1000
+
+    # ---- identity and metadata --------------------------------------------------------------
+
+    @property
+    def dtype(self):
+        return _dtype.FROM_NUMPY[self._data.dtype]
+
+    @property
+    def device(self):
+        return CPU
+
+    is_cuda = False
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+    layout = "strided"
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[normalize_dim(dim, self._data.ndim)]
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f" or self.dtype.is_floating_point
+
+    def is_complex(self):
+        return self._data.dtype.kind == "c"
+
+    def is_signed(self):
+        return self.dtype.is_signed
+
+    def get_device(self):
+        return -1
+
+    # ---- strides and storage ----------------------------------------------------------------
+
+    def stride(self, dim=None):
+        itemsize = self._data.itemsize
+        strides = tuple(s // itemsize for s in self._data.strides)
+        if dim is None:
+            return strides
+        return strides[normalize_dim(dim, self._data.ndim)]
+
+    def _shared_storage(self):
+        storage = self._storage
+        if storage is None:
+            storage = self._storage = Storage(self._data)
+        return storage
+
+    def _shared_version(self):
+        counter = self._version_counter
+        if counter is None:
+            counter = self._version_counter = VersionCounter()
+        return counter
+
+    def untyped_storage(self):
+        return self._shared_storage()
+
+    def storage_offset(self):
+        storage = self._shared_storage()
+        return (address_of(self._data) - storage.data_ptr()) // self._data.itemsize
+
+    def data_ptr(self):
+        return address_of(self._data)
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
+
+    @property
+    def _version(self):
+        counter = self._version_counter
+        return 0 if counter is None else counter.value
+
+    def _bump_version(self):
+        counter = self._version_counter
+        if counter is not None:
+            counter.value += 1
+
+    # ---- autograd metadata ------------------------------------------------------------------
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        if self._grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if requires_grad and self._data.dtype.kind not in "fc" and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None and not self.retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+                "mistake, make sure you access the leaf Tensor instead. See "
+                "github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered "
+                "internally at /pytorch/build/aten/src/ATen/core/TensorBody.h:494.)",
+                UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def retains_grad(self):
+        extra = self._extra
+        return extra is not None and extra.get("retains_grad", False)
+
+    def _extras(self):
+        extra = self._extra
+        if extra is None:
+            extra = self._extra = {}
+        return extra
+
+    @property
+    def data(self):
+        # .data shares memory but not the version counter: autograd does not see its writes
+        result = _wrap(self._data)
+        result._storage = self._shared_storage()
+        return result
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data
+        self._storage = value._shared_storage()
+
+    @property
+    def _base(self):
+        return self._view_base
+
+    # ---- Python and NumPy interop -----------------------------------------------------------
+
+    def numpy(self, *, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None:
+            return self._data
+        return self._data.astype(dtype, copy=False)
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def item(self):
+        data = self._data
+        if data.size != 1:
+            raise RuntimeError(f"a Tensor with {data.size} elements cannot be converted to Scalar")
+        return data.reshape(()).item() if data.dtype.kind != "V" else float(data.reshape(()))
+
+    def _single_value(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
+    def __float__(self):
+        return float(self._single_value())
+
+    def __int__(self):
+        return int(self._single_value())
+
+    def __complex__(self):
+        return complex(self._single_value())
+
+    def __index__(self):
+        if self._data.size != 1 or self._data.dtype.kind not in "iub":
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self._data.reshape(()).item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {'no values' if self._data.size == 0 else 'more than one value'} is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __contains__(self, element):
+        if not isinstance(element, (Tensor, int, float, complex, bool)):
+            raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element)}.")
+        return bool((self == element).any().item())
+
+    def __format__(self, format_spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self, *, tensor_contents=None):
+        from ember._printing import tensor_repr
+        return tensor_repr(self)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data.copy(), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self._grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.  If you were "
+                               "attempting to deepcopy a module, this may be because of a "
+                               "torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        result = _wrap_like(self, self._data.copy())
+        result._requires_grad = self._requires_grad
+        if self._grad is not None:
+            result._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = result
+        return result
+
+
+_new_object = object.__new__
+
+
+def _wrap(array):
+    """A fresh leaf Tensor around `array`, with no autograd history."""
+    tensor = _new_object(Tensor)
+    tensor._data = array
+    tensor._storage = None
+    tensor._version_counter = None
+    tensor._requires_grad = False
+    tensor._grad = None
+    tensor._grad_fn = None
+    tensor._view_base = None
+    tensor._accumulator = None
+    tensor._extra = None
+    return tensor
+
+
+def _wrap_like(template, array):
+    """_wrap for a subclass instance (nn.Parameter keeps its class through deepcopy)."""
+    tensor = _new_object(type(template))
+    tensor._data = array
+    tensor._storage = None
+    tensor._version_counter = None
+    tensor._requires_grad = False
+    tensor._grad = None
+    tensor._grad_fn = None
+    tensor._view_base = None
+    tensor._accumulator = None
+    tensor._extra = None
+    return tensor
+
+
+def _rebuild(array, requires_grad):
+    tensor = _wrap(array)
+    tensor._requires_grad = requires_grad
+    return tensor
+
+
+def is_tensor(obj):
+    """True if obj is an ember Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    """The number of elements of a tensor."""
+    return input._data.size
+
+
+wrap = _wrap

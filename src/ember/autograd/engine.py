@@ -1,0 +1,228 @@
+"""The backward engine: iterative, never recursive, so graphs 100,000 nodes deep work."""
+import heapq
+
+from ember._tensor import _wrap
+from ember.autograd.grad_mode import STATE
+from ember.autograd.graph import AccumulateGrad, edge_of
+
+__all__ = ["run_backward"]
+
+
+def _dependencies(roots):
+    """Counts, for every node reachable from `roots`, how many edges lead into it."""
+    counts = {}
+    seen = set()
+    stack = [node for node in roots if node is not None]
+    for node in stack:
+        seen.add(node)
+    while stack:
+        node = stack.pop()
+        for next_node, _ in node.next_functions:
+            if next_node is None:
+                continue
+            counts[next_node] = counts.get(next_node, 0) + 1
+            if next_node not in seen:
+                seen.add(next_node)
+                stack.append(next_node)
+    return counts
+
+
+def _needed_nodes(roots, targets):
+    """The nodes lying on some path from `roots` to a node in `targets` (graph pruning for
+    autograd.grad with inputs=...)."""
+    order = []
+    seen = set()
+    stack = [node for node in roots if node is not None]
+    seen.update(stack)
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for next_node, _ in node.next_functions:
+            if next_node is not None and next_node not in seen:
+                seen.add(next_node)
+                stack.append(next_node)
+    needed = set(targets)
+    # `order` lists each node after one of its parents; walking it backwards visits children
+    # first often enough, so repeat until no node is added.
+    changed = True
+    while changed:
+        changed = False
+        for node in reversed(order):
+            if node in needed:
+                continue
+            for next_node, _ in node.next_functions:
+                if next_node in needed:
+                    needed.add(node)
+                    changed = True
+                    break
+    return needed
+
+
+def _accumulate(buffer, position, grad):
+    current = buffer[position]
+    buffer[position] = grad if current is None else current + grad
+
+
+def _run_pre_hooks(node, grads):
+    for hook in tuple(node._pre_hooks.values()):
+        replaced = hook(tuple(grads))
+        if replaced is not None:
+            grads = list(replaced)
+    return grads
+
+
+def _run_hooks(node, grad_inputs, grad_outputs):
+    for hook in tuple(node._hooks.values()):
+        replaced = hook(tuple(grad_inputs), tuple(grad_outputs))
+        if replaced is not None:
+            grad_inputs = list(replaced)
+    return grad_inputs
+
+
+def _accumulate_into_leaf(node, grad, create_graph):
+    variable = node.variable
+    tensor_hooks = variable._extra.get("hooks") if variable._extra is not None else None
+    if tensor_hooks:
+        for hook in tuple(tensor_hooks.values()):
+            replaced = hook(grad)
+            if replaced is not None:
+                grad = replaced
+    if grad is None:
+        return
+    if not create_graph:
+        grad = grad.detach()
+    if variable._grad is None:
+        # A gradient that no one else references can become .grad directly; otherwise copy,
+        # since a later in-place accumulation must not change another tensor.
+        variable._grad = grad if create_graph else _wrap(grad._data.copy())
+    elif create_graph:
+        variable._grad = variable._grad + grad
+    else:
+        variable._grad._data += grad._data
+        variable._grad._bump_version()
+    if node._post_hooks:
+        for hook in tuple(node._post_hooks.values()):
+            hook(variable)
+
+
+def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
+                 accumulate=True):
+    """Propagates grad_outputs from outputs through the graph. With accumulate=True leaves'
+    .grad fields receive gradients (restricted to `inputs` when given); otherwise returns the
+    gradients reaching `inputs`, one per input (None where none arrives)."""
+    root_edges = [edge_of(out) for out in outputs]
+    buffers = {}
+    ready = []
+    previous_mode = STATE.enabled
+    STATE.enabled = create_graph
+    try:
+        captured, capture_edges = None, {}
+        if inputs is not None:
+            capture_edges = {}
+            for position, tensor in enumerate(inputs):
+                node, nr = edge_of(tensor)
+                capture_edges.setdefault(node, []).append((nr, position, tensor))
+            captured = [None] * len(inputs)
+        needed = None
+        if inputs is not None:
+            needed = _needed_nodes([e[0] for e in root_edges], capture_edges.keys())
+        counts = _dependencies([e[0] for e in root_edges])
+        for (node, nr), grad in zip(root_edges, grad_outputs):
+            if node is None:
+                continue
+            buffer = buffers.get(node)
+            if buffer is None:
+                buffer = buffers[node] = [None] * _output_count(node)
+            _accumulate(buffer, nr, grad)
+        for node in buffers:
+            if counts.get(node, 0) == 0:
+                heapq.heappush(ready, (-_priority(node), id(node), node))
+        while ready:
+            _, _, node = heapq.heappop(ready)
+            grads = buffers.pop(node)
+            if node._pre_hooks:
+                grads = _run_pre_hooks(node, grads)
+            targets = capture_edges.get(node)
+            if targets is not None:
+                for nr, position, tensor in targets:
+                    grad = grads[nr]
+                    hooks = tensor._extra.get("hooks") if tensor._extra is not None else None
+                    if hooks and tensor._grad_fn is not None:
+                        for hook in tuple(hooks.values()):
+                            replaced = hook(grad)
+                            if replaced is not None:
+                                grad = replaced
+                    captured[position] = grad
+            if type(node) is AccumulateGrad:
+                if accumulate and (inputs is None or targets is not None):
+                    _accumulate_into_leaf(node, grads[0], create_graph)
+                continue
+            if needed is not None and node not in needed:
+                continue
+            if not accumulate and targets is not None and not _leads_further(node, needed):
+                continue
+            _retain_tensor_grads(node, grads)
+            grad_inputs = node.apply(_materialize(node, grads))
+            if node._hooks:
+                grad_inputs = _run_hooks(node, grad_inputs, grads)
+            if not retain_graph:
+                node._release()
+            for (next_node, nr), grad in zip(node.next_functions, grad_inputs):
+                if next_node is None:
+                    continue
+                if grad is not None:
+                    buffer = buffers.get(next_node)
+                    if buffer is None:
+                        buffer = buffers[next_node] = [None] * _output_count(next_node)
+                    _accumulate(buffer, nr, grad)
+                remaining = counts[next_node] - 1
+                counts[next_node] = remaining
+                if remaining == 0 and next_node in buffers:
+                    heapq.heappush(ready, (-_priority(next_node), id(next_node), next_node))
+        return captured
+    finally:
+        STATE.enabled = previous_mode
+
+
+def _leads_further(node, needed):
+    return any(next_node in needed for next_node, _ in node.next_functions)
+
+
+def _priority(node):
+    return node._sequence()
+
+
+def _output_count(node):
+    metadata = node.metadata
+    if metadata is not None and "output_meta" in metadata:
+        return len(metadata["output_meta"])
+    return 1
+
+
+def _materialize(node, grads):
+    """Fills missing output gradients of multi-output nodes with zeros, as PyTorch does."""
+    if len(grads) == 1 or None not in grads:
+        return grads
+    import numpy as np
+    metas = node.metadata["output_meta"]
+    return [_wrap(np.zeros(shape, dtype)) if grad is None else grad
+            for grad, (shape, dtype) in zip(grads, metas)]
+
+
+def _retain_tensor_grads(node, grads):
+    metadata = node.metadata
+    if metadata is None:
+        return
+    retained = metadata.get("retained")
+    if not retained:
+        return
+    for nr, tensor_ref in retained.items():
+        tensor = tensor_ref()
+        if tensor is None or grads[nr] is None:
+            continue
+        grad = grads[nr].detach()
+        if tensor._grad is None:
+            tensor._grad = _wrap(grad._data.copy())
+        else:
+            tensor._grad = tensor._grad + grad
+

@@ -1,0 +1,280 @@
+"""The op machinery: wrapping NumPy results as tensors, recording graph nodes, binding
+function/method/in-place/operator variants, unbroadcasting and casting gradients."""
+import numpy as np
+
+from ember import _dtype
+from ember._tensor import Tensor, _wrap
+from ember.autograd.grad_mode import STATE
+from ember.autograd.graph import FREED_MESSAGE, Node, edge_of, version_mismatch
+
+__all__ = ["OpNode", "node_class", "record", "record_multi", "method", "inplace_method",
+           "RESULT", "float_data", "scalar_or_array", "binary_operands", "apply_inplace",
+           "sum_to_shape", "SCALAR_TYPES"]
+
+SCALAR_TYPES = (int, float, bool, complex, np.number, np.bool_)
+
+
+class _ResultMarker:
+    """Stands in a node's saved values for the op's own output (saved without a cycle)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "RESULT"
+
+
+RESULT = _ResultMarker()
+
+
+class OpNode(Node):
+    """A node for a registered op: per-input derivative rules applied to saved values."""
+
+    __slots__ = ("_saved", "_checks", "_input_meta", "_result_data", "_result_version")
+    # rules: one callable per tensor input (None where the input is not differentiable)
+    _rules = ()
+    _multi_output = False
+
+    def _unpack(self):
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        for tensor, counter, version in self._checks:
+            if counter.value != version:
+                raise version_mismatch(tensor, version, self.name(), 0)
+        if self._result_data is None:
+            return saved
+        counter, version = self._result_version
+        result = _wrap(self._result_data)
+        result._version_counter = counter
+        if counter.value != version:
+            raise version_mismatch(result, version, self.name(), 0)
+        result._grad_fn = self
+        result._requires_grad = True
+        return tuple(result if value is RESULT else value for value in saved)
+
+    def apply(self, grad_outputs):
+        saved = self._unpack()
+        grad = grad_outputs if self._multi_output else grad_outputs[0]
+        grads = []
+        for rule, edge, meta in zip(self._rules, self.next_functions, self._input_meta):
+            if edge[0] is None or rule is None:
+                grads.append(None)
+                continue
+            grads.append(_fit_gradient(rule(grad, *saved), meta))
+        return grads
+
+    def _release(self):
+        self._saved = None
+        self._result_data = None
+
+    def _saved_values(self):
+        return self._unpack()
+
+
+def _fit_gradient(grad, meta):
+    """Sums a broadcast gradient back to the input's shape and casts it to the input's dtype."""
+    if grad is None:
+        return None
+    shape, numpy_dtype = meta
+    if grad._data.shape != shape:
+        grad = sum_to_shape(grad, shape)
+    if grad._data.dtype != numpy_dtype:
+        if numpy_dtype.kind != "c" and grad._data.dtype.kind == "c":
+            grad = grad.real
+        grad = grad.to(_dtype.FROM_NUMPY[numpy_dtype])
+    return grad
+
+
+def sum_to_shape(grad, shape):
+    """Reduces `grad` by summation to `shape`, undoing broadcasting."""
+    leading = grad._data.ndim - len(shape)
+    dims = list(range(leading))
+    for position, extent in enumerate(shape):
+        if extent == 1 and grad._data.shape[leading + position] != 1:
+            dims.append(leading + position)
+    if dims:
+        grad = grad.sum(tuple(dims), keepdim=True)
+    if leading:
+        grad = grad.reshape(shape)
+    return grad
+
+
+def node_class(name, *rules, multi_output=False):
+    """A new node class named as PyTorch names its backward for the op (e.g. SinBackward0)."""
+    return type(name, (OpNode,), {"__slots__": (), "_rules": tuple(rules),
+                                  "_multi_output": multi_output, "__module__": "ember.autograd"})
+
+
+def _build_node(node_cls, inputs, saved, out):
+    node = node_cls.__new__(node_cls)
+    node._init_node(tuple(edge_of(t) if isinstance(t, Tensor) else (None, 0) for t in inputs))
+    node._input_meta = tuple((t._data.shape, t._data.dtype) if isinstance(t, Tensor) else None
+                             for t in inputs)
+    checks = []
+    result_data = None
+    for value in saved:
+        if value is RESULT:
+            result_data = out
+        elif isinstance(value, Tensor):
+            counter = value._shared_version()
+            checks.append((value, counter, counter.value))
+    node._saved = saved
+    node._checks = tuple(checks)
+    node._result_data = result_data
+    return node
+
+
+def record(array, node_cls, inputs, saved):
+    """Wraps the forward's ndarray and, when any input needs grad, attaches a node_cls node."""
+    out = _wrap(array)
+    if STATE.enabled:
+        for tensor in inputs:
+            if isinstance(tensor, Tensor) and tensor._requires_grad:
+                node = _build_node(node_cls, inputs, saved, array)
+                if node._result_data is not None:
+                    node._result_version = (out._shared_version(), 0)
+                out._grad_fn = node
+                out._requires_grad = True
+                break
+    return out
+
+
+def record_multi(arrays, node_cls, inputs, saved, differentiable=None):
+    """record() for an op with several outputs sharing one node (split, max with dim...).
+    `differentiable` flags which outputs carry the node (integer indices never do)."""
+    outs = tuple(_wrap(array) for array in arrays)
+    if STATE.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in inputs):
+        node = _build_node(node_cls, inputs, saved, None)
+        node.metadata = {"output_meta": tuple((a.shape, a.dtype) for a in arrays)}
+        for position, out in enumerate(outs):
+            if differentiable is None or differentiable[position]:
+                out._grad_fn = node
+                out._requires_grad = True
+                out._extras()["output_nr"] = position
+    return outs
+
+
+def float_data(tensor):
+    """The tensor's ndarray, cast to the default float dtype when it is integral or bool,
+    as PyTorch's floating unary ops (sin, exp, sqrt...) promote."""
+    data = tensor._data
+    if data.dtype.kind in "biu":
+        return data.astype(_dtype.DEFAULT.numpy)
+    return data
+
+
+def scalar_or_array(value):
+    """A Python scalar unchanged, or a tensor's ndarray."""
+    if isinstance(value, Tensor):
+        return value._data
+    return value
+
+
+def binary_operands(input, other):
+    """The two operands as NumPy values in PyTorch's promoted dtype, and that dtype."""
+    a = input._data if isinstance(input, Tensor) else input
+    b = other._data if isinstance(other, Tensor) else other
+    a_dtype = getattr(a, "dtype", None)
+    if a_dtype is not None and a_dtype is getattr(b, "dtype", None):
+        return a, b, a_dtype
+    result = _dtype.numpy_dtype(_dtype.promote_operands((input, other)))
+    return _as_dtype(a, result), _as_dtype(b, result), result
+
+
+def _as_dtype(value, numpy_dtype):
+    if isinstance(value, np.ndarray):
+        if value.dtype is numpy_dtype:
+            return value
+        return value.astype(numpy_dtype)
+    # A Python scalar becomes a 0-d array of the result dtype; integers wrap like PyTorch's.
+    if numpy_dtype.kind in "iu" and isinstance(value, int) and not isinstance(value, bool):
+        return np.array(value).astype(numpy_dtype)
+    if numpy_dtype.kind == "b":
+        return np.array(bool(value))
+    return np.array(value, dtype=numpy_dtype)
+
+
+# ---- binding variants on Tensor --------------------------------------------------------------
+
+def method(name, function):
+    """Binds `function(input, ...)` as Tensor.<name>."""
+    setattr(Tensor, name, function)
+
+
+def check_inplace(tensor):
+    """PyTorch's error for an in-place write into a leaf that requires grad."""
+    if tensor._requires_grad and tensor._grad_fn is None and STATE.enabled:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+
+
+def _history_alias(tensor):
+    """A copy of `tensor`'s current values that carries its autograd edge, so an in-place op
+    can differentiate through the values it is about to overwrite."""
+    alias = _wrap(tensor._data.copy())
+    alias._grad_fn = tensor._grad_fn
+    alias._requires_grad = tensor._requires_grad
+    if tensor._extra is not None and "output_nr" in tensor._extra:
+        alias._extras()["output_nr"] = tensor._extra["output_nr"]
+    if tensor._grad_fn is None and tensor._requires_grad:
+        alias._accumulator = tensor._accumulator
+    return alias
+
+
+def apply_inplace(self, function, args, kwargs):
+    """Runs the out-of-place `function(self, *args)` and writes its result into `self`,
+    transferring the result's history to `self` (PyTorch's in-place semantics)."""
+    check_inplace(self)
+    records = STATE.enabled and (self._requires_grad or any(
+        isinstance(a, Tensor) and a._requires_grad for a in args))
+    if records:
+        result = function(_history_alias(self), *args, **kwargs)
+    else:
+        result = function(self, *args, **kwargs)
+    write_result(self, result._data)
+    if records:
+        set_history(self, result)
+    return self
+
+
+def write_result(self, data):
+    """Writes an op's result into `self`'s memory, with PyTorch's casting check."""
+    target = self._data
+    if data.dtype != target.dtype and not _castable(data.dtype, target.dtype):
+        raise RuntimeError(
+            f"result type {_type_word(data.dtype)} can't be cast to the desired output type "
+            f"{_type_word(target.dtype)}")
+    if data.shape != target.shape:
+        raise RuntimeError(
+            f"output with shape {list(target.shape)} doesn't match the broadcast shape "
+            f"{list(data.shape)}")
+    np.copyto(target, data, casting="unsafe")
+    self._bump_version()
+
+
+def set_history(self, result):
+    """Makes `self` (just written in place) carry `result`'s autograd history."""
+    self._grad_fn = result._grad_fn
+    self._requires_grad = result._requires_grad
+    if result._extra is not None and "output_nr" in result._extra:
+        self._extras()["output_nr"] = result._extra["output_nr"]
+
+
+def _castable(source, target):
+    order = "biufc"
+    return order.index(source.kind) <= order.index(target.kind)
+
+
+def _type_word(numpy_dtype):
+    from ember._errors import dtype_name
+    return dtype_name(_dtype.FROM_NUMPY[numpy_dtype])
+
+
+def inplace_method(name, function):
+    """Binds Tensor.<name>_ as the in-place form of out-of-place `function`."""
+    def inplace(self, *args, **kwargs):
+        return apply_inplace(self, function, args, kwargs)
+    inplace.__name__ = name + "_"
+    inplace.__qualname__ = "Tensor." + name + "_"
+    inplace.__doc__ = f"In-place version of {name}()."
+    setattr(Tensor, name + "_", inplace)
