@@ -1,16 +1,19 @@
 """ember: a tensor and autograd library on NumPy that speaks PyTorch."""
-from ember import _dtype, _tensor, ops  # noqa: F401
+from ember import _dtype, _printing, _tensor, ops  # noqa: F401
 from ember._device import device
 from ember._dtype import *  # noqa: F401,F403
 from ember._tensor import Size, Tensor, is_tensor, numel
 from ember.ops.conversion import *  # noqa: F401,F403
 from ember.ops.creation import *  # noqa: F401,F403
 from ember.ops.indexing import *  # noqa: F401,F403
+from ember.ops.joining import *  # noqa: F401,F403
 from ember.ops.linalg import *  # noqa: F401,F403
 from ember.ops.pointwise import *  # noqa: F401,F403
 from ember.ops.reduction import *  # noqa: F401,F403
+from ember.ops.sampling import *  # noqa: F401,F403
 from ember.ops.views import *  # noqa: F401,F403
-from ember import autograd  # noqa: E402
+from ember import autograd, cuda, linalg, testing  # noqa: E402
+from ember._printing import *  # noqa: F401,F403,E402
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
 
@@ -20,5 +23,6 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
             "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
             "is_inference_mode_enabled"]
            + _dtype.__all__ + ops.conversion.__all__ + ops.creation.__all__
-           + ops.indexing.__all__ + ops.linalg.__all__ + ops.pointwise.__all__
-           + ops.reduction.__all__ + ops.views.__all__)
+           + ops.indexing.__all__ + ops.joining.__all__ + ops.linalg.__all__
+           + ops.pointwise.__all__ + ops.reduction.__all__ + ops.sampling.__all__
+           + ops.views.__all__ + _printing.__all__ + ["cuda", "linalg", "testing"])

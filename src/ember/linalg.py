@@ -1,0 +1,3 @@
+"""ember.linalg: norms, inverses, decompositions and solvers, as torch.linalg."""
+
+__all__ = []

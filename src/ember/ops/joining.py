@@ -1,0 +1,3 @@
+"""Joining, splitting and data movement: cat, stack, flip, roll, gather, scatter, masks..."""
+
+__all__ = []

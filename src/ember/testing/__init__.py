@@ -1,0 +1,3 @@
+"""ember.testing: assert_close with PyTorch's default tolerances and failure report."""
+
+__all__ = []
