@@ -12,6 +12,7 @@ __all__ = ["OpNode", "node_class", "record", "record_multi", "method", "inplace_
            "sum_to_shape", "SCALAR_TYPES"]
 
 SCALAR_TYPES = (int, float, bool, complex, np.number, np.bool_)
+_new_tensor = object.__new__
 
 
 class _ResultMarker:
@@ -126,16 +127,24 @@ def _build_node(node_cls, inputs, saved, out):
 
 def record(array, node_cls, inputs, saved):
     """Wraps the forward's ndarray and, when any input needs grad, attaches a node_cls node."""
-    out = _wrap(array)
-    if STATE.enabled:
-        for tensor in inputs:
-            if isinstance(tensor, Tensor) and tensor._requires_grad:
-                node = _build_node(node_cls, inputs, saved, array)
-                if node._result_data is not None:
-                    node._result_version = (out._shared_version(), 0)
-                out._grad_fn = node
-                out._requires_grad = True
-                break
+    out = _new_tensor(Tensor)
+    out._data = array
+    out._storage = None
+    out._version_counter = None
+    out._requires_grad = False
+    out._grad = None
+    out._grad_fn = None
+    out._view_base = None
+    out._accumulator = None
+    out._extra = None
+    for tensor in inputs:
+        if isinstance(tensor, Tensor) and tensor._requires_grad and STATE.enabled:
+            node = _build_node(node_cls, inputs, saved, array)
+            if node._result_data is not None:
+                node._result_version = (out._shared_version(), 0)
+            out._grad_fn = node
+            out._requires_grad = True
+            break
     return out
 
 
@@ -172,13 +181,36 @@ def scalar_or_array(value):
 
 def binary_operands(input, other):
     """The two operands as NumPy values in PyTorch's promoted dtype, and that dtype."""
+    if type(input) is Tensor:
+        a = input._data
+        other_type = type(other)
+        if other_type is Tensor:
+            b = other._data
+            if a.dtype is b.dtype:
+                return a, b, a.dtype
+        elif (other_type is float or other_type is int) and _keeps_dtype(a.dtype, other):
+            return a, other, a.dtype
+    elif type(other) is Tensor and type(input) in (float, int):
+        b = other._data
+        if _keeps_dtype(b.dtype, input):
+            return input, b, b.dtype
     a = input._data if isinstance(input, Tensor) else input
     b = other._data if isinstance(other, Tensor) else other
-    a_dtype = getattr(a, "dtype", None)
-    if a_dtype is not None and a_dtype is getattr(b, "dtype", None):
-        return a, b, a_dtype
     result = _dtype.numpy_dtype(_dtype.promote_operands((input, other)))
     return _as_dtype(a, result), _as_dtype(b, result), result
+
+
+def _keeps_dtype(numpy_dtype, scalar):
+    """True when a Python int/float scalar leaves a tensor's dtype unchanged in both PyTorch's
+    and NumPy's (NEP 50) rules, so the scalar can go to NumPy as it is."""
+    kind = numpy_dtype.kind
+    if kind == "f" or kind == "c":
+        return True
+    if type(scalar) is float:
+        return False
+    if kind == "i":
+        return -128 <= scalar <= 127
+    return kind == "u" and 0 <= scalar <= 255
 
 
 def _as_dtype(value, numpy_dtype):

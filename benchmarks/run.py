@@ -1,0 +1,128 @@
+"""Runs every workload on ember, torch and raw NumPy, each library in several fresh processes,
+interleaved, and prints one table of median times and ratios against torch.
+
+Each process reports the median over its samples; a library's figure is its best process
+(machine noise moves small-op times a lot between processes, and the best process is the fair
+and, for ember, the harder comparison).
+
+    python -m benchmarks [--processes N] [--json FILE] [--only SUBSTRING]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+LIBRARIES = ("ember", "torch", "numpy")
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def _measure_in_this_process(library, names):
+    from benchmarks.workloads import WORKLOADS
+    results = {}
+    for name in names:
+        build, calls, samples = WORKLOADS[name]
+        function = build(library)
+        if function is None:
+            continue
+        for _ in range(max(calls // 10, 1)):
+            function()
+        timings = []
+        for _ in range(samples):
+            start = time.perf_counter()
+            for _ in range(calls):
+                function()
+            timings.append((time.perf_counter() - start) / calls)
+        results[name] = statistics.median(timings)
+    return results
+
+
+def _import_time(library):
+    if library == "numpy":
+        statement = "import numpy"
+    else:
+        statement = f"import {library}"
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=ROOT)
+    return float(output.stdout)
+
+
+def _child_main(library, names):
+    print(json.dumps(_measure_in_this_process(library, names)))
+
+
+def _run_child(library, names):
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--child", library, "--names", json.dumps(names)],
+        capture_output=True, text=True, cwd=ROOT)
+    if output.returncode != 0:
+        raise RuntimeError(output.stderr)
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def measure(processes, names):
+    """{workload: {library: best-process median seconds}}, including import time."""
+    from benchmarks.workloads import WORKLOADS
+    names = [name for name in WORKLOADS if name in names]
+    best = {name: {} for name in ["import"] + names}
+    for _ in range(processes):
+        for library in LIBRARIES:
+            seconds = _import_time(library)
+            best["import"][library] = min(best["import"].get(library, seconds), seconds)
+            for name, value in _run_child(library, names).items():
+                best[name][library] = min(best[name].get(library, value), value)
+    return best
+
+
+def _format_time(seconds):
+    if seconds is None:
+        return "-"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.2f} us"
+    if seconds < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.2f} s"
+
+
+def print_table(best, processes):
+    print(f"best-process medians over {processes} fresh processes per library, interleaved")
+    header = f"{'workload':34} {'ember':>10} {'torch':>10} {'numpy':>10} {'ember/torch':>12} " \
+             f"{'ember/numpy':>12}"
+    print(header)
+    print("-" * len(header))
+    for name, timings in best.items():
+        ember_time = timings.get("ember")
+        torch_time = timings.get("torch")
+        numpy_time = timings.get("numpy")
+        versus_torch = f"{ember_time / torch_time:.2f}" if ember_time and torch_time else "-"
+        versus_numpy = f"{ember_time / numpy_time:.2f}" if ember_time and numpy_time else "-"
+        print(f"{name:34} {_format_time(ember_time):>10} {_format_time(torch_time):>10} "
+              f"{_format_time(numpy_time):>10} {versus_torch:>12} {versus_numpy:>12}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=5)
+    parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--only", default="", help="run workloads whose name contains this")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--names", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child_main(args.child, json.loads(args.names))
+        return
+    from benchmarks.workloads import WORKLOADS
+    names = [name for name in WORKLOADS if args.only in name]
+    best = measure(args.processes, names)
+    print_table(best, args.processes)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(best, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
