@@ -195,7 +195,8 @@ def check_error(function, *inputs):
     assert type(mine.value).__name__ == type(theirs.value).__name__, (
         f"{type(mine.value).__name__}: {mine.value} != "
         f"{type(theirs.value).__name__}: {theirs.value}")
-    assert normalize_message(str(mine.value)) == normalize_message(str(theirs.value))
+    assert normalize_message(str(mine.value)) == normalize_message(str(theirs.value)), (
+        f"\nember: {mine.value}\ntorch: {theirs.value}")
     return mine.value
 
 

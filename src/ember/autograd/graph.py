@@ -1,5 +1,6 @@
 """Graph nodes: the Node base class, AccumulateGrad for leaves, and saved-tensor checks."""
 import itertools
+import re
 import weakref
 
 from ember._errors import dtype_name
@@ -110,13 +111,19 @@ def edge_of(tensor):
     return (None, 0)
 
 
-def version_mismatch(tensor, saved_version, node_name, output_nr):
+def version_mismatch(tensor, saved_version):
     """PyTorch's error for a saved tensor modified in place after it was saved."""
     shape = list(tensor._data.shape)
     type_name = dtype_name(tensor.dtype)
+    producer = ""
+    if tensor._grad_fn is not None:
+        # PyTorch names the producing op without its "Backward<k>" suffix
+        op_name = re.sub(r"Backward\d*$", "", type(tensor._grad_fn).__name__)
+        output_nr = tensor._extra.get("output_nr", 0) if tensor._extra is not None else 0
+        producer = f", which is output {output_nr} of {op_name}"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{type_name}Tensor {shape}], which is output {output_nr} of "
-        f"{node_name}, is at version {tensor._version}; expected version {saved_version} "
-        "instead. Hint: enable anomaly detection to find the operation that failed to compute "
-        "its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+        f"operation: [torch.{type_name}Tensor {shape}]{producer}, is at version "
+        f"{tensor._version}; expected version {saved_version} instead. Hint: enable anomaly "
+        "detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False).")

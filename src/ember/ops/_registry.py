@@ -41,16 +41,16 @@ class OpNode(Node):
             raise RuntimeError(FREED_MESSAGE)
         for tensor, counter, version in self._checks:
             if counter.value != version:
-                raise version_mismatch(tensor, version, self.name(), 0)
+                raise version_mismatch(tensor, version)
         if self._result_data is None:
             return saved
         counter, version = self._result_version
         result = _wrap(self._result_data)
         result._version_counter = counter
-        if counter.value != version:
-            raise version_mismatch(result, version, self.name(), 0)
         result._grad_fn = self
         result._requires_grad = True
+        if counter.value != version:
+            raise version_mismatch(result, version)
         return tuple(result if value is RESULT else value for value in saved)
 
     def apply(self, grad_outputs):

@@ -1,0 +1,199 @@
+"""The backward engine: accumulation, graph release, errors, deep graphs, grad modes."""
+import numpy as np
+import pytest
+
+import ember
+from oracle import check, check_error, grad_input
+
+
+def test_gradient_accumulates_across_backward_calls():
+    def run(lib, x):
+        (x * x).sum().backward()
+        (x * x).sum().backward()
+        return x.grad
+
+    check(run, grad_input(np.array([1.0, 2.0, 3.0], dtype=np.float32)), grad=False)
+
+
+def test_shared_subexpression_gradients_are_summed():
+    def run(lib, x):
+        y = x.sin()
+        (y * y + y).sum().backward()
+        return x.grad
+
+    check(run, grad_input(np.linspace(-1, 1, 5)), grad=False)
+
+
+def test_second_backward_without_retain_graph_raises():
+    def run(lib, x):
+        y = (x.exp() * x).sum()
+        y.backward()
+        y.backward()
+
+    check_error(run, grad_input(np.ones(2, dtype=np.float32)))
+
+
+def test_retain_graph_allows_second_backward():
+    def run(lib, x):
+        y = (x.exp() * x).sum()
+        y.backward(retain_graph=True)
+        y.backward()
+        return x.grad
+
+    check(run, grad_input(np.ones(2, dtype=np.float32)), grad=False)
+
+
+def test_non_scalar_backward_needs_gradient():
+    check_error(lambda lib, x: (x * 2).backward(), grad_input(np.ones(3, dtype=np.float32)))
+
+
+def test_backward_of_tensor_without_grad_raises():
+    check_error(lambda lib, x: (x * 2).sum().backward(), np.ones(3, dtype=np.float32))
+
+
+def test_gradient_shape_mismatch_raises():
+    check_error(lambda lib, x: (x * 2).sum().backward(lib.ones(3)),
+                grad_input(np.ones(2, dtype=np.float32)))
+
+
+def test_saved_tensor_modified_in_place_raises():
+    def modified_output(lib, x):
+        y = x.exp()
+        total = y.sum()
+        with lib.no_grad():
+            y.mul_(2)
+        total.backward()
+
+    def modified_leaf(lib, x):
+        total = x.sin().sum()
+        with lib.no_grad():
+            x.mul_(1)
+        total.backward()
+
+    def modified_with_history(lib, x):
+        y = x * 2
+        total = (y * y).sum()
+        y.mul_(2)
+        total.backward()
+
+    for run in (modified_output, modified_leaf, modified_with_history):
+        check_error(run, grad_input(np.ones(2, dtype=np.float32)))
+
+
+def test_in_place_on_leaf_requiring_grad_raises_and_leaves_it_unchanged():
+    x = ember.ones(3, requires_grad=True)
+    check_error(lambda lib, x: x.mul_(2), grad_input(np.ones(3, dtype=np.float32)))
+    with pytest.raises(RuntimeError):
+        x.mul_(2)
+    assert x.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_in_place_on_leaf_is_allowed_under_no_grad():
+    def run(lib, x):
+        with lib.no_grad():
+            x.mul_(2)
+        return x
+
+    check(run, grad_input(np.ones(3, dtype=np.float32)), grad=False)
+
+
+def test_in_place_on_non_leaf_records_history():
+    check(lambda lib, x: (x * 3).mul_(x).sin_(), grad_input(np.linspace(0.1, 1, 4)))
+
+
+def test_no_grad_records_nothing():
+    def run(lib, x):
+        with lib.no_grad():
+            y = x * 2
+        return y, y.requires_grad, lib.is_grad_enabled()
+
+    check(run, grad_input(np.ones(2, dtype=np.float32)))
+
+
+def test_grad_modes_as_decorators_and_nested():
+    for lib in (ember,):
+        @lib.no_grad()
+        def inside_no_grad():
+            with lib.enable_grad():
+                inner = lib.is_grad_enabled()
+            return inner, lib.is_grad_enabled()
+
+        assert inside_no_grad() == (True, False)
+        assert lib.is_grad_enabled()
+        with lib.set_grad_enabled(False):
+            assert not lib.is_grad_enabled()
+        assert lib.is_grad_enabled()
+        with lib.inference_mode():
+            assert lib.is_inference_mode_enabled() and not lib.is_grad_enabled()
+        assert not lib.is_inference_mode_enabled()
+
+
+def test_grad_mode_is_per_thread():
+    import threading
+    seen = []
+    with ember.no_grad():
+        worker = threading.Thread(target=lambda: seen.append(ember.is_grad_enabled()))
+        worker.start()
+        worker.join()
+    assert seen == [True]
+
+
+def test_autograd_grad_returns_without_accumulating():
+    def run(lib, x):
+        y = (x.sin() * x).sum()
+        (g,) = lib.autograd.grad(y, x)
+        return g, x.grad
+
+    check(run, grad_input(np.linspace(-2, 2, 6)), grad=False)
+
+
+def test_autograd_grad_unused_input():
+    def unused(lib, x, z):
+        return lib.autograd.grad((x * 2).sum(), [x, z])
+
+    check_error(unused, grad_input(np.ones(2)), grad_input(np.ones(2)))
+
+    def allowed(lib, x, z):
+        return lib.autograd.grad((x * 2).sum(), [x, z], allow_unused=True)
+
+    ember_result = check(allowed, grad_input(np.ones(2)), grad_input(np.ones(2)), grad=False)
+    assert ember_result[1] is None
+
+
+def test_create_graph_gives_third_derivative_of_sin():
+    def run(lib, x):
+        y = x.sin().sum()
+        (first,) = lib.autograd.grad(y, x, create_graph=True)
+        (second,) = lib.autograd.grad(first.sum(), x, create_graph=True)
+        (third,) = lib.autograd.grad(second.sum(), x)
+        return first, second, third
+
+    check(run, grad_input(np.linspace(-1, 1, 5)), grad=False)
+
+
+def test_hundred_thousand_deep_graph_backward_is_iterative():
+    x = ember.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0]
+
+
+def test_backward_with_explicit_gradient_vector():
+    def run(lib, x):
+        y = x * x
+        y.backward(gradient=lib.ones(len(y), dtype=x.dtype))
+        return x.grad
+
+    check(run, grad_input(np.arange(4.0)), grad=False)
+
+
+def test_broadcast_operand_gradient_is_reduced_to_its_shape():
+    check(lambda lib, x, y: x * y + x, grad_input(np.random.default_rng(1).random((3, 1))),
+          grad_input(np.random.default_rng(2).random((2, 1, 4))))
+
+
+def test_mixed_dtype_operand_gradients_keep_their_dtypes():
+    check(lambda lib, x, y: x * y, grad_input(np.ones(3, dtype=np.float32)),
+          grad_input(np.arange(3.0)))

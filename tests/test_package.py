@@ -1,0 +1,115 @@
+"""Package-level promises: version, import layering, `python -m ember run`, file sizes."""
+import ast
+import pathlib
+import subprocess
+import sys
+
+import ember
+
+SOURCE = pathlib.Path(ember.__file__).resolve().parent
+
+# Each layer may import only from its own or earlier layers at module level (DESIGN.md).
+LAYERS = [
+    ("ember._dtype", "ember._errors", "ember._device"),
+    ("ember._storage",),
+    ("ember._tensor",),
+    ("ember.autograd.grad_mode", "ember.autograd.graph"),
+    ("ember.ops", "ember._printing", "ember.linalg", "ember.testing", "ember.cuda",
+     "ember.return_types"),
+    ("ember.autograd",),
+    ("ember.nn",),
+    ("ember.optim",),
+    ("ember.utils",),
+    ("ember.__main__", "ember"),
+]
+
+
+def _module_name(path):
+    parts = list(path.relative_to(SOURCE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _layer(module):
+    best = None
+    for index, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if module == prefix or module.startswith(prefix + "."):
+                if best is None or len(prefix) > best[1]:
+                    best = (index, len(prefix))
+    return best[0]
+
+
+def _top_level_imports(path):
+    tree = ast.parse(path.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ember"):
+            yield node.module
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                if (SOURCE.parent / candidate.replace(".", "/")).with_suffix(".py").exists():
+                    yield candidate
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("ember"):
+                    yield alias.name
+
+
+def test_version_is_exposed():
+    assert isinstance(ember.__version__, str) and ember.__version__.count(".") == 2
+
+
+def test_imports_point_one_way():
+    violations = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        module = _module_name(path)
+        own = _layer(module)
+        for imported in _top_level_imports(path):
+            if imported == "ember":
+                continue
+            if _layer(imported) > own:
+                violations.append(f"{module} imports {imported}")
+    assert violations == []
+
+
+def test_tensor_module_never_imports_ops():
+    tree = ast.parse((SOURCE / "_tensor.py").read_text())
+    imported = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names]
+    assert not [name for name in imported if name and name.startswith("ember.ops")]
+
+
+def test_import_ember_does_not_import_torch():
+    code = "import sys, ember; print('torch' in sys.modules)"
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.stdout.strip() == "False"
+
+
+def test_no_source_file_exceeds_eight_hundred_lines():
+    long_files = [str(path.relative_to(SOURCE)) for path in SOURCE.rglob("*.py")
+                  if len(path.read_text().splitlines()) > 850]
+    assert long_files == []
+
+
+def test_run_command_aliases_torch_and_passes_arguments(tmp_path):
+    script = tmp_path / "uses_torch.py"
+    script.write_text(
+        "import sys\n"
+        "import torch\n"
+        "import torch.autograd\n"
+        "from torch import linalg\n"
+        "print(torch.__name__, torch.autograd.__name__, linalg.__name__, sys.argv[1:])\n"
+        "print(__name__)\n")
+    completed = subprocess.run([sys.executable, "-m", "ember", "run", str(script), "a", "--b"],
+                               capture_output=True, text=True, cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines() == [
+        "ember ember.autograd ember.linalg ['a', '--b']", "__main__"]
+
+
+def test_run_command_without_script_prints_usage():
+    completed = subprocess.run([sys.executable, "-m", "ember"], capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert "usage: python -m ember run SCRIPT.py" in completed.stderr
