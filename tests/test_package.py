@@ -13,7 +13,7 @@ LAYERS = [
     ("ember._dtype", "ember._errors", "ember._device"),
     ("ember._storage",),
     ("ember._tensor",),
-    ("ember.autograd.grad_mode", "ember.autograd.graph"),
+    ("ember.autograd.grad_mode", "ember.autograd.graph", "ember.autograd.anomaly_mode"),
     ("ember.ops", "ember._printing", "ember.linalg", "ember.testing", "ember.cuda",
      "ember.return_types"),
     ("ember.autograd",),

@@ -2,6 +2,7 @@
 import heapq
 
 from ember._tensor import _wrap
+from ember.autograd.anomaly_mode import ANOMALY, check_gradients
 from ember.autograd.grad_mode import STATE
 from ember.autograd.graph import AccumulateGrad, edge_of
 
@@ -79,14 +80,18 @@ def _run_hooks(node, grad_inputs, grad_outputs):
     return grad_inputs
 
 
-def _accumulate_into_leaf(node, grad, create_graph):
-    variable = node.variable
+def _run_leaf_hooks(variable, grad):
     tensor_hooks = variable._extra.get("hooks") if variable._extra is not None else None
     if tensor_hooks:
         for hook in tuple(tensor_hooks.values()):
             replaced = hook(grad)
             if replaced is not None:
                 grad = replaced
+    return grad
+
+
+def _accumulate_into_leaf(node, grad, create_graph):
+    variable = node.variable
     if grad is None:
         return
     if not create_graph:
@@ -140,19 +145,16 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
         while ready:
             _, _, node = heapq.heappop(ready)
             grads = buffers.pop(node)
+            if node.metadata is not None:
+                grads = _run_tensor_hooks(node, grads)
+            if type(node) is AccumulateGrad and node.variable._extra is not None:
+                grads = [_run_leaf_hooks(node.variable, grads[0])]
             if node._pre_hooks:
                 grads = _run_pre_hooks(node, grads)
             targets = capture_edges.get(node)
             if targets is not None:
                 for nr, position, tensor in targets:
-                    grad = grads[nr]
-                    hooks = tensor._extra.get("hooks") if tensor._extra is not None else None
-                    if hooks and tensor._grad_fn is not None:
-                        for hook in tuple(hooks.values()):
-                            replaced = hook(grad)
-                            if replaced is not None:
-                                grad = replaced
-                    captured[position] = grad
+                    captured[position] = grads[nr]
             if type(node) is AccumulateGrad:
                 if accumulate and (inputs is None or targets is not None):
                     _accumulate_into_leaf(node, grads[0], create_graph)
@@ -161,8 +163,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 continue
             if not accumulate and targets is not None and not _leads_further(node, needed):
                 continue
-            _retain_tensor_grads(node, grads)
-            grad_inputs = node.apply(_materialize(node, grads))
+            grad_inputs = node.apply(grads)
+            if ANOMALY.enabled:
+                check_gradients(node, grad_inputs)
             if node._hooks:
                 grad_inputs = _run_hooks(node, grad_inputs, grads)
             if not retain_graph:
@@ -199,30 +202,30 @@ def _output_count(node):
     return 1
 
 
-def _materialize(node, grads):
-    """Fills missing output gradients of multi-output nodes with zeros, as PyTorch does."""
-    if len(grads) == 1 or None not in grads:
-        return grads
-    import numpy as np
-    metas = node.metadata["output_meta"]
-    return [_wrap(np.zeros(shape, dtype)) if grad is None else grad
-            for grad, (shape, dtype) in zip(grads, metas)]
-
-
-def _retain_tensor_grads(node, grads):
+def _run_tensor_hooks(node, grads):
+    """Runs hooks registered on the node's output tensors, then fills retained .grad fields;
+    returns the (possibly replaced) gradients."""
     metadata = node.metadata
-    if metadata is None:
-        return
+    tensor_hooks = metadata.get("tensor_hooks")
+    if tensor_hooks:
+        grads = list(grads)
+        for nr, hooks in tensor_hooks.items():
+            for hook in tuple(hooks.values()):
+                if grads[nr] is None:
+                    break
+                replaced = hook(grads[nr])
+                if replaced is not None:
+                    grads[nr] = replaced
     retained = metadata.get("retained")
-    if not retained:
-        return
-    for nr, tensor_ref in retained.items():
-        tensor = tensor_ref()
-        if tensor is None or grads[nr] is None:
-            continue
-        grad = grads[nr].detach()
-        if tensor._grad is None:
-            tensor._grad = _wrap(grad._data.copy())
-        else:
-            tensor._grad = tensor._grad + grad
+    if retained:
+        for nr, tensor_ref in retained.items():
+            tensor = tensor_ref()
+            if tensor is None or grads[nr] is None:
+                continue
+            grad = grads[nr].detach()
+            if tensor._grad is None:
+                tensor._grad = _wrap(grad._data.copy())
+            else:
+                tensor._grad = tensor._grad + grad
+    return grads
 

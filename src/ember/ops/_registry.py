@@ -4,6 +4,7 @@ import numpy as np
 
 from ember import _dtype
 from ember._tensor import Tensor, _wrap
+from ember.autograd.anomaly_mode import ANOMALY, remember_forward
 from ember.autograd.grad_mode import STATE
 from ember.autograd.graph import FREED_MESSAGE, Node, edge_of, version_mismatch
 
@@ -55,7 +56,7 @@ class OpNode(Node):
 
     def apply(self, grad_outputs):
         saved = self._unpack()
-        grad = grad_outputs if self._multi_output else grad_outputs[0]
+        grad = _materialize(self, grad_outputs) if self._multi_output else grad_outputs[0]
         grads = []
         for rule, edge, meta in zip(self._rules, self.next_functions, self._input_meta):
             if edge[0] is None or rule is None:
@@ -70,6 +71,15 @@ class OpNode(Node):
 
     def _saved_values(self):
         return self._unpack()
+
+
+def _materialize(node, grads):
+    """Fills missing output gradients of a multi-output node with zeros, as PyTorch does."""
+    if None not in grads:
+        return tuple(grads)
+    metas = node.metadata["output_meta"]
+    return tuple(_wrap(np.zeros(shape, dtype)) if grad is None else grad
+                 for grad, (shape, dtype) in zip(grads, metas))
 
 
 def _fit_gradient(grad, meta):
@@ -122,6 +132,8 @@ def _build_node(node_cls, inputs, saved, out):
     node._saved = saved
     node._checks = tuple(checks)
     node._result_data = result_data
+    if ANOMALY.enabled:
+        remember_forward(node)
     return node
 
 
