@@ -1,0 +1,77 @@
+"""Tensor and node hooks, retain_grad, post-accumulate hooks — compared with torch."""
+import numpy as np
+
+from oracle import check, check_error, grad_input
+
+VALUES = np.array([0.5, -1.0, 2.0])
+
+
+def test_hook_on_non_leaf_replaces_gradient_and_retain_grad_sees_it():
+    def run(lib, x):
+        y = x * 2
+        y.retain_grad()
+        y.register_hook(lambda g: g * 10)
+        (y * y).sum().backward()
+        return x.grad, y.grad, y.retains_grad, x.retains_grad
+
+    check(run, grad_input(VALUES), grad=False)
+
+
+def test_hook_on_leaf_changes_accumulated_grad_and_autograd_grad():
+    def run(lib, x):
+        x.register_hook(lambda g: g * 5)
+        (returned,) = lib.autograd.grad((x * 3).sum(), x)
+        (x * 3).sum().backward()
+        return returned, x.grad
+
+    check(run, grad_input(VALUES), grad=False)
+
+
+def test_removed_hook_no_longer_runs():
+    def run(lib, x):
+        handle = x.register_hook(lambda g: g * 5)
+        handle.remove()
+        (x * 3).sum().backward()
+        return x.grad
+
+    check(run, grad_input(VALUES), grad=False)
+
+
+def test_hook_returning_none_keeps_gradient():
+    def run(lib, x):
+        seen = []
+        y = x.sin()
+        y.register_hook(lambda g: seen.append(g.clone()))
+        y.sum().backward()
+        return x.grad, seen[0]
+
+    check(run, grad_input(VALUES), grad=False)
+
+
+def test_post_accumulate_grad_hook_sees_the_filled_grad():
+    def run(lib, x):
+        seen = []
+        x.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.clone()))
+        (x * x).sum().backward()
+        return seen[0]
+
+    check(run, grad_input(VALUES), grad=False)
+
+
+def test_node_hooks_and_prehooks():
+    def run(lib, x):
+        y = x * 2
+        z = y.exp()
+        z.grad_fn.register_prehook(lambda grad_outputs: (grad_outputs[0] * 2,))
+        y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: (grad_inputs[0] + 1,))
+        z.sum().backward()
+        return x.grad
+
+    check(run, grad_input(VALUES), grad=False)
+
+
+def test_hook_errors():
+    check_error(lambda lib, x: x.register_hook(lambda g: g), VALUES)
+    check_error(lambda lib, x: x.retain_grad(), VALUES)
+    check_error(lambda lib, x: (x * 2).register_post_accumulate_grad_hook(lambda t: None),
+                grad_input(VALUES))
