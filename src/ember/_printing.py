@@ -101,8 +101,9 @@ class _Formatter:
         smallest = magnitudes.min()
         largest = magnitudes.max()
         if PRINT_OPTS.sci_mode is None:
-            self.sci_mode = bool(largest / smallest > 1000.0 or largest > 1.0e8
-                                 or smallest < 1.0e-4)
+            with np.errstate(over="ignore"):  # an overflowing ratio is inf: above 1000
+                ratio = largest / smallest
+            self.sci_mode = bool(ratio > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4)
         else:
             self.sci_mode = PRINT_OPTS.sci_mode
         # A formatted value's length grows with its magnitude within one sign, except the

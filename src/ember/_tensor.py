@@ -316,7 +316,7 @@ class Tensor:
 
     def __repr__(self, *, tensor_contents=None):
         from ember._printing import tensor_repr
-        return tensor_repr(self)
+        return tensor_repr(self, tensor_contents)
 
     def __reduce_ex__(self, protocol):
         return (_rebuild, (self._data.copy(), self._requires_grad))
