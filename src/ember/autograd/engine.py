@@ -13,9 +13,12 @@ def _dependencies(roots):
     """Counts, for every node reachable from `roots`, how many edges lead into it."""
     counts = {}
     seen = set()
-    stack = [node for node in roots if node is not None]
-    for node in stack:
-        seen.add(node)
+    stack = []
+    # several roots can share one node (outputs of slogdet, svd...): walk it once
+    for node in roots:
+        if node is not None and node not in seen:
+            seen.add(node)
+            stack.append(node)
     while stack:
         node = stack.pop()
         for next_node, _ in node.next_functions:
