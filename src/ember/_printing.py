@@ -167,7 +167,7 @@ def _join_complex(real_strings, imag_strings):
 
 def _summarised(array, edgeitems):
     """The first and last `edgeitems` entries along every axis longer than 2 * edgeitems,
-    gathered with a single index (a view of the rest is never copied)."""
+    gathered with a single index, so the elements left out are never read."""
     picks = []
     for extent in array.shape:
         if extent > 2 * edgeitems:
