@@ -63,7 +63,8 @@ def test_node_hooks_and_prehooks():
         y = x * 2
         z = y.exp()
         z.grad_fn.register_prehook(lambda grad_outputs: (grad_outputs[0] * 2,))
-        y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: (grad_inputs[0] + 1,))
+        y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: tuple(
+            None if g is None else g + 1 for g in grad_inputs))
         z.sum().backward()
         return x.grad
 

@@ -185,8 +185,6 @@ def _connect_outputs(ctx, args, outputs):
     saved = []
     for tensor in ctx.to_save:
         saved.append((tensor, tensor._version if tensor is not None else 0))
-        if tensor is not None:
-            tensor._shared_version()
     ctx._saved = tuple(saved)
     return output_list[0] if single else tuple(output_list)
 

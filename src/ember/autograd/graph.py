@@ -120,10 +120,10 @@ def version_mismatch(tensor, saved_version):
         # PyTorch names the producing op without its "Backward<k>" suffix
         op_name = re.sub(r"Backward\d*$", "", type(tensor._grad_fn).__name__)
         output_nr = tensor._extra.get("output_nr", 0) if tensor._extra is not None else 0
-        producer = f", which is output {output_nr} of {op_name}"
+        producer = f", which is output {output_nr} of {op_name},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{type_name}Tensor {shape}]{producer}, is at version "
+        f"operation: [torch.{type_name}Tensor {shape}]{producer} is at version "
         f"{tensor._version}; expected version {saved_version} instead. Hint: enable anomaly "
         "detection to find the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False).")

@@ -6,7 +6,7 @@ from ember import _dtype
 from ember._tensor import Tensor, _wrap
 from ember.autograd.anomaly_mode import ANOMALY, remember_forward
 from ember.autograd.grad_mode import STATE
-from ember.autograd.graph import FREED_MESSAGE, Node, edge_of, version_mismatch
+from ember.autograd.graph import FREED_MESSAGE, Node, _sequence, edge_of, version_mismatch
 
 __all__ = ["OpNode", "node_class", "record", "record_multi", "method", "inplace_method",
            "RESULT", "float_data", "scalar_or_array", "binary_operands", "apply_inplace",
@@ -40,8 +40,9 @@ class OpNode(Node):
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        for tensor, counter, version in self._checks:
-            if counter.value != version:
+        for tensor, version in self._checks:
+            counter = tensor._version_counter
+            if counter is not None and counter.value != version:
                 raise version_mismatch(tensor, version)
         if self._result_data is None:
             return saved
@@ -116,21 +117,38 @@ def node_class(name, *rules, multi_output=False):
                                   "_multi_output": multi_output, "__module__": "ember.autograd"})
 
 
+_NO_EDGE = (None, 0)
+
+
 def _build_node(node_cls, inputs, saved, out):
-    node = node_cls.__new__(node_cls)
-    node._init_node(tuple(edge_of(t) if isinstance(t, Tensor) else (None, 0) for t in inputs))
-    node._input_meta = tuple((t._data.shape, t._data.dtype) if isinstance(t, Tensor) else None
-                             for t in inputs)
+    node = _new_tensor(node_cls)
+    edges = []
+    metas = []
+    for tensor in inputs:
+        if isinstance(tensor, Tensor):
+            data = tensor._data
+            metas.append((data.shape, data.dtype))
+            edges.append(edge_of(tensor))
+        else:
+            metas.append(None)
+            edges.append(_NO_EDGE)
+    node.next_functions = tuple(edges)
+    node._sequence_nr = next(_sequence)
+    node._hooks = None
+    node._pre_hooks = None
+    node.metadata = None
+    node._input_meta = metas
     checks = []
     result_data = None
     for value in saved:
         if value is RESULT:
             result_data = out
         elif isinstance(value, Tensor):
-            counter = value._shared_version()
-            checks.append((value, counter, counter.value))
+            # A tensor without a counter has never been written in place: version 0.
+            counter = value._version_counter
+            checks.append((value, 0 if counter is None else counter.value))
     node._saved = saved
-    node._checks = tuple(checks)
+    node._checks = checks
     node._result_data = result_data
     if ANOMALY.enabled:
         remember_forward(node)
