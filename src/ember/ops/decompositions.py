@@ -1,0 +1,681 @@
+"""Inverses, determinants, solvers and decompositions (torch.linalg's inv, det, slogdet, solve,
+cholesky, qr, eigh, svd, pinv, ...) on NumPy's LAPACK, with PyTorch's derivative formulas
+written in ember ops and PyTorch's errors."""
+import warnings
+
+import numpy as np
+
+from ember import return_types
+from ember._errors import dtype_name
+from ember._tensor import _wrap
+from ember.ops._registry import RESULT, method, node_class, record, record_multi
+from ember.ops.linalg import adjoint, conj
+
+__all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "qr", "svd", "pinverse",
+           "matrix_power"]
+
+
+class _LinAlgError(RuntimeError):
+    """Raised when a matrix is singular or not positive-definite (torch.linalg.LinAlgError)."""
+
+
+_LinAlgError.__module__ = "ember._C"
+
+# torch.return_types for the multi-output decompositions (shared helper in ember.return_types)
+for _type_name, _fields in (("linalg_slogdet", ("sign", "logabsdet")),
+                            ("slogdet", ("sign", "logabsdet")), ("linalg_qr", ("Q", "R")),
+                            ("qr", ("Q", "R")), ("linalg_eigh", ("eigenvalues", "eigenvectors")),
+                            ("linalg_svd", ("U", "S", "Vh")), ("svd", ("U", "S", "V"))):
+    setattr(return_types, _type_name, return_types._return_type(_type_name, _fields))
+
+
+# ---- argument checks -----------------------------------------------------------------------------
+
+def _check_floating(name, input):
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{dtype_name(input.dtype)}")
+
+
+def _check_square(name, input, argument="A"):
+    shape = input._data.shape
+    if len(shape) < 2:
+        raise RuntimeError(f"{name}: The input tensor {argument} must have at least 2 "
+                           "dimensions.")
+    if shape[-1] != shape[-2]:
+        raise RuntimeError(f"{name}: {argument} must be batches of square matrices, but they "
+                           f"are {shape[-2]} by {shape[-1]} matrices")
+
+
+def _batch_prefix(data, flat_index):
+    if data.ndim > 2:
+        return f"(Batch element {flat_index}): "
+    return ""
+
+
+def _each_matrix(data):
+    """(flat batch index, matrix) pairs, for the error paths only."""
+    matrices = data.reshape((-1,) + data.shape[-2:])
+    return enumerate(matrices)
+
+
+def _first_zero_pivot(matrix):
+    """The 1-based column where LU with partial pivoting (LAPACK's getrf) meets an exactly
+    zero pivot, or None: PyTorch names it in its singular-matrix messages."""
+    lu = np.array(matrix, copy=True)
+    size = lu.shape[0]
+    for column in range(size):
+        pivot = column + int(np.argmax(np.abs(lu[column:, column])))
+        if lu[pivot, column] == 0:
+            return column + 1
+        lu[[column, pivot]] = lu[[pivot, column]]
+        lu[column + 1:, column] /= lu[column, column]
+        lu[column + 1:, column + 1:] -= np.multiply.outer(lu[column + 1:, column],
+                                                          lu[column, column + 1:])
+    return None
+
+
+def _singular_error(name, data):
+    for index, matrix in _each_matrix(data):
+        column = _first_zero_pivot(matrix)
+        if column is not None:
+            return _LinAlgError(
+                f"{name}: {_batch_prefix(data, index)}The diagonal element {column} is zero, the "
+                "inversion could not be completed because the input matrix is singular.")
+    return _LinAlgError(f"{name}: The diagonal element {data.shape[-1]} is zero, the inversion "
+                        "could not be completed because the input matrix is singular.")
+
+
+# ---- inverse and determinants --------------------------------------------------------------------
+
+LinalgInvExBackward0 = node_class(
+    "LinalgInvExBackward0",
+    lambda grad, inverse: -(adjoint(inverse).matmul(grad.matmul(adjoint(inverse)))))
+
+
+def inv(A, *, out=None):
+    """The inverse of a square matrix (or a batch of them)."""
+    _check_square("linalg.inv", A)
+    _check_floating("linalg.inv", A)
+    data = A._data
+    try:
+        array = np.linalg.inv(data)
+    except np.linalg.LinAlgError:
+        raise _singular_error("linalg.inv", data) from None
+    return record(array, LinalgInvExBackward0, (A,), (RESULT,))
+
+
+def inverse(input, *, out=None):
+    """The inverse of a square matrix (torch.inverse, an alias of linalg.inv)."""
+    return inv(input)
+
+
+def _det_backward(grad, A, determinant):
+    scale = (grad * conj(determinant)).unsqueeze(-1).unsqueeze(-1)
+    return scale * adjoint(inv(A))
+
+
+LinalgDetBackward0 = node_class("LinalgDetBackward0", _det_backward)
+
+
+def det(A, *, out=None):
+    """The determinant of a square matrix (or a batch of them)."""
+    _check_square("linalg.det", A)
+    _check_floating("linalg.det", A)
+    return record(np.asarray(np.linalg.det(A._data)), LinalgDetBackward0, (A,), (A, RESULT))
+
+
+def _slogdet_backward(grads, A):
+    grad_logabsdet = grads[1]
+    return grad_logabsdet.unsqueeze(-1).unsqueeze(-1) * adjoint(inv(A))
+
+
+LinalgSlogdetBackward0 = node_class("LinalgSlogdetBackward0", _slogdet_backward,
+                                    multi_output=True)
+
+
+def _slogdet(name, A, result_type):
+    _check_square(name, A)
+    _check_floating(name, A)
+    sign, logabsdet = np.linalg.slogdet(A._data)
+    outs = record_multi((np.asarray(sign), np.asarray(logabsdet)), LinalgSlogdetBackward0,
+                        (A,), (A,))
+    return result_type(outs)
+
+
+def linalg_slogdet(A, *, out=None):
+    """(sign, log|det|) of a square matrix, as torch.linalg.slogdet."""
+    return _slogdet("linalg.slogdet", A, return_types.linalg_slogdet)
+
+
+def slogdet(input):
+    """(sign, log|det|) of a square matrix, as torch.slogdet."""
+    return _slogdet("linalg.slogdet", input, return_types.slogdet)
+
+
+def logdet(input):
+    """log(det(input)): nan for a negative determinant (composed as PyTorch composes it)."""
+    sign, logabsdet = linalg_slogdet(input)
+    if input._data.dtype.kind == "c":
+        return sign.log() + logabsdet
+    import ember
+    return ember.where(sign == -1, float("nan"), logabsdet)
+
+
+# ---- solve -----------------------------------------------------------------------------------------
+
+def _is_vector_rhs(A, B):
+    shape_a = A._data.shape
+    shape_b = B._data.shape
+    return len(shape_b) == 1 or (len(shape_b) == len(shape_a) - 1
+                                 and shape_b == shape_a[:-1])
+
+
+def _solve_backward(grad, A, result, left, for_A):
+    vector = result._data.ndim == A._data.ndim - 1
+    grad_b = solve(adjoint(A), grad, left=left)
+    if not for_A:
+        return grad_b
+    if vector:
+        grad_b = grad_b.unsqueeze(-1)
+        result = result.unsqueeze(-1)
+    if left:
+        return -(grad_b.matmul(adjoint(result)))
+    return -(adjoint(result).matmul(grad_b))
+
+
+LinalgSolveExBackward0 = node_class(
+    "LinalgSolveExBackward0",
+    lambda grad, A, result, left: _solve_backward(grad, A, result, left, True),
+    lambda grad, A, result, left: _solve_backward(grad, A, result, left, False))
+
+
+def solve(A, B, *, left=True, out=None):
+    """The solution X of A X = B (or X A = B when left=False)."""
+    _check_square("linalg.solve", A)
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A "
+                           f"of type {dtype_name(A.dtype)} and B of type {dtype_name(B.dtype)} "
+                           "instead")
+    _check_floating("linalg.solve", A)
+    a = A._data
+    b = B._data
+    vector = left and _is_vector_rhs(A, B)
+    if vector:
+        b = b[..., None]
+    size = a.shape[-1]
+    rows = b.shape[-2] if left else b.shape[-1]
+    if b.ndim < 2 or rows != size:
+        equation = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
+                           f"{equation} ({size}x{size} and {b.shape[-2]}x{b.shape[-1]})")
+    try:
+        if left:
+            array = np.linalg.solve(a, b)
+        else:
+            array = np.swapaxes(np.linalg.solve(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2)),
+                                -1, -2)
+    except np.linalg.LinAlgError:
+        batch = np.broadcast_to(a, np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + a.shape[-2:])
+        index = next(i for i, matrix in _each_matrix(batch) if _first_zero_pivot(matrix))
+        raise _LinAlgError(f"torch.linalg.solve: {_batch_prefix(batch, index)}The solver failed "
+                           "because the input matrix is singular.") from None
+    if vector:
+        array = array[..., 0]
+    return record(np.ascontiguousarray(array), LinalgSolveExBackward0, (A, B),
+                  (A, RESULT, left))
+
+
+# ---- cholesky ------------------------------------------------------------------------------------
+
+def _first_failing_minor(matrix):
+    """The order of the first leading minor that is not positive-definite (LAPACK's potrf)."""
+    lower = np.zeros_like(matrix)
+    for k in range(matrix.shape[0]):
+        pivot = matrix[k, k] - np.vdot(lower[k, :k], lower[k, :k])
+        if not np.real(pivot) > 0:
+            return k + 1
+        lower[k, k] = np.sqrt(np.real(pivot))
+        lower[k + 1:, k] = (matrix[k + 1:, k] - lower[k + 1:, :k] @ lower[k, :k].conj()) / \
+            lower[k, k]
+    return matrix.shape[0]
+
+
+def _cholesky_backward(grad, L, upper):
+    """PyTorch's cholesky_backward: gA = L^{-H} Phi(L^H gL) L^{-1}, symmetrised."""
+    if upper:
+        L = adjoint(L)
+        grad = adjoint(grad)
+    gA = adjoint(L).matmul(grad).tril()
+    gA = (gA + adjoint(gA.tril(-1))) * 0.5
+    gA = solve(adjoint(L), gA)
+    return solve(L, gA, left=False)
+
+
+LinalgCholeskyExBackward0 = node_class("LinalgCholeskyExBackward0", _cholesky_backward)
+CholeskyBackward0 = node_class("CholeskyBackward0", _cholesky_backward)
+
+
+def _cholesky(name, A, upper, node_cls):
+    _check_square(name, A)
+    _check_floating(name, A)
+    data = A._data
+    try:
+        array = np.linalg.cholesky(data)
+    except np.linalg.LinAlgError:
+        for index, matrix in _each_matrix(data):
+            try:
+                np.linalg.cholesky(matrix)
+            except np.linalg.LinAlgError:
+                order = _first_failing_minor(matrix)
+                raise _LinAlgError(
+                    f"{name}: {_batch_prefix(data, index)}The factorization could not be "
+                    "completed because the input is not positive-definite (the leading minor of "
+                    f"order {order} is not positive-definite).") from None
+        raise
+    if upper:
+        array = np.ascontiguousarray(np.swapaxes(array, -1, -2).conj())
+    return record(array, node_cls, (A,), (RESULT, upper))
+
+
+def linalg_cholesky(A, *, upper=False, out=None):
+    """The Cholesky factor L (A = L L^H) of a Hermitian positive-definite matrix."""
+    return _cholesky("linalg.cholesky", A, upper, LinalgCholeskyExBackward0)
+
+
+def cholesky(input, upper=False, *, out=None):
+    """The Cholesky factor (deprecated torch.cholesky; upper=True gives U = L^H)."""
+    warnings.warn(
+        "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in "
+        "a future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\nL = "
+        "torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\nshould be replaced "
+        "with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce equivalent results "
+        "for all valid (symmetric positive definite) inputs.", UserWarning, stacklevel=2)
+    return _cholesky("cholesky", input, upper, CholeskyBackward0)
+
+
+# ---- qr ----------------------------------------------------------------------------------------------
+
+def _copy_lower_to_upper(matrix):
+    return matrix.tril() + adjoint(matrix.tril(-1))
+
+
+def _qr_square_or_tall_backward(grad_q, grad_r, Q, R):
+    """gA = (gQ + Q copyltu(M)) R^{-H} with M = R gR^H - gQ^H Q (m >= n, reduced)."""
+    M = R.matmul(adjoint(grad_r)) - adjoint(grad_q).matmul(Q)
+    return solve(adjoint(R), grad_q + Q.matmul(_copy_lower_to_upper(M)), left=False)
+
+
+def _qr_backward(grads, A, Q, R, mode):
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when "
+                           "mode='r'. Please use linalg.qr(A, mode='reduced') if you are going "
+                           "to differentiate through linalg.qr.")
+    rows, columns = A._data.shape[-2:]
+    if mode == "complete" and rows > columns:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
+                           "nrows > ncols.")
+    grad_q, grad_r = grads
+    if rows >= columns:
+        return _qr_square_or_tall_backward(grad_q, grad_r, Q, R)
+    # wide: A = [X | Y] with X = Q U square; Y's part flows through Q only
+    import ember
+    U = R.narrow(-1, 0, rows)
+    Y = A.narrow(-1, rows, columns - rows)
+    grad_u = grad_r.narrow(-1, 0, rows)
+    grad_v = grad_r.narrow(-1, rows, columns - rows)
+    grad_x = _qr_square_or_tall_backward(grad_q + Y.matmul(adjoint(grad_v)), grad_u, Q, U)
+    return ember.cat([grad_x, Q.matmul(grad_v)], -1)
+
+
+LinalgQrBackward0 = node_class("LinalgQrBackward0", _qr_backward, multi_output=True)
+
+
+def _qr(A, mode, result_type):
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           "'reduced' (default), 'r', or 'complete'")
+    data = A._data
+    if data.ndim < 2:
+        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+    _check_floating("linalg.qr", A)
+    q, r = np.linalg.qr(data, mode="complete" if mode == "complete" else "reduced")
+    if mode == "r":
+        q = np.zeros((0,), dtype=data.dtype)
+    outs = record_multi((q, r), LinalgQrBackward0, (A,), (A, _wrap(q), _wrap(r), mode))
+    return result_type(outs)
+
+
+def linalg_qr(A, mode="reduced", *, out=None):
+    """The QR decomposition A = QR ('reduced', 'complete' or 'r')."""
+    return _qr(A, mode, return_types.linalg_qr)
+
+
+def qr(input, some=True, *, out=None):
+    """The QR decomposition (deprecated torch.qr; some=False gives the complete one)."""
+    warnings.warn(
+        "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
+        "PyTorch release.\nThe boolean parameter 'some' has been replaced with a string "
+        "parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\nQ, R = "
+        "torch.linalg.qr(A, 'reduced' if some else 'complete')", UserWarning, stacklevel=2)
+    return _qr(input, "reduced" if some else "complete", return_types.qr)
+
+
+# ---- eigh --------------------------------------------------------------------------------------------
+
+def _eye_like(tensor, size):
+    return _wrap(np.eye(size, dtype=tensor._data.dtype))
+
+
+def _eigh_backward(grads, eigenvalues, eigenvectors):
+    """gA = V (diag(gL) + skew(V^H gV) / E) V^H, E_ij = L_j - L_i (off the diagonal)."""
+    grad_values, grad_vectors = grads
+    size = eigenvalues._data.shape[-1]
+    projected = adjoint(eigenvectors).matmul(grad_vectors)
+    projected = (projected - adjoint(projected)) * 0.5
+    gaps = eigenvalues.unsqueeze(-2) - eigenvalues.unsqueeze(-1) + _eye_like(eigenvalues, size)
+    inner = projected / gaps + grad_values.diag_embed()
+    return eigenvectors.matmul(inner.matmul(adjoint(eigenvectors)))
+
+
+LinalgEighBackward0 = node_class("LinalgEighBackward0", _eigh_backward, multi_output=True)
+
+
+def _eigvalsh_backward(grad, eigenvectors):
+    return eigenvectors.matmul((grad.unsqueeze(-1) * adjoint(eigenvectors)))
+
+
+EigvalshBackward = node_class("LinalgEighBackward0", _eigvalsh_backward)
+
+
+def _check_uplo(UPLO):
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+
+
+def eigh(A, UPLO="L", *, out=None):
+    """Eigenvalues (ascending) and eigenvectors of a Hermitian matrix."""
+    _check_square("linalg.eigh", A)
+    _check_uplo(UPLO)
+    _check_floating("linalg.eigh", A)
+    values, vectors = np.linalg.eigh(A._data, UPLO=UPLO)
+    outs = record_multi((values, vectors), LinalgEighBackward0, (A,),
+                        (_wrap(values), _wrap(vectors)))
+    return return_types.linalg_eigh(outs)
+
+
+def eigvalsh(A, UPLO="L", *, out=None):
+    """Eigenvalues (ascending) of a Hermitian matrix."""
+    _check_square("linalg.eigh", A)
+    _check_uplo(UPLO)
+    _check_floating("linalg.eigh", A)
+    values, vectors = np.linalg.eigh(A._data, UPLO=UPLO)
+    return record(values, EigvalshBackward, (A,), (_wrap(vectors),))
+
+
+# ---- svd -----------------------------------------------------------------------------------------------
+
+def _svd_backward(grads, U, S, Vh, full_matrices):
+    """PyTorch's svd_backward on the thin factors (full factors are narrowed to k columns)."""
+    grad_u, grad_s, grad_vh = grads
+    rows = U._data.shape[-2]
+    columns = Vh._data.shape[-1]
+    k = S._data.shape[-1]
+    if full_matrices:
+        grad_u = grad_u.narrow(-1, 0, k)
+        grad_vh = grad_vh.narrow(-2, 0, k)
+    V = adjoint(Vh)
+    grad_v = adjoint(grad_vh)
+    skew_u = adjoint(U).matmul(grad_u)
+    skew_u = skew_u - adjoint(skew_u)
+    skew_v = adjoint(V).matmul(grad_v)
+    skew_v = skew_v - adjoint(skew_v)
+    squares = S * S
+    gaps = squares.unsqueeze(-2) - squares.unsqueeze(-1) + _eye_like(S, k)
+    inner = (skew_u * S.unsqueeze(-2) + S.unsqueeze(-1) * skew_v) / gaps
+    inner = inner + grad_s.diag_embed()
+    if rows > columns:
+        scaled_u = grad_u / S.unsqueeze(-2)
+        inner = U.matmul(inner) + scaled_u - U.matmul(adjoint(U).matmul(scaled_u))
+        return inner.matmul(Vh)
+    if rows < columns:
+        scaled_v = grad_v / S.unsqueeze(-2)
+        inner = inner.matmul(Vh) + adjoint(scaled_v - V.matmul(adjoint(V).matmul(scaled_v)))
+        return U.matmul(inner)
+    return U.matmul(inner.matmul(Vh))
+
+
+LinalgSvdBackward0 = node_class("LinalgSvdBackward0", _svd_backward, multi_output=True)
+
+
+def _svdvals_backward(grad, U, Vh):
+    return U.matmul(grad.unsqueeze(-1) * Vh)
+
+
+SvdvalsBackward = node_class("LinalgSvdBackward0", _svdvals_backward)
+
+
+def _check_svd_input(name, A):
+    if A._data.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    _check_floating(name, A)
+
+
+def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
+    """The singular value decomposition A = U diag(S) Vh."""
+    _check_svd_input("linalg.svd", A)
+    u, s, vh = np.linalg.svd(A._data, full_matrices=full_matrices)
+    k = s.shape[-1]
+    saved = (_wrap(u[..., :k]), _wrap(s), _wrap(vh[..., :k, :]), full_matrices)
+    outs = record_multi((u, s, vh), LinalgSvdBackward0, (A,), saved)
+    return return_types.linalg_svd(outs)
+
+
+def svdvals(A, *, driver=None, out=None):
+    """The singular values of a matrix, in descending order."""
+    _check_svd_input("linalg.svd", A)
+    u, s, vh = np.linalg.svd(A._data, full_matrices=False)
+    return record(s, SvdvalsBackward, (A,), (_wrap(u), _wrap(vh)))
+
+
+def svd(input, some=True, compute_uv=True, *, out=None):
+    """torch.svd: (U, S, V) with V (not Vh); zero U and V when compute_uv is False."""
+    if not compute_uv:
+        shape = input._data.shape
+        S = svdvals(input)
+        U = _wrap(np.zeros(shape[:-1] + (shape[-2],), dtype=input._data.dtype))
+        V = _wrap(np.zeros(shape[:-2] + (shape[-1], shape[-1]), dtype=input._data.dtype))
+        return return_types.svd((U, S, V))
+    U, S, Vh = linalg_svd(input, full_matrices=not some)
+    return return_types.svd((U, S, Vh.mH))
+
+
+# ---- pseudo-inverse, powers, rank, chains --------------------------------------------------------
+
+def _pinv_backward(grad, A, pinv_A):
+    rows, columns = A._data.shape[-2:]
+    pinv_h = adjoint(pinv_A)
+    grad_h = adjoint(grad)
+    if rows <= columns:
+        K = grad_h.matmul(pinv_A)
+        K_pinv_h = K.matmul(pinv_h)
+        return (-adjoint(pinv_A.matmul(K)) + K_pinv_h - A.matmul(pinv_A).matmul(K_pinv_h)
+                + pinv_h.matmul(pinv_A).matmul(grad_h - K.matmul(A)))
+    K = pinv_A.matmul(grad_h)
+    pinv_h_K = pinv_h.matmul(K)
+    return (-adjoint(K.matmul(pinv_A)) + pinv_h_K - pinv_h_K.matmul(pinv_A).matmul(A)
+            + (grad_h - A.matmul(K)).matmul(pinv_A).matmul(pinv_h))
+
+
+LinalgPinvBackward0 = node_class("LinalgPinvBackward0", _pinv_backward)
+
+
+def _tolerance(data, singular_max, atol, rtol):
+    """PyTorch's cut-off max(atol, rtol * largest singular value); rtol defaults to
+    eps * max(m, n) when neither tolerance is given, and to 0 when only atol is."""
+    if rtol is None:
+        if atol is None or atol <= 0:
+            rtol = np.finfo(data.dtype).eps * max(data.shape[-2:])
+        else:
+            rtol = 0.0
+    atol = 0.0 if atol is None else atol
+    return np.maximum(atol, rtol * singular_max)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """The Moore-Penrose pseudo-inverse, singular values below the tolerance dropped."""
+    data = A._data
+    if data.ndim < 2 or data.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.pinv({dtype_name(A.dtype)}{{{list(data.shape)}}}): expected "
+                           "a tensor with 2 or more dimensions of float, double, cfloat or "
+                           "cdouble types")
+    u, s, vh = np.linalg.svd(data, full_matrices=False)
+    if s.shape[-1]:
+        cutoff = _tolerance(data, s[..., :1], atol, rtol)
+    else:
+        cutoff = np.zeros(s.shape[:-1] + (1,), dtype=s.dtype)
+    inverted = np.where(s > cutoff, 1 / np.where(s > cutoff, s, 1), 0).astype(s.dtype)
+    array = np.matmul(np.swapaxes(vh, -1, -2).conj() * inverted[..., None, :],
+                      np.swapaxes(u, -1, -2).conj())
+    return record(array, LinalgPinvBackward0, (A,), (A, RESULT))
+
+
+def pinverse(input, rcond=1e-15):
+    """The pseudo-inverse with singular values below rcond * the largest dropped."""
+    return pinv(input, rtol=rcond)
+
+
+def matrix_power(A, n, *, out=None):
+    """A to the integer power n (negative n through the inverse), by repeated squaring."""
+    _check_square("linalg.matrix_power", A)
+    if n == 0:
+        identity = _wrap(np.broadcast_to(np.eye(A._data.shape[-1], dtype=A._data.dtype),
+                                         A._data.shape))
+        return A.clone().copy_(identity)
+    base = A
+    if n < 0:
+        base = inv(A)
+        n = -n
+        if n == 1:
+            return base
+    elif n == 1:
+        return A.clone()
+    if n == 2:
+        return base.matmul(base)
+    if n == 3:
+        return base.matmul(base).matmul(base)
+    square = None
+    result = None
+    while n > 0:
+        bit = n % 2
+        n //= 2
+        square = base if square is None else square.matmul(square)
+        if bit:
+            result = square if result is None else result.matmul(square)
+    return result
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """The number of singular values above the tolerance (int64)."""
+    data = A._data
+    if data.dtype.kind not in "fc":
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    if data.ndim < 2:
+        raise RuntimeError("linalg.matrix_rank: The input tensor input must have at least 2 "
+                           "dimensions.")
+    if hermitian:
+        singular = np.abs(np.linalg.eigvalsh(data))
+        singular = np.sort(singular, axis=-1)[..., ::-1]
+    else:
+        singular = np.linalg.svd(data, compute_uv=False)
+    if singular.shape[-1]:
+        cutoff = _tolerance(data, singular[..., :1], atol, rtol)
+        count = np.sum(singular > cutoff, axis=-1)
+    else:
+        count = np.zeros(singular.shape[:-1], dtype=np.int64)
+    return _wrap(np.asarray(count, dtype=np.int64))
+
+
+def _chain_order(shapes):
+    """The cheapest parenthesisation of a matrix chain (classic dynamic programme)."""
+    count = len(shapes)
+    dims = [shapes[0][0]] + [shape[1] for shape in shapes]
+    cost = [[0] * count for _ in range(count)]
+    split = [[0] * count for _ in range(count)]
+    for length in range(1, count):
+        for start in range(count - length):
+            end = start + length
+            cost[start][end] = None
+            for middle in range(start, end):
+                candidate = (cost[start][middle] + cost[middle + 1][end]
+                             + dims[start] * dims[middle + 1] * dims[end + 1])
+                if cost[start][end] is None or candidate < cost[start][end]:
+                    cost[start][end] = candidate
+                    split[start][end] = middle
+    return split
+
+
+def _multiply_chain(tensors, split, start, end):
+    if start == end:
+        return tensors[start]
+    middle = split[start][end]
+    return (_multiply_chain(tensors, split, start, middle)
+            .mm(_multiply_chain(tensors, split, middle + 1, end)))
+
+
+def multi_dot(tensors, *, out=None):
+    """The product of a chain of matrices in the cheapest order (first/last may be 1-D)."""
+    count = len(tensors)
+    if count < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {count}")
+    first = tensors[0]
+    last = tensors[-1]
+    out_shape = []
+    chain = list(tensors)
+    if first._data.ndim == 1:
+        chain[0] = first.unsqueeze(0)
+    elif first._data.ndim == 2:
+        out_shape.append(first._data.shape[0])
+    else:
+        raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got "
+                           f"{first._data.ndim}D")
+    if last._data.ndim == 1:
+        chain[-1] = last.unsqueeze(-1)
+    elif last._data.ndim == 2:
+        out_shape.append(last._data.shape[1])
+    else:
+        raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got "
+                           f"{last._data.ndim}D")
+    for index in range(1, count - 1):
+        if tensors[index]._data.ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {index} must be 2D but got "
+                               f"{tensors[index]._data.ndim}D")
+    from ember.ops.linalg import cpp_type_name
+    for index in range(1, count):
+        if chain[index].dtype != chain[0].dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor "
+                               f"0 is {cpp_type_name(chain[0].dtype)} and tensor {index} "
+                               f"{cpp_type_name(chain[index].dtype)}")
+        if chain[index - 1]._data.shape[-1] != chain[index]._data.shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {index - 1} and {index} with shapes "
+                               f"{list(tensors[index - 1]._data.shape)} and "
+                               f"{list(tensors[index]._data.shape)} cannot be multiplied")
+    if count == 2:
+        result = chain[0].mm(chain[1])
+    elif count == 3:
+        a, b = chain[0]._data.shape
+        c, d = chain[2]._data.shape
+        if a * c * (b + d) > b * d * (a + c):
+            result = chain[0].mm(chain[1].mm(chain[2]))
+        else:
+            result = chain[0].mm(chain[1]).mm(chain[2])
+    else:
+        split = _chain_order([t._data.shape for t in chain])
+        result = _multiply_chain(chain, split, 0, count - 1)
+    return result.view(out_shape)
+
+
+for _name, _function in (("det", det), ("logdet", logdet), ("slogdet", slogdet),
+                         ("inverse", inverse), ("cholesky", cholesky), ("qr", qr), ("svd", svd),
+                         ("pinverse", pinverse), ("matrix_power", matrix_power)):
+    method(_name, _function)
