@@ -5,6 +5,7 @@ from ember._dtype import *  # noqa: F401,F403
 from ember._tensor import Size, Tensor, is_tensor, numel
 from ember.ops.conversion import *  # noqa: F401,F403
 from ember.ops.creation import *  # noqa: F401,F403
+from ember.ops.ranges import *  # noqa: F401,F403
 from ember.ops.indexing import *  # noqa: F401,F403
 from ember.ops.joining import *  # noqa: F401,F403
 from ember.ops.linalg import *  # noqa: F401,F403
@@ -23,6 +24,6 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
             "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
             "is_inference_mode_enabled"]
            + _dtype.__all__ + ops.conversion.__all__ + ops.creation.__all__
-           + ops.indexing.__all__ + ops.joining.__all__ + ops.linalg.__all__
+           + ops.ranges.__all__ + ops.indexing.__all__ + ops.joining.__all__ + ops.linalg.__all__
            + ops.pointwise.__all__ + ops.reduction.__all__ + ops.sampling.__all__
            + ops.views.__all__ + _printing.__all__ + ["cuda", "linalg", "testing"])

@@ -2,7 +2,10 @@
 
 __all__ = ["device"]
 
-_KNOWN_TYPES = ("cpu", "cuda", "mps", "xpu", "meta", "hpu", "xla", "mtia", "privateuseone")
+_KNOWN_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                "privateuseone")
+_NO_ACCELERATOR = "Cannot access accelerator device when none is available."
 
 
 class device:
@@ -15,18 +18,24 @@ class device:
             self.type = type.type
             self.index = type.index
             return
-        if isinstance(type, int) and index is None:
-            self.type = "cuda"
-            self.index = type
-            return
-        name, _, number = str(type).partition(":")
+        if isinstance(type, int) and not isinstance(type, bool):
+            if type < 0:
+                raise RuntimeError("Device index must not be negative")
+            # a bare index names the current accelerator, and ember has none
+            raise RuntimeError(_NO_ACCELERATOR)
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError("device(): argument 'index' (position 2) must be int, not "
+                            f"{_type_name(index)}")
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
+        name, colon, number = str(type).partition(":")
         if name not in _KNOWN_TYPES:
-            raise RuntimeError(
-                "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, "
-                "fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device "
-                f"type at start of device string: {type}")
+            raise RuntimeError(f"Expected one of {', '.join(_KNOWN_TYPES)} device type at start "
+                               f"of device string: {type}")
+        if colon and not number.isdigit():
+            raise RuntimeError(f"Invalid device string: '{type}'")
         self.type = name
-        self.index = int(number) if number else index
+        self.index = int(number) if colon else index
 
     def __repr__(self):
         if self.index is None:
@@ -37,27 +46,33 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+        # as torch: a device never equals a string, and cpu != cpu:0
         if not isinstance(other, device):
-            return NotImplemented
+            return False
         return self.type == other.type and self.index == other.index
 
     def __hash__(self):
         return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+def _type_name(value):
+    return type(value).__name__
 
 
 CPU = device("cpu")
 
 
 def check_device(requested):
-    """Accepts None or the CPU; raises PyTorch's error for a device ember cannot reach."""
+    """Accepts None or the CPU; raises PyTorch's (CPU-only build) error for any other device."""
     if requested is None or requested is CPU or requested == "cpu":
         return
     requested = device(requested)
     if requested.type == "cpu":
         return
-    if requested.type == "cuda":
-        raise AssertionError("Torch not compiled with CUDA enabled")
+    if requested.type in ("cuda", "xpu"):
+        raise AssertionError(f"Torch not compiled with {requested.type.upper()} enabled")
     raise RuntimeError(f"Device type {requested.type.upper()} is not supported by ember, "
                        "which computes on the CPU only")

@@ -6,7 +6,7 @@ __all__ = [
     "int8", "int16", "int32", "int64", "uint8", "bool",
     "half", "float", "double", "cfloat", "cdouble", "short", "int", "long",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "can_cast",
-    "finfo", "iinfo",
+    "finfo", "iinfo", "is_floating_point", "is_complex",
 ]
 
 _BOOL, _INTEGRAL, _FLOATING, _COMPLEX = 0, 1, 2, 3
@@ -47,6 +47,9 @@ class dtype:
 
     def to_complex(self):
         """The complex counterpart of a floating dtype; complex dtypes are returned unchanged."""
+        if self._category < _FLOATING:
+            from ember._errors import dtype_name
+            raise RuntimeError(f"Unknown Complex ScalarType for {dtype_name(self)}")
         return _REAL_TO_COMPLEX.get(self, self)
 
     def __repr__(self):
@@ -163,8 +166,16 @@ def _compute_promotion(a, b):
 _PROMOTION_TABLE = {(a, b): _compute_promotion(a, b) for a in ALL_DTYPES for b in ALL_DTYPES}
 
 
+def _require_dtype(function, name, position, value):
+    if not isinstance(value, dtype):
+        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be "
+                        f"torch.dtype, not {type(value).__name__}")
+
+
 def promote_types(type1, type2):
     """The smallest dtype to which both dtypes can be converted, as torch.promote_types."""
+    _require_dtype("promote_types", "type1", 1, type1)
+    _require_dtype("promote_types", "type2", 2, type2)
     return _PROMOTION_TABLE[(type1, type2)]
 
 
@@ -185,8 +196,14 @@ def get_default_dtype():
 
 def set_default_dtype(d):
     """Sets the default floating point dtype (float32 or float64, as PyTorch allows)."""
-    if not isinstance(d, dtype) or d not in (float16, bfloat16, float32, float64):
+    if not isinstance(d, dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the "
+                        "default type")
+    if d._category != _FLOATING:
         raise TypeError("only floating-point types are supported as the default type")
+    if d is bfloat16:
+        # torch rejects it too: bfloat16 has no complex counterpart to serve as default complex
+        raise RuntimeError("invalid default scalar type for complex")
     DEFAULT.value = d
     DEFAULT.numpy = d._numpy
     DEFAULT.complex = complex128 if d is float64 else complex64
@@ -246,6 +263,8 @@ def promote_operands(operands):
     dim_result = zero_result = scalar_result = None
     for value in operands:
         data = getattr(value, "_data", None)
+        if data is None and isinstance(value, np.ndarray):
+            data = value  # torch treats an ndarray operand as a tensor
         if data is not None:
             d = FROM_NUMPY[data.dtype]
             if data.ndim:
@@ -257,55 +276,138 @@ def promote_operands(operands):
     return _combine_categories(dim_result, _combine_categories(zero_result, scalar_result))
 
 
-def result_type(tensor1, tensor2):
+_NUMBER_TYPES = (builtins_bool, builtins_int, builtins_float, builtins_complex, np.number,
+                 np.bool_)
+
+
+def result_type(tensor, other):
     """The dtype of an arithmetic operation on the two operands, as torch.result_type."""
-    return promote_operands((tensor1, tensor2))
+    for value in (tensor, other):
+        if getattr(value, "_data", None) is None and not isinstance(value, _NUMBER_TYPES):
+            raise TypeError(_result_type_signature_error(tensor, other))
+    return promote_operands((tensor, other))
+
+
+def _result_type_signature_error(tensor, other):
+    def name(value):
+        return "Tensor" if getattr(value, "_data", None) is not None else type(value).__name__
+
+    def marks(expected):
+        parts = []
+        for value, kind in zip((tensor, other), expected):
+            is_tensor = getattr(value, "_data", None) is not None
+            fits = is_tensor if kind == "Tensor" else isinstance(value, _NUMBER_TYPES)
+            parts.append(name(value) if fits else f"!{name(value)}!")
+        return ", ".join(parts)
+
+    lines = [f"result_type() received an invalid combination of arguments - got "
+             f"({name(tensor)}, {name(other)}), but expected one of:"]
+    for signature, expected in (("Tensor tensor, Tensor other", ("Tensor", "Tensor")),
+                                ("Number scalar, Tensor tensor", ("Number", "Tensor")),
+                                ("Tensor tensor, Number other", ("Tensor", "Number")),
+                                ("Number scalar1, Number scalar2", ("Number", "Number"))):
+        lines.append(f" * ({signature})")
+        lines.append("      didn't match because some of the arguments have invalid types: "
+                     f"({marks(expected)})")
+    return "\n".join(lines) + "\n"
 
 
 def can_cast(from_, to):
     """Whether casting is allowed under PyTorch's same-kind rules."""
-    if from_._category > to._category:
-        return False
-    return True
+    _require_dtype("can_cast", "from_", 1, from_)
+    _require_dtype("can_cast", "to", 2, to)
+    return from_._category <= to._category
+
+
+def _require_tensor(function, value):
+    if getattr(value, "_data", None) is None:
+        raise TypeError(f"{function}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(value).__name__}")
+
+
+def is_floating_point(input):
+    """True if input's dtype is a floating point type."""
+    _require_tensor("is_floating_point", input)
+    return input.dtype._category == _FLOATING
+
+
+def is_complex(input):
+    """True if input's dtype is a complex type."""
+    _require_tensor("is_complex", input)
+    return input.dtype._category == _COMPLEX
 
 
 class finfo:
     """Machine limits for floating point dtypes, as torch.finfo."""
 
+    __slots__ = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+
     def __init__(self, type=None):
         if type is None:
             type = DEFAULT.value
+        _require_dtype("finfo", "type", 1, type)
         if type._category < _FLOATING:
             raise TypeError("torch.finfo() requires a floating point input type. Use "
                             "torch.iinfo to handle 'torch.finfo'")
-        info = np.finfo(numpy_dtype(type.to_real()))
-        self.bits = info.bits
+        real = type.to_real()
+        info = _numpy_finfo(real)
+        self.bits = builtins_int(info.bits)
         self.eps = builtins_float(info.eps)
         self.max = builtins_float(info.max)
         self.min = builtins_float(info.min)
         self.tiny = builtins_float(info.smallest_normal)
         self.smallest_normal = self.tiny
-        self.resolution = builtins_float(info.resolution)
-        self.dtype = type.to_real()._name
+        # torch reports the decimal resolution 10**-precision, exactly as a Python float
+        self.resolution = 10.0 ** -builtins_int(info.precision)
+        self.dtype = real._name
+
+    def __eq__(self, other):
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash(("finfo", self.dtype))
 
     def __repr__(self):
-        return (f"finfo(resolution={self.resolution}, min={self.min:g}, max={self.max:g}, "
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
                 f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
                 f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+def _numpy_finfo(real):
+    if real is bfloat16:
+        import ml_dtypes
+        return ml_dtypes.finfo(ml_dtypes.bfloat16)
+    return np.finfo(real._numpy)
+
+
+_MISSING = object()
 
 
 class iinfo:
     """Machine limits for integer dtypes, as torch.iinfo."""
 
-    def __init__(self, type):
-        if type._category != _INTEGRAL and type is not bool:
+    __slots__ = ("bits", "max", "min", "dtype")
+
+    def __init__(self, type=_MISSING):
+        if type is _MISSING:
+            raise TypeError('iinfo() missing 1 required positional arguments: "type"')
+        _require_dtype("iinfo", "type", 1, type)
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type._category != _INTEGRAL:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo "
                             "to handle 'torch.iinfo'")
-        info = np.iinfo(type._numpy) if type is not bool else np.iinfo(np.uint8)
-        self.bits = info.bits
+        info = np.iinfo(type._numpy)
+        self.bits = builtins_int(info.bits)
         self.max = builtins_int(info.max)
         self.min = builtins_int(info.min)
         self.dtype = type._name
 
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash(("iinfo", self.dtype))
+
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

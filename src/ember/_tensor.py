@@ -52,6 +52,8 @@ class Tensor:
         return Tensor._legacy_new(cls, *args, **kwargs)
 
     __array_priority__ = 1000
+    # type(x) prints as <class 'ember.Tensor'>, as torch's does as <class 'torch.Tensor'>
+    __module__ = "ember"
 
     # ---- identity and metadata --------------------------------------------------------------
 
@@ -251,9 +253,21 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is None:
-            return self._data
-        return self._data.astype(dtype, copy=False)
+        if copy is False:
+            # torch's __array__ cannot promise a copy-free result, so NumPy 2 refuses copy=False
+            raise ValueError(_NO_COPY_MESSAGE)
+        data = self.numpy()
+        if dtype is not None:
+            data = data.astype(dtype, copy=False)
+        if copy and data is self._data:
+            data = data.copy()
+        return data
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        # NumPy ufuncs applied to tensors give tensors back, bool results as uint8 (as torch)
+        if array.dtype == np.bool_:
+            array = array.astype(np.uint8)
+        return _wrap(array)
 
     def tolist(self):
         return self._data.tolist()
@@ -269,11 +283,21 @@ class Tensor:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return self.item()
 
+    def _real_value(self, type_name):
+        value = self._single_value()
+        if isinstance(value, complex):
+            # torch converts through its C++ scalar, which refuses a nonzero imaginary part
+            if value.imag:
+                raise RuntimeError(f"value cannot be converted to type {type_name} without "
+                                   "overflow")
+            return value.real
+        return value
+
     def __float__(self):
-        return float(self._single_value())
+        return float(self._real_value("double"))
 
     def __int__(self):
-        return int(self._single_value())
+        return int(self._real_value("int64_t"))
 
     def __complex__(self):
         return complex(self._single_value())
@@ -335,6 +359,13 @@ class Tensor:
         memo[id(self)] = result
         return result
 
+
+_NO_COPY_MESSAGE = (
+    "Unable to avoid copy while creating an array as requested.\n"
+    "If using `np.array(obj, copy=False)` replace it with `np.asarray(obj)` to allow a copy "
+    "when needed (no behavior change in NumPy 1.x).\n"
+    "For more details, see https://numpy.org/devdocs/numpy_2_0_migration_guide.html"
+    "#adapting-to-changes-in-the-copy-keyword.")
 
 _new_object = object.__new__
 

@@ -1,3 +1,3 @@
 """Op families. Importing this package attaches every method and operator to Tensor."""
 from ember.ops import (conversion, creation, indexing, joining, linalg, pointwise,  # noqa: F401
-                       reduction, sampling, views)
+                       ranges, reduction, sampling, views)

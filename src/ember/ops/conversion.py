@@ -1,80 +1,171 @@
-"""Copies, casts and fills: clone, contiguous, to, type casts, copy_, fill_, zero_."""
+"""Copies, casts and fills: clone, contiguous, to, the type casts (float, long...), type,
+type_as, copy_, fill_, zero_; memory formats; DLPack exchange with NumPy and PyTorch."""
+import builtins
+import enum
+import warnings
+
 import numpy as np
 
 from ember import _dtype
-from ember._device import check_device
-from ember._tensor import Tensor
+from ember._device import check_device, device as _device_type
+from ember._errors import dtype_name
+from ember._tensor import Tensor, _wrap
 from ember.ops._registry import check_inplace, method, node_class, record, set_history
 
-__all__ = ["clone"]
+__all__ = ["clone", "memory_format", "contiguous_format", "preserve_format", "channels_last",
+           "channels_last_3d", "from_dlpack"]
+
+
+class memory_format:
+    """A memory layout request, as torch.memory_format."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return "torch." + self._name
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
 
 CloneBackward0 = node_class("CloneBackward0", lambda grad: grad)
-ToCopyBackward0 = node_class("ToCopyBackward0", lambda grad, dtype: grad.to(dtype))
+# The registry casts the gradient back to the input's dtype (real part for a real input).
+ToCopyBackward0 = node_class("ToCopyBackward0", lambda grad: grad)
+
+
+def layout_order(data, memory_format):
+    """The NumPy order of a copy: torch's preserve_format keeps the strides of a dense,
+    non-overlapping tensor and makes anything else C-contiguous."""
+    if memory_format is contiguous_format or data.flags.c_contiguous:
+        return "C"
+    pairs = sorted((abs(step), extent) for extent, step in zip(data.shape, data.strides)
+                   if extent != 1)
+    expected = data.itemsize
+    for step, extent in pairs:
+        if step != expected:
+            return "C"
+        expected *= extent
+    return "K"
 
 
 def clone(input, *, memory_format=None):
-    """A copy of input with its own memory, differentiable."""
-    return record(np.array(input._data, order="C"), CloneBackward0, (input,), ())
+    """A copy of input with its own memory (same strides when dense), differentiable."""
+    array = np.array(input._data, order=layout_order(input._data, memory_format))
+    return record(array, CloneBackward0, (input,), ())
 
 
 def contiguous(input, memory_format=None):
     """input itself when C-contiguous, otherwise a contiguous copy."""
     if input._data.flags.c_contiguous:
         return input
-    return clone(input)
+    return clone(input, memory_format=contiguous_format)
 
 
-def _cast(input, dtype, copy=False):
+def _cast(input, dtype, copy=False, memory_format=None):
     target = _dtype.numpy_dtype(dtype)
-    if input._data.dtype == target and not copy:
+    data = input._data
+    if data.dtype == target and not copy:
         return input
-    array = input._data.astype(target)
-    if target.kind not in "fc" or input._data.dtype.kind not in "fc":
-        from ember._tensor import _wrap
-        return _wrap(array)
-    return record(array, ToCopyBackward0, (input,), (input.dtype,))
+    if data.dtype.kind == "c" and target.kind != "c":
+        warnings.warn("Casting complex values to real discards the imaginary part",
+                      UserWarning, stacklevel=3)
+        data = data.real
+    with np.errstate(invalid="ignore", over="ignore"):
+        array = data.astype(target, order=layout_order(data, memory_format))
+    return record(array, ToCopyBackward0, (input,), ())
+
+
+def _to_signature_error(args):
+    names = ", ".join(_argument_type(value) for value in args)
+    return TypeError(
+        f"to() received an invalid combination of arguments - got ({names}), but expected "
+        "one of:\n"
+        " * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, "
+        "bool copy = False, *, torch.memory_format memory_format = None)\n"
+        " * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, "
+        "torch.memory_format memory_format = None)\n"
+        " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, "
+        "torch.memory_format memory_format = None)\n")
+
+
+def _argument_type(value):
+    if isinstance(value, _dtype.dtype):
+        return "torch.dtype"
+    if isinstance(value, Tensor):
+        return "Tensor"
+    if isinstance(value, _device_type):
+        return "torch.device"
+    return builtins.type(value).__name__
 
 
 def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False,
        memory_format=None):
-    """Casts to a dtype and/or moves to a device (only the CPU exists)."""
-    for arg in args:
-        if isinstance(arg, _dtype.dtype):
-            dtype = arg
-        elif isinstance(arg, Tensor):
-            dtype = arg.dtype
-        else:
-            device = arg
+    """Casts to a dtype and/or moves to a device (only the CPU exists); returns input itself
+    when nothing changes and copy is False."""
+    rest = args
+    if rest and isinstance(rest[0], Tensor):
+        dtype = rest[0].dtype
+        rest = rest[1:]
+    elif rest and isinstance(rest[0], _dtype.dtype):
+        dtype = rest[0]
+        rest = rest[1:]
+    elif rest and isinstance(rest[0], (str, int, _device_type)) and not isinstance(rest[0], bool):
+        device = rest[0]
+        rest = rest[1:]
+        if rest and isinstance(rest[0], _dtype.dtype):
+            dtype = rest[0]
+            rest = rest[1:]
+    for position, value in enumerate(rest):
+        if not isinstance(value, bool) or position > 1:
+            raise _to_signature_error(args)
+    if len(rest) == 2:
+        copy = rest[1]
     check_device(device)
     if dtype is None:
-        return input.clone() if copy else input
-    return _cast(input, dtype, copy)
+        return clone(input, memory_format=memory_format) if copy else input
+    return _cast(input, dtype, copy, memory_format)
 
 
-def type(input, dtype=None, non_blocking=False):
-    """With no argument, the legacy type string; otherwise a cast to `dtype`."""
+def _legacy_type_string(dtype):
+    return f"torch.{dtype_name(dtype)}Tensor"
+
+
+def type(input, dtype=None, non_blocking=False, **kwargs):
+    """With no argument, the legacy type string ('torch.FloatTensor'); otherwise a cast."""
     if dtype is None:
-        from ember._errors import dtype_name
-        return f"torch.{dtype_name(input.dtype)}Tensor"
+        return _legacy_type_string(input.dtype)
     if isinstance(dtype, str):
+        if dtype.startswith("torch.cuda."):
+            check_device("cuda")
+        if dtype not in _LEGACY_TYPES:
+            raise ValueError(f"invalid type: '{dtype}'")
         dtype = _LEGACY_TYPES[dtype]
+    elif not isinstance(dtype, _dtype.dtype):
+        legacy = getattr(dtype, "dtype", None)
+        if not isinstance(legacy, _dtype.dtype):
+            raise ValueError(f"invalid type: '{getattr(dtype, '__name__', dtype)}'")
+        dtype = legacy
     return _cast(input, dtype)
 
 
-def _legacy_types():
-    from ember._errors import _SCALAR_TYPE_NAMES
-    table = {}
-    for name, word in _SCALAR_TYPE_NAMES.items():
-        table[f"torch.{word}Tensor"] = getattr(_dtype, name)
-    return table
+_LEGACY_TYPES = {_legacy_type_string(d): d for d in _dtype.ALL_DTYPES}
 
 
-_LEGACY_TYPES = _legacy_types()
+def type_as(input, other):
+    """input cast to other's dtype (input itself when they already agree)."""
+    return _cast(input, other.dtype)
 
 
-def _caster(dtype):
-    def cast(input, memory_format=None):
-        return _cast(input, dtype)
+def _caster(name, dtype):
+    def cast(input, memory_format=preserve_format):
+        return _cast(input, dtype, memory_format=memory_format)
+    cast.__name__ = name
+    cast.__doc__ = f"input cast to {dtype!r} (input itself when it already is)."
     return cast
 
 
@@ -83,7 +174,7 @@ for _name, _target in (("float", _dtype.float32), ("double", _dtype.float64),
                        ("long", _dtype.int64), ("int", _dtype.int32), ("short", _dtype.int16),
                        ("char", _dtype.int8), ("byte", _dtype.uint8), ("bool", _dtype.bool),
                        ("cfloat", _dtype.complex64), ("cdouble", _dtype.complex128)):
-    method(_name, _caster(_target))
+    method(_name, _caster(_name, _target))
 
 
 def cpu(input, memory_format=None):
@@ -123,6 +214,19 @@ def copy_(input, src, non_blocking=False):
     return input
 
 
+FillBackward2 = node_class("FillBackward2", lambda grad: grad * 0)
+FillBackward3 = node_class("FillBackward3", lambda grad: grad * 0, lambda grad: grad.sum())
+ZeroBackward0 = node_class("ZeroBackward0", lambda grad: grad * 0)
+
+
+def _record_overwrite(input, node_cls, inputs):
+    """Gives `input`, just overwritten in place, the history PyTorch gives it."""
+    from ember.autograd.grad_mode import STATE
+    if STATE.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in inputs):
+        set_history(input, record(input._data, node_cls, inputs, ()))
+    return input
+
+
 def fill_(input, value):
     """Fills input with a scalar (or a 0-d tensor's value)."""
     check_inplace(input)
@@ -130,10 +234,12 @@ def fill_(input, value):
         if value._data.ndim:
             raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value._data.ndim} dimensions.")
-        value = value.item()
+        input._data[...] = value._data
+        input._bump_version()
+        return _record_overwrite(input, FillBackward3, (input, value))
     input._data[...] = value
     input._bump_version()
-    return input
+    return _record_overwrite(input, FillBackward2, (input,))
 
 
 def zero_(input):
@@ -141,12 +247,57 @@ def zero_(input):
     check_inplace(input)
     input._data[...] = 0
     input._bump_version()
-    return input
+    return _record_overwrite(input, ZeroBackward0, (input,))
 
+
+# ---- DLPack -----------------------------------------------------------------------------------
+
+class DLDeviceType(enum.IntEnum):
+    """DLPack's device codes, as torch names them."""
+
+    kDLCPU = 1
+    kDLCUDA = 2
+
+
+def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+    """Exports the tensor's memory as a DLPack capsule (NumPy produces it: no copy)."""
+    if self._requires_grad:
+        raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+    if max_version is None:
+        return self._data.__dlpack__(stream=stream)
+    return self._data.__dlpack__(stream=stream, max_version=max_version, dl_device=dl_device,
+                                 copy=copy)
+
+
+def __dlpack_device__(self):
+    """(device type, index): the CPU."""
+    return (DLDeviceType.kDLCPU, 0)
+
+
+def from_dlpack(ext_tensor):
+    """A tensor sharing memory with any DLPack exporter (NumPy arrays, torch tensors...)."""
+    array = np.from_dlpack(ext_tensor)
+    if not array.flags.writeable:
+        # NumPy marks imported memory read-only; torch's tensors stay writable, as do ours
+        array = _writable_view(array)
+    return _wrap(array)
+
+
+def _writable_view(array):
+    interface = dict(array.__array_interface__)
+    interface["data"] = (interface["data"][0], False)
+
+    class _Holder:
+        __array_interface__ = interface
+        owner = array
+
+    return np.asarray(_Holder())
+
+
+Tensor.__dlpack__ = __dlpack__
+Tensor.__dlpack_device__ = __dlpack_device__
 
 for _name, _function in (("clone", clone), ("contiguous", contiguous), ("to", to),
-                         ("type", type), ("cpu", cpu), ("cuda", cuda), ("copy_", copy_),
-                         ("fill_", fill_), ("zero_", zero_)):
+                         ("type", type), ("type_as", type_as), ("cpu", cpu), ("cuda", cuda),
+                         ("copy_", copy_), ("fill_", fill_), ("zero_", zero_)):
     method(_name, _function)
-
-Tensor.type_as = lambda self, other: _cast(self, other.dtype)

@@ -1,85 +1,278 @@
-"""Tensor creation: from data, filled, ranges; dtype inference as torch.tensor infers."""
+"""Tensor creation from data and by fill: tensor (with torch.tensor's dtype inference), as_tensor,
+from_numpy, zeros/ones/full/empty and their _like and new_ forms, the legacy constructors."""
+import builtins
+import warnings
+
 import numpy as np
 
 from ember import _dtype
 from ember._device import check_device
 from ember._tensor import Tensor, _wrap
+from ember.ops.conversion import layout_order
 
-__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty",
-           "zeros_like", "ones_like", "full_like", "empty_like", "arange"]
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "scalar_tensor", "zeros", "ones",
+           "full", "empty", "empty_strided", "zeros_like", "ones_like", "full_like",
+           "empty_like", "FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor",
+           "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"]
+
+_PYTHON_DTYPES = {builtins.float: _dtype.float64, builtins.int: _dtype.int64,
+                  builtins.bool: _dtype.bool, builtins.complex: _dtype.complex128}
 
 
-def _infer_array(data):
-    """An ndarray holding `data` in the dtype torch.tensor would infer."""
-    if isinstance(data, Tensor):
-        return data._data
+def parse_dtype(function, dtype):
+    """An ember dtype from a dtype argument (dtype objects or the Python types float, int,
+    bool, complex, as torch accepts), None unchanged; torch's TypeError otherwise."""
+    if dtype is None or isinstance(dtype, _dtype.dtype):
+        return dtype
+    found = _PYTHON_DTYPES.get(dtype) if isinstance(dtype, type) else None
+    if found is None:
+        raise TypeError(f"{function}(): argument 'dtype' must be torch.dtype, not "
+                        f"{type(dtype).__name__}")
+    return found
+
+
+def finish(array, requires_grad):
+    """Wraps a freshly created array; requires_grad is checked as torch checks it."""
+    result = _wrap(array)
+    if requires_grad:
+        if array.dtype.kind not in "fc" and array.dtype.kind != "V":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        result._requires_grad = True
+    return result
+
+
+# ---- torch.tensor's dtype inference -----------------------------------------------------------
+
+def _scalar_dtype(value):
+    """The dtype torch.tensor infers for one leaf value."""
+    kind = type(value)
+    if kind is builtins.float:
+        return _dtype.DEFAULT.value
+    if kind is builtins.int:
+        return _dtype.int64
+    if kind is builtins.bool:
+        return _dtype.bool
+    if kind is builtins.complex:
+        return _dtype.DEFAULT.complex
+    if isinstance(value, Tensor):
+        return value.dtype
+    if isinstance(value, (np.generic, np.ndarray)):
+        return _dtype.from_numpy_dtype(value.dtype)
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{kind.__name__}'")
+    if isinstance(value, (builtins.float, builtins.int, builtins.complex)):
+        return _scalar_dtype(kind.__mro__[1](value))
+    raise RuntimeError(f"Could not infer dtype of {kind.__name__}")
+
+
+_SEQUENCE_TYPES = (list, tuple, range)
+
+
+def _infer_dtype(data, found):
+    """Promotes `found` with every leaf of nested sequences `data` (a set of types per list
+    keeps the common all-Python-scalar case at C speed)."""
+    for kind in set(map(type, data)):
+        if kind in _SEQUENCE_TYPES:
+            for item in data:
+                if type(item) is kind:
+                    found = _infer_dtype(item, found)
+            continue
+        if kind is np.ndarray:
+            for item in data:
+                if type(item) is kind:
+                    found = _promote(found, _dtype.from_numpy_dtype(item.dtype))
+            continue
+        if kind in (builtins.float, builtins.int, builtins.bool, builtins.complex):
+            found = _promote(found, _scalar_dtype(kind()))
+            continue
+        for item in data:
+            if type(item) is kind:
+                found = _promote(found, _scalar_dtype(item))
+    return found
+
+
+def _promote(found, new):
+    return new if found is None else _dtype.promote_types(found, new)
+
+
+def _sizes(data):
+    """The shape torch reads from nested sequences: the lengths along the first elements."""
+    sizes = []
+    while isinstance(data, (_SEQUENCE_TYPES, np.ndarray)):
+        if isinstance(data, np.ndarray):
+            sizes.extend(data.shape)
+            break
+        sizes.append(len(data))
+        if not data:
+            break
+        data = data[0]
+    return sizes
+
+
+def _check_shape(data, sizes, dim, holds_tensor):
+    """Raises torch's errors for ragged nesting; returns whether a Tensor sits in a leaf."""
     if isinstance(data, np.ndarray):
-        _dtype.from_numpy_dtype(data.dtype)
-        return data
-    if isinstance(data, (list, tuple)):
-        data = _unwrap_nested(data)
-    array = np.array(data)
-    kind = array.dtype.kind
-    if kind == "f":
-        if isinstance(data, np.floating):
-            return array
-        return array.astype(_dtype.DEFAULT.numpy)
-    if kind == "c":
-        if isinstance(data, np.complexfloating):
-            return array
-        return array.astype(_dtype.numpy_dtype(_dtype.DEFAULT.complex))
-    if kind in "iu" and not isinstance(data, np.integer):
-        return array.astype(np.int64)
-    if kind == "O" or kind in "USV":
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    return array
+        for offset, extent in enumerate(data.shape):
+            if extent != sizes[dim + offset]:
+                raise ValueError(f"expected sequence of length {sizes[dim + offset]} at dim "
+                                 f"{dim + offset} (got {extent})")
+        return holds_tensor
+    if len(data) != sizes[dim]:
+        raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} "
+                         f"(got {len(data)})")
+    if dim + 1 == len(sizes):
+        return holds_tensor or any(isinstance(item, Tensor) for item in data)
+    for item in data:
+        if not isinstance(item, (_SEQUENCE_TYPES, np.ndarray)):
+            raise TypeError("not a sequence")
+        holds_tensor = _check_shape(item, sizes, dim + 1, holds_tensor)
+    return holds_tensor
 
 
-def _unwrap_nested(data):
-    """Replaces tensors inside nested lists by their values (0-d tensors become scalars)."""
-    if any(isinstance(item, (Tensor, list, tuple)) for item in data):
-        return [_unwrap_item(item) for item in data]
+def _tensor_leaves_to_scalars(data, target):
+    """Nested data with each Tensor leaf replaced by its single value, as torch reads it."""
+    if isinstance(data, Tensor):
+        if data._data.size != 1:
+            if target._category == _dtype._INTEGRAL:
+                raise TypeError("only integer tensors of a single element can be converted to "
+                                "an index")
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return data._data.reshape(())
+    if isinstance(data, _SEQUENCE_TYPES):
+        return [_tensor_leaves_to_scalars(item, target) for item in data]
     return data
 
 
-def _unwrap_item(item):
-    if isinstance(item, Tensor):
-        if item._data.ndim == 0:
-            return item.item()
-        return item._data.tolist()
-    if isinstance(item, (list, tuple)):
-        return _unwrap_nested(item)
-    return item
+def _leaf_type_error(target, leaf):
+    if target._category == _dtype._INTEGRAL:
+        return TypeError(f"'{type(leaf).__name__}' object cannot be interpreted as an integer")
+    return TypeError(f"must be real number, not {type(leaf).__name__}")
 
 
-def _finish(array, requires_grad):
-    result = _wrap(array)
-    if requires_grad:
-        result.requires_grad_(True)
-    return result
+def _first_leaf_of_kind(data, kinds):
+    if isinstance(data, kinds):
+        return data
+    if isinstance(data, _SEQUENCE_TYPES):
+        for item in data:
+            found = _first_leaf_of_kind(item, kinds)
+            if found is not None:
+                return found
+    return None
+
+
+def _to_dtype_checked(raw, target, data):
+    """Casts the values read by NumPy to `target`, raising torch's errors where torch's
+    per-element conversion would: overflow, complex into a real type."""
+    numpy_target = _dtype.numpy_dtype(target)
+    kind = raw.dtype.kind
+    if kind == "O" or (kind == "u" and raw.dtype != numpy_target):
+        # NumPy fell back to objects or uint64: a Python int beyond int64
+        raise ValueError("Overflow when unpacking long long")
+    if kind == "c" and numpy_target.kind not in "cb":
+        raise _leaf_type_error(target, builtins.complex())
+    if numpy_target.kind in "iu" and kind in "iuf" and raw.size:
+        _check_integer_range(raw, target, numpy_target)
+    return raw.astype(numpy_target, copy=False)
+
+
+def _check_integer_range(raw, target, numpy_target):
+    limits = np.iinfo(numpy_target)
+    low = raw.min()
+    high = raw.max()
+    if numpy_target.kind == "u":
+        # c10's overflow check lets negative values wrap while their magnitude fits
+        bad = high > limits.max or -builtins.float(low) > limits.max
+    else:
+        bad = high > limits.max or low < limits.min
+    if raw.dtype.kind == "f" and np.isnan(raw).any():
+        bad = True
+    if bad:
+        raise RuntimeError(f"value cannot be converted to type {target._name} without overflow")
+
+
+def _array_from_data(data, dtype):
+    """The ndarray torch.tensor(data, dtype=dtype) would hold (a fresh, contiguous copy)."""
+    if isinstance(data, np.ndarray):
+        source = _dtype.from_numpy_dtype(data.dtype)
+        target = source if dtype is None else dtype
+        return np.array(data, dtype=_dtype.numpy_dtype(target), order="C")
+    if isinstance(data, Tensor):
+        target = data.dtype if dtype is None else dtype
+        return np.array(data._data, dtype=_dtype.numpy_dtype(target), order="C")
+    is_nested = isinstance(data, _SEQUENCE_TYPES)
+    inferred = _infer_dtype(data, None) if is_nested else _scalar_dtype(data)
+    target = dtype if dtype is not None else (inferred or _dtype.DEFAULT.value)
+    if isinstance(data, np.generic):
+        return np.array(data, dtype=_dtype.numpy_dtype(target))
+    if not is_nested:
+        if isinstance(data, Tensor):
+            return np.array(data._data, dtype=_dtype.numpy_dtype(target))
+        return _to_dtype_checked(np.array(data), target, data)
+    sizes = _sizes(data)
+    holds_tensor = _check_shape(data, sizes, 0, False)
+    if holds_tensor:
+        data = _tensor_leaves_to_scalars(data, target)
+    try:
+        raw = np.array(data)
+    except ValueError:
+        # a sequence where a scalar belongs: the leaf level holds a list
+        raise _leaf_type_error(target, _first_leaf_of_kind(data, _SEQUENCE_TYPES)) from None
+    if raw.ndim != len(sizes):
+        raise _leaf_type_error(target, _first_leaf_of_kind(data, _SEQUENCE_TYPES))
+    if target is _dtype.bfloat16 or raw.dtype.kind == "V":
+        return np.array(raw.astype(np.float64), dtype=_dtype.numpy_dtype(target))
+    return np.ascontiguousarray(_to_dtype_checked(raw, target, data))
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of `data` (nested lists, scalars, arrays or tensors)."""
+    dtype = parse_dtype("tensor", dtype)
     check_device(device)
-    array = _infer_array(data)
-    numpy_dtype = None if dtype is None else _dtype.numpy_dtype(dtype)
-    return _finish(np.array(array, dtype=numpy_dtype, order="C"), requires_grad)
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+    array = _array_from_data(data, dtype)
+    if array.base is not None or array is getattr(data, "_data", data):
+        array = array.copy()
+    return finish(array, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
     """Converts data to a tensor, sharing memory with a tensor or ndarray when possible."""
+    dtype = parse_dtype("as_tensor", dtype)
     check_device(device)
     if isinstance(data, Tensor):
         if dtype is None or data.dtype is dtype:
             return data
         return data.to(dtype)
     if isinstance(data, np.ndarray):
-        _dtype.from_numpy_dtype(data.dtype)
-        if dtype is None or data.dtype == _dtype.numpy_dtype(dtype):
+        source = _dtype.from_numpy_dtype(data.dtype)
+        if dtype is None or dtype is source:
             return _wrap(data)
         return _wrap(data.astype(_dtype.numpy_dtype(dtype)))
-    return tensor(data, dtype=dtype)
+    return _wrap(_array_from_data(data, dtype))
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """Converts obj to a tensor, sharing memory when possible unless copy=True."""
+    dtype = parse_dtype("asarray", dtype)
+    check_device(device)
+    if hasattr(obj, "__dlpack__") and not isinstance(obj, (Tensor, np.ndarray)):
+        obj = np.from_dlpack(obj)
+    if isinstance(obj, (Tensor, np.ndarray)):
+        result = as_tensor(obj, dtype=dtype)
+        shares = result._data is getattr(obj, "_data", obj)
+        if copy is False and not shares:
+            raise ValueError("can't alias tensor from numpy array: dtype or device mismatch")
+        if copy:
+            result = _wrap(result._data.copy()) if shares else result
+        elif isinstance(obj, Tensor) and shares:
+            return obj if not requires_grad else obj.requires_grad_(True)
+        return finish(result._data, requires_grad) if result is not obj else result
+    return finish(_array_from_data(obj, dtype), requires_grad)
 
 
 def from_numpy(ndarray):
@@ -87,17 +280,56 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _dtype.from_numpy_dtype(ndarray.dtype)
+    for extent, step in zip(ndarray.shape, ndarray.strides):
+        if step % ndarray.itemsize and extent > 1:
+            raise ValueError("given numpy array strides not a multiple of the element byte "
+                             "size. Copy the numpy array to reallocate the memory.")
+        if step < 0 and extent > 1:
+            raise ValueError(
+                "At least one stride in the given numpy array is negative, and tensors with "
+                "negative strides are not currently supported. (You can probably work around "
+                "this by making a copy of your array  with array.copy().) ")
     return _wrap(ndarray)
 
 
-def _shape_of(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    shape = tuple(int(extent) for extent in size)
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, layout=None,
+                  pin_memory=False):
+    """A 0-d tensor of the default dtype (or `dtype`) holding s."""
+    dtype = parse_dtype("scalar_tensor", dtype)
+    check_device(device)
+    if isinstance(s, Tensor):
+        s = s.item()
+    numpy_dtype = _dtype.DEFAULT.numpy if dtype is None else _dtype.numpy_dtype(dtype)
+    return finish(np.array(s, dtype=numpy_dtype), requires_grad)
+
+
+# ---- filled tensors ---------------------------------------------------------------------------
+
+def _size_item(function, position, item):
+    if isinstance(item, (builtins.int, np.integer)) and not isinstance(item, builtins.bool):
+        return builtins.int(item)
+    if isinstance(item, Tensor) and item._data.ndim == 0 and item._data.dtype.kind in "iu":
+        return builtins.int(item._data)
+    raise TypeError(f"{function}(): argument 'size' failed to unpack the object at pos "
+                    f"{position} with error \"type must be tuple of ints,but got "
+                    f"{type(item).__name__}\"")
+
+
+def parse_size(function, size):
+    """A shape tuple from `*size` varargs (ints, or one sequence), with torch's errors."""
+    if len(size) == 1:
+        only = size[0]
+        if isinstance(only, (tuple, list)):
+            size = only
+        elif not isinstance(only, (builtins.int, np.integer, Tensor)) or isinstance(
+                only, builtins.bool):
+            raise TypeError(f"{function}(): argument 'size' (position 1) must be tuple of "
+                            f"ints, not {type(only).__name__}")
+    shape = tuple(_size_item(function, position + 1, item)
+                  for position, item in enumerate(size))
     for extent in shape:
         if extent < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {extent}: "
-                               f"{list(shape)}")
+            raise RuntimeError(f"{function}: Dimension size must be non-negative.")
     return shape
 
 
@@ -107,96 +339,258 @@ def _numpy_dtype_or_default(dtype):
     return _dtype.numpy_dtype(dtype)
 
 
-def _filled(fill, size, dtype, device, requires_grad):
+def _filled(function, fill, shape, dtype, device, requires_grad, out=None):
+    dtype = parse_dtype(function, dtype)
     check_device(device)
-    shape = _shape_of(size)
     numpy_dtype = _numpy_dtype_or_default(dtype)
-    array = np.zeros(shape, numpy_dtype) if fill == 0 else np.full(shape, fill, numpy_dtype)
-    return _finish(array, requires_grad)
+    if fill == 0:
+        array = np.zeros(shape, numpy_dtype)
+    else:
+        array = np.full(shape, fill, numpy_dtype)
+    if out is not None:
+        return _into_out(out, array)
+    return finish(array, requires_grad)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def _into_out(out, array):
+    """Resizes `out` to the result (torch's out= semantics for creation ops) and fills it."""
+    if out._data.shape != array.shape:
+        out._data = np.empty(array.shape, out._data.dtype)
+        out._storage = None
+    np.copyto(out._data, array, casting="unsafe")
+    out._bump_version()
+    return out
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
     """A tensor of zeros."""
-    return _filled(0, size, dtype, device, requires_grad)
+    return _filled("zeros", 0, parse_size("zeros", size), dtype, device, requires_grad, out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
     """A tensor of ones."""
-    return _filled(1, size, dtype, device, requires_grad)
+    return _filled("ones", 1, parse_size("ones", size), dtype, device, requires_grad, out)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
     """An uninitialised tensor (ember fills it with zeros, deterministically)."""
-    return _filled(0, size, dtype, device, requires_grad)
+    return _filled("empty", 0, parse_size("empty", size), dtype, device, requires_grad, out)
+
+
+def _fill_dtype(fill_value):
+    if isinstance(fill_value, Tensor):
+        return fill_value.dtype if fill_value._data.dtype.kind != "f" else _dtype.DEFAULT.value
+    if not isinstance(fill_value, _dtype._NUMBER_TYPES):
+        raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
+    return _dtype.scalar_dtype(fill_value)
+
+
+def _checked_fill(fill_value, dtype):
+    """fill_value as a Python scalar, with torch's overflow check for integer targets."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    numpy_dtype = _dtype.numpy_dtype(dtype)
+    if numpy_dtype.kind in "iu" and not isinstance(fill_value, (builtins.bool, np.bool_)):
+        limits = np.iinfo(numpy_dtype)
+        if not limits.min <= fill_value <= limits.max:
+            raise RuntimeError(f"value cannot be converted to type {numpy_dtype.name}_t "
+                               "without overflow")
+    return fill_value
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False):
+         requires_grad=False, pin_memory=False):
     """A tensor filled with fill_value; the dtype is inferred from the value as in PyTorch."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError("full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    shape = parse_size("full", (size,))
+    dtype = parse_dtype("full", dtype)
     if dtype is None:
-        dtype = _dtype.scalar_dtype(fill_value)
-    return _filled(fill_value, (tuple(size),), dtype, device, requires_grad)
+        dtype = _fill_dtype(fill_value)
+    fill_value = _checked_fill(fill_value, dtype)
+    return _filled("full", fill_value, shape, dtype, device, requires_grad, out)
 
 
-def _like(input, dtype):
-    return input.dtype if dtype is None else dtype
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """An uninitialised (zero-filled) tensor with the given strides."""
+    from ember.ops.views import strided
+    shape = parse_size("empty_strided", (size,))
+    dtype = parse_dtype("empty_strided", dtype)
+    check_device(device)
+    steps = tuple(builtins.int(step) for step in stride)
+    if len(steps) != len(shape):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality "
+                           f"of strides ({len(steps)})")
+    extent = 1 + sum((n - 1) * s for n, s in zip(shape, steps)) if all(shape) else 0
+    buffer = np.zeros(extent, _numpy_dtype_or_default(dtype))
+    return finish(strided(buffer, shape, steps), requires_grad)
+
+
+def _require_tensor(function, input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{function}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+
+
+def _like(function, fill, input, dtype, device, requires_grad, memory_format):
+    _require_tensor(function, input)
+    dtype = parse_dtype(function, dtype)
+    check_device(device)
+    data = input._data
+    numpy_dtype = data.dtype if dtype is None else _dtype.numpy_dtype(dtype)
+    order = layout_order(data, memory_format)
+    if order == "C":
+        array = np.full(data.shape, fill, numpy_dtype)
+    else:
+        array = np.empty_like(data, dtype=numpy_dtype, order="K")
+        array[...] = fill
+    return finish(array, requires_grad)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
     """Zeros with the shape (and by default the dtype) of input."""
-    return _filled(0, (input._data.shape,), _like(input, dtype), device, requires_grad)
+    return _like("zeros_like", 0, input, dtype, device, requires_grad, memory_format)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     """Ones with the shape (and by default the dtype) of input."""
-    return _filled(1, (input._data.shape,), _like(input, dtype), device, requires_grad)
+    return _like("ones_like", 1, input, dtype, device, requires_grad, memory_format)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
     """An uninitialised tensor shaped like input (zero-filled in ember)."""
-    return _filled(0, (input._data.shape,), _like(input, dtype), device, requires_grad)
+    return _like("empty_like", 0, input, dtype, device, requires_grad, memory_format)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     """fill_value with the shape (and by default the dtype) of input."""
-    return _filled(fill_value, (input._data.shape,), _like(input, dtype), device,
-                   requires_grad)
+    _require_tensor("full_like", input)
+    target = input.dtype if dtype is None else parse_dtype("full_like", dtype)
+    fill_value = _checked_fill(fill_value, target)
+    return _like("full_like", fill_value, input, target, device, requires_grad, memory_format)
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False):
-    """Values from start to end (exclusive) by step; integer arguments give int64."""
-    check_device(device)
-    if end is None:
-        start, end = 0, start
-    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if dtype is None:
-        is_float = any(isinstance(v, float) for v in values)
-        dtype = _dtype.DEFAULT.value if is_float else _dtype.int64
-    numpy_dtype = _dtype.numpy_dtype(dtype)
-    start, end, step = values
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    count = max(int(np.ceil((end - start) / step)), 0)
-    array = (start + step * np.arange(count, dtype=np.float64)).astype(numpy_dtype) \
-        if numpy_dtype.kind in "fc" else np.arange(start, end, step).astype(numpy_dtype)
-    return _finish(array, requires_grad)
+# ---- Tensor.new_* -----------------------------------------------------------------------------
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False):
+    """A copy of data as a tensor, with self's dtype unless `dtype` is given."""
+    dtype = parse_dtype("new_tensor", dtype)
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+                      "requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+    return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device,
+                  requires_grad=requires_grad)
 
 
-def _legacy_constructor(cls, *args, **kwargs):
-    """torch.Tensor(...): sizes give an uninitialised float tensor, data gives a float copy."""
-    if len(args) == 1 and not isinstance(args[0], int):
-        if isinstance(args[0], Tensor):
+def _new_filled(function, fill):
+    def new_filled(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+                   pin_memory=False):
+        dtype = parse_dtype(function, dtype)
+        return _filled(function, fill, parse_size(function, size),
+                       self.dtype if dtype is None else dtype, device, requires_grad)
+    new_filled.__name__ = function
+    new_filled.__doc__ = f"A tensor of {fill}s with self's dtype unless `dtype` is given."
+    return new_filled
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+             layout=None, pin_memory=False):
+    """A tensor filled with fill_value, with self's dtype unless `dtype` is given."""
+    dtype = parse_dtype("new_full", dtype)
+    return full(size, fill_value, dtype=self.dtype if dtype is None else dtype, device=device,
+                requires_grad=requires_grad)
+
+
+Tensor.new_tensor = new_tensor
+Tensor.new_zeros = _new_filled("new_zeros", 0)
+Tensor.new_ones = _new_filled("new_ones", 1)
+Tensor.new_empty = _new_filled("new_empty", 0)
+Tensor.new_full = new_full
+
+
+# ---- legacy constructors ----------------------------------------------------------------------
+
+_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                   "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+                   "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+                   "bool": "bool", "complex64": "c10::complex<float>",
+                   "complex128": "c10::complex<double>"}
+
+
+def _options_text(dtype):
+    return (f"TensorOptions(dtype={_CPP_TYPE_NAMES[dtype._name]}, device=cpu, layout=Strided, "
+            "requires_grad=false (default), pinned_memory=false (default), "
+            "memory_format=(nullopt))")
+
+
+def _legacy_constructor(dtype, checks_dtype):
+    def construct(*args, device=None):
+        if device is not None and str(device).partition(":")[0] != "cpu":
+            raise RuntimeError("legacy constructor expects device type: cpu but device type: "
+                               f"{str(device).partition(':')[0]} was passed")
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            if checks_dtype and args[0].dtype is not dtype:
+                raise TypeError(f"expected {_options_text(dtype)} (got "
+                                f"{_options_text(args[0].dtype)})")
             return args[0]
-        return tensor(args[0], dtype=_dtype.float32)
-    return zeros(*args, dtype=_dtype.float32)
+        if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)):
+            data = args[0]
+            if isinstance(data, (builtins.float, builtins.complex, builtins.bool)):
+                raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+            return finish(_array_from_data(data, dtype), False)
+        shape = tuple(builtins.int(extent) for extent in args)
+        for extent in shape:
+            if extent < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {extent}: "
+                                   f"{list(shape)}")
+        return finish(np.zeros(shape, _dtype.numpy_dtype(dtype)), False)
+    return construct
 
 
-Tensor._legacy_new = staticmethod(_legacy_constructor)
+def _tensor_new(cls, *args, **kwargs):
+    """ember.Tensor(...): sizes give an uninitialised default-dtype tensor, data a copy."""
+    return _legacy_constructor(_dtype.DEFAULT.value, False)(*args, **kwargs)
+
+
+Tensor._legacy_new = staticmethod(_tensor_new)
+
+
+class _LegacyTensorType(type):
+    """The metaclass of FloatTensor & co: isinstance checks the dtype, as torch's do."""
+
+    def __instancecheck__(cls, instance):
+        return isinstance(instance, Tensor) and instance.dtype is cls.dtype
+
+    def __call__(cls, *args, **kwargs):
+        return cls._construct(*args, **kwargs)
+
+
+def _legacy_type(name, dtype):
+    return _LegacyTensorType(name, (), {
+        "dtype": dtype, "_construct": staticmethod(_legacy_constructor(dtype, True)),
+        "__doc__": f"The legacy constructor for {dtype} tensors (torch.{name})."})
+
+
+FloatTensor = _legacy_type("FloatTensor", _dtype.float32)
+DoubleTensor = _legacy_type("DoubleTensor", _dtype.float64)
+HalfTensor = _legacy_type("HalfTensor", _dtype.float16)
+BFloat16Tensor = _legacy_type("BFloat16Tensor", _dtype.bfloat16)
+LongTensor = _legacy_type("LongTensor", _dtype.int64)
+IntTensor = _legacy_type("IntTensor", _dtype.int32)
+ShortTensor = _legacy_type("ShortTensor", _dtype.int16)
+CharTensor = _legacy_type("CharTensor", _dtype.int8)
+ByteTensor = _legacy_type("ByteTensor", _dtype.uint8)
+BoolTensor = _legacy_type("BoolTensor", _dtype.bool)
