@@ -1,0 +1,303 @@
+"""ember.linalg (inverses, determinants, solvers, decompositions, norms) and torch's top-level
+aliases against torch: values, dtypes, grad_fn names, named-tuple results and gradients on
+well-conditioned inputs; finite differences in float64; PyTorch's errors."""
+import warnings
+
+import numpy as np
+import pytest
+
+import ember
+from oracle import Input, check, check_error, finite_differences, grad_input
+
+RNG = np.random.default_rng(23)
+
+
+def randn(*shape):
+    return RNG.standard_normal(shape)
+
+
+def well_conditioned(*shape):
+    """Square matrices near 3 * identity (invertible, moderate condition number)."""
+    return randn(*shape) * 0.5 + 3 * np.eye(shape[-1])
+
+
+def positive_definite(*shape):
+    base = randn(*shape)
+    return base @ np.swapaxes(base, -1, -2) + shape[-1] * np.eye(shape[-1])
+
+
+def symmetric(*shape):
+    base = randn(*shape)
+    return base + np.swapaxes(base, -1, -2)
+
+
+# Eigenvectors and singular vectors are defined up to sign, and LAPACK builds differ in the
+# sign they pick; these functions of them are sign-free.
+def _eigh_invariant(lib, x):
+    values, vectors = lib.linalg.eigh(x)
+    return values, vectors * vectors
+
+
+def _svd_invariant(lib, x, full_matrices=False):
+    U, S, Vh = lib.linalg.svd(x, full_matrices=full_matrices)
+    k = S.shape[-1]
+    return (U[..., :k] * U[..., :k]).sum(-1), S, U[..., :k] @ Vh[..., :k, :]
+
+
+def _torch_svd_invariant(lib, x):
+    U, S, V = lib.svd(x)
+    return U @ V.mT, S
+
+
+# (id, function(lib, *tensors), arrays): every array is a differentiable input
+OPS = [
+    ("inv", lambda lib, x: lib.linalg.inv(x), (well_conditioned(3, 3),)),
+    ("inv_batched", lambda lib, x: lib.linalg.inv(x), (well_conditioned(2, 3, 3),)),
+    ("inverse", lambda lib, x: lib.inverse(x), (well_conditioned(3, 3),)),
+    ("det", lambda lib, x: lib.linalg.det(x), (well_conditioned(3, 3),)),
+    ("det_batched", lambda lib, x: x.det(), (randn(2, 3, 3),)),
+    ("slogdet", lambda lib, x: lib.linalg.slogdet(x), (randn(3, 3),)),
+    ("slogdet_top_level", lambda lib, x: lib.slogdet(x), (randn(2, 3, 3),)),
+    ("logdet", lambda lib, x: lib.logdet(x), (positive_definite(3, 3),)),
+    ("solve_vector", lambda lib, a, b: lib.linalg.solve(a, b), (well_conditioned(3, 3), randn(3))),
+    ("solve_matrix", lambda lib, a, b: lib.linalg.solve(a, b),
+     (well_conditioned(3, 3), randn(3, 2))),
+    ("solve_broadcast", lambda lib, a, b: lib.linalg.solve(a, b),
+     (well_conditioned(2, 3, 3), randn(3, 2))),
+    ("solve_batched_vector", lambda lib, a, b: lib.linalg.solve(a, b),
+     (well_conditioned(2, 3, 3), randn(2, 3))),
+    ("solve_right", lambda lib, a, b: lib.linalg.solve(a, b, left=False),
+     (well_conditioned(3, 3), randn(2, 3))),
+    ("cholesky", lambda lib, x: lib.linalg.cholesky(x), (positive_definite(3, 3),)),
+    ("cholesky_upper", lambda lib, x: lib.linalg.cholesky(x, upper=True),
+     (positive_definite(2, 3, 3),)),
+    ("qr_tall", lambda lib, x: lib.linalg.qr(x), (randn(4, 3),)),
+    ("qr_square_batched", lambda lib, x: lib.linalg.qr(x), (randn(2, 3, 3),)),
+    ("qr_wide", lambda lib, x: lib.linalg.qr(x), (randn(3, 5),)),
+    ("qr_complete_wide", lambda lib, x: lib.linalg.qr(x, mode="complete"), (randn(3, 4),)),
+    ("eigh", _eigh_invariant, (symmetric(3, 3),)),
+    ("eigh_batched", _eigh_invariant, (symmetric(2, 4, 4),)),
+    ("eigvalsh", lambda lib, x: lib.linalg.eigvalsh(x), (symmetric(3, 3),)),
+    ("eigvalsh_upper", lambda lib, x: lib.linalg.eigvalsh(x, UPLO="U"), (randn(3, 3),)),
+    ("svd_tall", _svd_invariant, (randn(4, 3),)),
+    ("svd_wide", _svd_invariant, (randn(3, 5),)),
+    ("svd_square_batched", _svd_invariant, (randn(2, 3, 3),)),
+    ("svd_full_matrices", lambda lib, x: _svd_invariant(lib, x, True), (randn(4, 3),)),
+    ("svdvals", lambda lib, x: lib.linalg.svdvals(x), (randn(4, 3),)),
+    ("torch_svd", _torch_svd_invariant, (randn(4, 3),)),
+    ("pinv_tall", lambda lib, x: lib.linalg.pinv(x), (randn(4, 3),)),
+    ("pinv_wide", lambda lib, x: lib.linalg.pinv(x), (randn(3, 4),)),
+    ("pinverse", lambda lib, x: lib.pinverse(x), (randn(3, 3),)),
+    ("matrix_power_0", lambda lib, x: lib.linalg.matrix_power(x, 0), (randn(3, 3),)),
+    ("matrix_power_1", lambda lib, x: lib.linalg.matrix_power(x, 1), (randn(3, 3),)),
+    ("matrix_power_3", lambda lib, x: lib.linalg.matrix_power(x, 3), (randn(3, 3),)),
+    ("matrix_power_6_batched", lambda lib, x: x.matrix_power(6), (randn(2, 3, 3) * 0.5,)),
+    ("matrix_power_minus_1", lambda lib, x: lib.linalg.matrix_power(x, -1),
+     (well_conditioned(3, 3),)),
+    ("matrix_power_minus_2", lambda lib, x: lib.matrix_power(x, -2), (well_conditioned(3, 3),)),
+    ("multi_dot", lambda lib, x, y, z: lib.linalg.multi_dot([x, y, z]),
+     (randn(2, 3), randn(3, 4), randn(4, 5))),
+    ("multi_dot_vectors", lambda lib, x, y, z: lib.linalg.multi_dot([x, y, z]),
+     (randn(3), randn(3, 4), randn(4))),
+    ("multi_dot_chain", lambda lib, w, x, y, z: lib.linalg.multi_dot([w, x, y, z]),
+     (randn(5, 2), randn(2, 6), randn(6, 3), randn(3, 1))),
+    ("vector_norm", lambda lib, x: lib.linalg.vector_norm(x), (randn(3, 4),)),
+    ("vector_norm_1_dim", lambda lib, x: lib.linalg.vector_norm(x, 1, dim=0), (randn(3, 4),)),
+    ("vector_norm_inf", lambda lib, x: lib.linalg.vector_norm(x, float("inf"), 1, True),
+     (randn(3, 4),)),
+    ("vector_norm_minus_inf", lambda lib, x: lib.linalg.vector_norm(x, -float("inf")),
+     (randn(3, 4),)),
+    ("vector_norm_3", lambda lib, x: lib.linalg.vector_norm(x, 3, (0, 1)), (randn(3, 4),)),
+    ("vector_norm_half", lambda lib, x: lib.linalg.vector_norm(x, 0.5), (randn(3, 4),)),
+    ("vector_norm_0", lambda lib, x: lib.linalg.vector_norm(x, 0), (randn(3, 4),)),
+    ("matrix_norm_fro", lambda lib, x: lib.linalg.matrix_norm(x), (randn(2, 3, 4),)),
+    ("matrix_norm_nuc", lambda lib, x: lib.linalg.matrix_norm(x, "nuc"), (randn(3, 4),)),
+    ("matrix_norm_2_keepdim", lambda lib, x: lib.linalg.matrix_norm(x, 2, keepdim=True),
+     (randn(2, 3, 4),)),
+    ("matrix_norm_minus_2", lambda lib, x: lib.linalg.matrix_norm(x, -2), (randn(3, 4),)),
+    ("matrix_norm_1", lambda lib, x: lib.linalg.matrix_norm(x, 1), (randn(3, 4),)),
+    ("matrix_norm_inf_dims", lambda lib, x: lib.linalg.matrix_norm(x, float("inf"), (0, 2)),
+     (randn(3, 2, 4),)),
+    ("matrix_norm_minus_1_keepdim", lambda lib, x: lib.linalg.matrix_norm(x, -1, keepdim=True),
+     (randn(3, 4),)),
+    ("norm_default", lambda lib, x: lib.linalg.norm(x), (randn(2, 3, 4),)),
+    ("norm_vector_ord", lambda lib, x: lib.linalg.norm(x, 3), (randn(4),)),
+    ("norm_matrix_ord", lambda lib, x: lib.linalg.norm(x, 2), (randn(3, 4),)),
+    ("norm_fro_dims", lambda lib, x: lib.linalg.norm(x, "fro", (0, 1)), (randn(3, 4, 2),)),
+    ("norm_dim", lambda lib, x: lib.linalg.norm(x, dim=1, keepdim=True), (randn(3, 4),)),
+    ("linalg_vecdot", lambda lib, x, y: lib.linalg.vecdot(x, y), (randn(2, 3), randn(3))),
+    ("linalg_matmul", lambda lib, x, y: lib.linalg.matmul(x, y), (randn(2, 3), randn(3, 4))),
+    ("linalg_diagonal", lambda lib, x: lib.linalg.diagonal(x, offset=1), (randn(2, 3, 3),)),
+]
+
+# Rules are differentiated by central differences in float64 except where the rule is by design
+# zero (vector_norm's 0-"norm"). Hermitian-input ops read one triangle but return PyTorch's
+# symmetric gradient, so their differences are taken through a symmetrisation.
+SMOOTH = [row for row in OPS if row[0] not in ("vector_norm_0",)]
+HERMITIAN_INPUT = ("cholesky", "cholesky_upper", "eigh", "eigh_batched", "eigvalsh",
+                   "eigvalsh_upper")
+
+
+@pytest.mark.parametrize("function, arrays", [row[1:] for row in OPS], ids=[r[0] for r in OPS])
+def test_matches_torch(function, arrays):
+    check(function, *[grad_input(a) for a in arrays], atol=1e-6, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name, function, arrays", SMOOTH, ids=[r[0] for r in SMOOTH])
+def test_finite_differences(name, function, arrays):
+    def all_outputs(*tensors):
+        if name in HERMITIAN_INPUT:
+            tensors = [(t + t.mT) * 0.5 for t in tensors]
+        result = function(ember, *tensors)
+        if isinstance(result, tuple):
+            return ember.cat([part.reshape(-1) for part in result])
+        return result
+    finite_differences(all_outputs, *arrays)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["inv", "det", "slogdet", "cholesky", "solve", "pinv",
+                                  "eigvalsh", "svdvals", "vector_norm", "matrix_norm"])
+def test_dtypes(name, dtype):
+    matrix = positive_definite(3, 3).astype(dtype)
+    call = {"solve": lambda lib, x: lib.linalg.solve(x, x[0])}.get(
+        name, lambda lib, x: getattr(lib.linalg, name)(x))
+    check(call, Input(matrix), atol=1e-4, rtol=1e-4)
+
+
+def test_integer_matrix_power():
+    check(lambda lib, x: lib.linalg.matrix_power(x, 5), Input(np.arange(9).reshape(3, 3)))
+
+
+def test_named_tuple_results():
+    matrix = positive_definite(3, 3)
+    for call in (lambda lib, x: lib.linalg.slogdet(x), lambda lib, x: lib.slogdet(x),
+                 lambda lib, x: lib.linalg.eigh(x), lambda lib, x: lib.linalg.qr(x, "r"),
+                 lambda lib, x: lib.svd(x, compute_uv=False)):
+        result = check(call, Input(matrix), repr_=False)
+        assert type(result).__module__ == "ember.return_types"
+    sign, logabsdet = ember.linalg.slogdet(ember.tensor(matrix))
+    assert repr(ember.linalg.slogdet(ember.tensor(matrix))).startswith(
+        "ember.return_types.linalg_slogdet(\nsign=")
+    assert ember.linalg.slogdet(ember.tensor(matrix)).logabsdet.item() == logabsdet.item()
+
+
+def test_matrix_rank_and_tolerances():
+    low_rank = randn(4, 2) @ randn(2, 5)
+    for call in (lambda lib, x: lib.linalg.matrix_rank(x),
+                 lambda lib, x: lib.linalg.matrix_rank(x, atol=1.0, rtol=0.0),
+                 lambda lib, x: lib.linalg.matrix_rank(x @ x.mT, hermitian=True),
+                 lambda lib, x: lib.linalg.pinv(x, rtol=0.5)):
+        check(call, Input(low_rank), atol=1e-6, rtol=1e-6)
+
+
+def test_deprecated_top_level_decompositions_warn():
+    with pytest.warns(UserWarning, match="torch.cholesky is deprecated"):
+        check(lambda lib, x: lib.cholesky(x, upper=True), grad_input(positive_definite(3, 3)))
+    with pytest.warns(UserWarning, match="torch.qr is deprecated"):
+        check(lambda lib, x: lib.qr(x), grad_input(randn(4, 3)))
+
+
+def test_second_order_gradient_of_inverse():
+    check(lambda lib, x: lib.autograd.grad(lib.linalg.inv(x).sum(), x, create_graph=True)[0],
+          grad_input(well_conditioned(3, 3)))
+
+
+# ---- errors -----------------------------------------------------------------------------------
+
+SINGULAR = np.array([[1.0, 2.0], [2.0, 4.0]], dtype=np.float32)
+SINGULAR_3 = np.array([[1.0, 2, 3], [4, 5, 6], [7, 8, 9]], dtype=np.float32)
+SINGULAR_BATCH = np.stack([np.eye(2, dtype=np.float32), SINGULAR])
+
+
+def f32(*shape):
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+LONG = np.ones((2, 2), dtype=np.int64)
+
+ERRORS = [
+    ("inv_singular", lambda lib, x: lib.linalg.inv(x), (SINGULAR,)),
+    ("inv_singular_3", lambda lib, x: lib.linalg.inv(x), (SINGULAR_3,)),
+    ("inv_singular_batch", lambda lib, x: lib.linalg.inv(x), (SINGULAR_BATCH,)),
+    ("inverse_singular", lambda lib, x: lib.inverse(x), (SINGULAR,)),
+    ("inv_not_square", lambda lib, x: lib.linalg.inv(x), (f32(2, 3),)),
+    ("inv_vector", lambda lib, x: lib.linalg.inv(x), (f32(3),)),
+    ("inv_integer", lambda lib, x: lib.linalg.inv(x), (LONG,)),
+    ("det_not_square", lambda lib, x: lib.linalg.det(x), (f32(2, 3),)),
+    ("det_vector", lambda lib, x: lib.linalg.det(x), (f32(3),)),
+    ("det_integer", lambda lib, x: lib.linalg.det(x), (LONG,)),
+    ("slogdet_not_square", lambda lib, x: lib.linalg.slogdet(x), (f32(2, 3),)),
+    ("solve_singular", lambda lib, a, b: lib.linalg.solve(a, b), (SINGULAR, f32(2))),
+    ("solve_singular_batch", lambda lib, a, b: lib.linalg.solve(a, b),
+     (SINGULAR_BATCH, f32(2, 2))),
+    ("solve_not_square", lambda lib, a, b: lib.linalg.solve(a, b), (f32(2, 3), f32(2))),
+    ("solve_vector_shape", lambda lib, a, b: lib.linalg.solve(a, b), (f32(3, 3), f32(4))),
+    ("solve_matrix_shape", lambda lib, a, b: lib.linalg.solve(a, b), (f32(3, 3), f32(4, 2))),
+    ("solve_right_shape", lambda lib, a, b: lib.linalg.solve(a, b, left=False),
+     (f32(3, 3), f32(3, 2))),
+    ("solve_dtypes", lambda lib, a, b: lib.linalg.solve(a, b),
+     (f32(3, 3), RNG.standard_normal(3))),
+    ("cholesky_indefinite", lambda lib, x: lib.linalg.cholesky(x),
+     (np.array([[1.0, 2], [2, 1]], dtype=np.float32),)),
+    ("cholesky_negative", lambda lib, x: lib.linalg.cholesky(x), (-np.eye(3),)),
+    ("cholesky_batch", lambda lib, x: lib.linalg.cholesky(x),
+     (np.stack([np.eye(2), -np.eye(2)]),)),
+    ("cholesky_top_level", lambda lib, x: lib.cholesky(x), (-np.eye(2),)),
+    ("cholesky_not_square", lambda lib, x: lib.linalg.cholesky(x), (f32(2, 3),)),
+    ("qr_mode", lambda lib, x: lib.linalg.qr(x, mode="x"), (f32(3, 3),)),
+    ("qr_vector", lambda lib, x: lib.linalg.qr(x), (f32(3),)),
+    ("eigh_not_square", lambda lib, x: lib.linalg.eigh(x), (f32(2, 3),)),
+    ("eigh_uplo", lambda lib, x: lib.linalg.eigh(x, UPLO="X"), (f32(2, 2),)),
+    ("eigvalsh_not_square", lambda lib, x: lib.linalg.eigvalsh(x), (f32(2, 3),)),
+    ("svd_vector", lambda lib, x: lib.linalg.svd(x), (f32(3),)),
+    ("svdvals_vector", lambda lib, x: lib.linalg.svdvals(x), (f32(3),)),
+    ("pinv_vector", lambda lib, x: lib.linalg.pinv(x), (f32(3),)),
+    ("matrix_power_not_square", lambda lib, x: lib.linalg.matrix_power(x, 2), (f32(2, 3),)),
+    ("matrix_power_vector", lambda lib, x: lib.linalg.matrix_power(x, 2), (f32(3),)),
+    ("matrix_power_integer_negative", lambda lib, x: lib.linalg.matrix_power(x, -1), (LONG,)),
+    ("matrix_rank_integer", lambda lib, x: lib.linalg.matrix_rank(x), (LONG,)),
+    ("vector_norm_integer", lambda lib, x: lib.linalg.vector_norm(x), (LONG,)),
+    ("vector_norm_integer_dtype", lambda lib, x: lib.linalg.vector_norm(x, dtype=lib.int64),
+     (f32(3),)),
+    ("vector_norm_narrowing", lambda lib, x: lib.linalg.vector_norm(x, dtype=lib.float32),
+     (RNG.standard_normal(3),)),
+    ("vector_norm_empty_inf", lambda lib, x: lib.linalg.vector_norm(x, float("inf")),
+     (f32(0),)),
+    ("matrix_norm_vector", lambda lib, x: lib.linalg.matrix_norm(x), (f32(3),)),
+    ("matrix_norm_order", lambda lib, x: lib.linalg.matrix_norm(x, 3), (f32(3, 3),)),
+    ("matrix_norm_order_string", lambda lib, x: lib.linalg.matrix_norm(x, "abc"), (f32(3, 3),)),
+    ("matrix_norm_same_dims", lambda lib, x: lib.linalg.matrix_norm(x, dim=(0, 0)),
+     (f32(3, 3),)),
+    ("norm_ord_3d", lambda lib, x: lib.linalg.norm(x, 2), (f32(2, 2, 2),)),
+    ("norm_string_vector", lambda lib, x: lib.linalg.norm(x, "fro"), (f32(3),)),
+    ("norm_three_dims", lambda lib, x: lib.linalg.norm(x, dim=(0, 1, 2)), (f32(2, 2, 2),)),
+    ("multi_dot_one", lambda lib, x: lib.linalg.multi_dot([x]), (f32(2, 3),)),
+    ("multi_dot_first_3d", lambda lib, x, y: lib.linalg.multi_dot([x, y]),
+     (f32(2, 2, 3), f32(3, 3))),
+    ("multi_dot_last_3d", lambda lib, x, y: lib.linalg.multi_dot([x, y]),
+     (f32(2, 3), f32(3, 3, 3))),
+    ("multi_dot_middle", lambda lib, x, y, z: lib.linalg.multi_dot([x, y, z]),
+     (f32(2, 3), f32(3), f32(3, 3))),
+    ("multi_dot_shapes", lambda lib, x, y: lib.linalg.multi_dot([x, y]), (f32(2, 3), f32(4, 3))),
+    ("multi_dot_dtypes", lambda lib, x, y: lib.linalg.multi_dot([x, y]),
+     (f32(2, 3), RNG.standard_normal((3, 3)))),
+]
+
+
+@pytest.mark.parametrize("function, arrays", [row[1:] for row in ERRORS],
+                         ids=[r[0] for r in ERRORS])
+def test_errors(function, arrays):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        error = check_error(function, *[Input(a) for a in arrays])
+    if "singular" in str(error) or "positive-definite" in str(error):
+        assert isinstance(error, ember.linalg.LinAlgError)
+
+
+def test_qr_gradient_errors():
+    for mode, array in (("r", randn(3, 3)), ("complete", randn(4, 3))):
+        def function(lib, x, mode=mode):
+            Q, R = lib.linalg.qr(x, mode=mode)
+            return lib.autograd.grad(R.sum(), x)
+        check_error(function, grad_input(array))
