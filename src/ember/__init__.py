@@ -8,6 +8,8 @@ from ember.ops.creation import *  # noqa: F401,F403
 from ember.ops.ranges import *  # noqa: F401,F403
 from ember.ops.indexing import *  # noqa: F401,F403
 from ember.ops.joining import *  # noqa: F401,F403
+from ember.ops.scatter_gather import *  # noqa: F401,F403
+from ember.ops.selection import *  # noqa: F401,F403
 from ember.ops.linalg import *  # noqa: F401,F403
 from ember.ops.pointwise import *  # noqa: F401,F403
 from ember.ops.reduction import *  # noqa: F401,F403
@@ -25,5 +27,6 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
             "is_inference_mode_enabled"]
            + _dtype.__all__ + ops.conversion.__all__ + ops.creation.__all__
            + ops.ranges.__all__ + ops.indexing.__all__ + ops.joining.__all__ + ops.linalg.__all__
+           + ops.scatter_gather.__all__ + ops.selection.__all__
            + ops.pointwise.__all__ + ops.reduction.__all__ + ops.sampling.__all__
            + ops.views.__all__ + _printing.__all__ + ["cuda", "linalg", "testing"])

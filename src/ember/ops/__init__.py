@@ -1,3 +1,4 @@
 """Op families. Importing this package attaches every method and operator to Tensor."""
 from ember.ops import (conversion, creation, indexing, joining, linalg, pointwise,  # noqa: F401
                        ranges, reduction, sampling, views)
+from ember.ops import scatter_gather, selection  # noqa: F401,E402
