@@ -1,0 +1,7 @@
+"""ember.nn: modules, parameters, initialisation and utilities, as torch.nn."""
+from ember.nn import functional, init, utils  # noqa: F401
+from ember.nn.modules import *  # noqa: F401,F403
+from ember.nn.modules import __all__ as _modules_all
+from ember.nn.parameter import Buffer, Parameter
+
+__all__ = ["Parameter", "Buffer", "functional", "init", "utils"] + _modules_all
