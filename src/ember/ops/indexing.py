@@ -82,6 +82,11 @@ def _parse(shape, index, single):
     for item in items:
         specified += _consumed_dims(item)
     if specified > ndim:
+        if not ndim and isinstance(items[0], (int, np.integer)) and \
+                not isinstance(items[0], bool):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a "
+                             "number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     steps = []
     advanced = {}
@@ -213,7 +218,25 @@ IndexBackwardBackward0 = node_class("IndexBackwardBackward0", _index_accumulate_
 def _index(input, numpy_index):
     """input's advanced-indexed elements (a copy), differentiable."""
     data = input._data
-    return record(data[numpy_index], IndexBackward0, (input,), (data.shape, numpy_index))
+    return record(_contiguous(data[numpy_index]), IndexBackward0, (input,),
+                  (data.shape, numpy_index))
+
+
+def _contiguous(array):
+    """A fresh result laid out as PyTorch lays out index results of contiguous inputs:
+    C-contiguous (NumPy may put the indexed subspace first in memory), with PyTorch's strides
+    for size-1 and empty dims, where NumPy reports others."""
+    array = np.ascontiguousarray(array)
+    shape = array.shape
+    if array.size and 1 not in shape:
+        return array
+    strides = []
+    running = array.itemsize
+    for extent in reversed(shape):
+        strides.append(running)
+        running *= max(extent, 1)
+    buffer = array if array.size else np.empty(0, array.dtype)
+    return np.ndarray(shape, array.dtype, buffer=buffer, strides=tuple(reversed(strides)))
 
 
 def _index_accumulate(grad, shape, numpy_index):
@@ -357,13 +380,16 @@ def _value_array(input, value):
 
 def setitem(input, index, value):
     """input[index] = value, broadcasting value and casting it to input's dtype."""
-    check_inplace(input)
     data = input._data
     single = not isinstance(index, tuple) and (
         index is None or index is Ellipsis or isinstance(index, (int, slice)))
     if isinstance(index, list) and _is_sequence_index(index):
         index = tuple(index)
     steps, advanced, shape = _parse(data.shape, index, single)
+    _check_leaf(input, steps)
+    if index is False:
+        # PyTorch treats x[False] = v as a no-op
+        return
     source = _value_array(input, value)
     target = data
     for _, _, view_fn, _ in steps:
@@ -387,11 +413,43 @@ def setitem(input, index, value):
                           UserWarning, stacklevel=2)
             source = source.real
         stripped = source.reshape(_strip_leading_ones(source.shape)) if source.ndim else source
+        _check_partial_overlap(target, stripped)
         np.copyto(target, stripped, casting="unsafe")
     input._bump_version()
     if STATE.enabled and (input._requires_grad or (
             isinstance(value, Tensor) and value._requires_grad)):
         _record_setitem(input, value, steps, numpy_index)
+
+
+def _check_leaf(input, steps):
+    """PyTorch's error for writing into a leaf that requires grad, or into a view of one (the
+    basic steps of an index make such a view first)."""
+    if not STATE.enabled:
+        return
+    base = input._view_base
+    if base is not None and base._requires_grad and base._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    if input._requires_grad and input._grad_fn is None:
+        if steps:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                               "an in-place operation.")
+        check_inplace(input)
+
+
+def _check_partial_overlap(target, source):
+    """PyTorch refuses a copy between dense tensors whose memory partly overlaps."""
+    if not (isinstance(source, np.ndarray) and source.ndim and target.flags.c_contiguous
+            and source.flags.c_contiguous and source.size and target.size):
+        return
+    target_start = target.__array_interface__["data"][0]
+    source_start = source.__array_interface__["data"][0]
+    overlaps = (target_start < source_start + source.nbytes
+                and source_start < target_start + target.nbytes)
+    if overlaps and (target_start != source_start or target.nbytes != source.nbytes):
+        raise RuntimeError("unsupported operation: some elements of the input tensor and the "
+                           "written-to tensor refer to a single memory location. Please clone() "
+                           "the tensor before performing the operation.")
 
 
 def _check_broadcast(value_shape, target_shape, advanced):
