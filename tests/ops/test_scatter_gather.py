@@ -175,8 +175,10 @@ def test_inplace_leaf_and_dtype_errors_leave_target_unchanged():
 def test_out_arguments_and_empty_inputs():
     def into(lib, x, i, rows):
         out = lib.zeros(0)
-        return [lib.gather(x, 0, i, out=out), out, lib.index_select(x, 0, rows, out=lib.zeros(4, 4)),
-                lib.take(x, i, out=lib.zeros(2, 4)), lib.take_along_dim(x, i, 0, out=lib.zeros(0)),
+        return [lib.gather(x, 0, i, out=out), out,
+                lib.index_select(x, 0, rows, out=lib.zeros(4, 4)),
+                lib.take(x, i, out=lib.zeros(2, 4)),
+                lib.take_along_dim(x, i, 0, out=lib.zeros(0)),
                 x.gather(0, i[:0]), x.gather(0, lib.zeros(0, 9, dtype=lib.long)),
                 x.index_select(0, rows[:0]), x.take(i[:0]), x.scatter(0, i[:0], 1.0),
                 x.index_add(0, rows[:0], x[:0]), x.put(rows[:0], x[0, :0])]
