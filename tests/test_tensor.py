@@ -1,0 +1,63 @@
+"""Tensor storage and metadata against torch: stride, storage_offset, data_ptr,
+untyped_storage identity, is_contiguous, _base, version counters shared by views."""
+import numpy as np
+import pytest
+
+import ember
+from oracle import torch
+
+LAYOUTS = {
+    "contiguous": lambda lib, x: x,
+    "transposed": lambda lib, x: x.transpose(0, 2),
+    "sliced": lambda lib, x: x[1:, ::2],
+    "selected": lambda lib, x: x[1],
+    "expanded": lambda lib, x: x[:, :1].expand(2, 3, 4),
+    "diagonal": lambda lib, x: x.diagonal(0, 1, 2),
+    "dtype_view": lambda lib, x: x.view(lib.int32),
+    "empty_slice": lambda lib, x: x[:, 2:1],
+    "as_strided": lambda lib, x: x.as_strided((3, 2), (2, 5), 3),
+}
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_storage_metadata_matches_torch(name):
+    array = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    mine_base = ember.from_numpy(array.copy())
+    theirs_base = torch.from_numpy(array.copy())
+    mine = LAYOUTS[name](ember, mine_base)
+    theirs = LAYOUTS[name](torch, theirs_base)
+    assert mine.stride() == theirs.stride()
+    assert mine.storage_offset() == theirs.storage_offset()
+    assert mine.is_contiguous() == theirs.is_contiguous()
+    assert (mine._base is mine_base) == (theirs._base is theirs_base)
+    assert mine.untyped_storage() is mine_base.untyped_storage()
+    assert mine.untyped_storage().nbytes() == theirs.untyped_storage().nbytes()
+    if theirs.numel():
+        assert mine.data_ptr() - mine_base.data_ptr() == theirs.data_ptr() - theirs_base.data_ptr()
+    for dim in range(-theirs.dim(), theirs.dim()):
+        assert mine.stride(dim) == theirs.stride(dim)
+
+
+def test_views_share_the_version_counter():
+    for lib in (ember, torch):
+        x = lib.zeros(3, 4)
+        row = x[0]
+        column = x.t()[1]
+        row[1] = 5.0
+        assert x._version == row._version == column._version == 1
+        assert column.tolist() == [5.0, 0.0, 0.0]
+        x.t().add_(1.0)
+        assert row._version == 2
+
+
+def test_base_of_a_view_of_a_view_is_the_root():
+    for lib in (ember, torch):
+        x = lib.zeros(3, 4)
+        y = x[1:].t()[0]
+        assert y._base is x
+        assert x._base is None
+
+
+def test_stride_dim_out_of_range_matches_torch():
+    from oracle import check_error
+    check_error(lambda lib, x: x.stride(3), np.zeros((2, 3)))
