@@ -72,7 +72,8 @@ def to_numpy(tensor):
         tensor = tensor.detach()
         if tensor.dtype == torch.bfloat16:
             tensor = tensor.float()
-        return tensor.numpy()
+        # force=True also materialises the ZeroTensor torch returns for some gradients (sgn)
+        return tensor.numpy(force=True)
     array = tensor.detach().numpy()
     if array.dtype.name == "bfloat16":
         array = array.astype(np.float32)

@@ -12,6 +12,11 @@ from ember.ops.scatter_gather import *  # noqa: F401,F403
 from ember.ops.selection import *  # noqa: F401,F403
 from ember.ops.linalg import *  # noqa: F401,F403
 from ember.ops.pointwise import *  # noqa: F401,F403
+from ember.ops.unary import *  # noqa: F401,F403
+from ember.ops.binary import *  # noqa: F401,F403
+from ember.ops.ternary import *  # noqa: F401,F403
+from ember.ops.comparison import *  # noqa: F401,F403
+from ember.ops.bitwise import *  # noqa: F401,F403
 from ember.ops.reduction import *  # noqa: F401,F403
 from ember.ops.sampling import *  # noqa: F401,F403
 from ember.ops.views import *  # noqa: F401,F403
@@ -28,5 +33,7 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
            + _dtype.__all__ + ops.conversion.__all__ + ops.creation.__all__
            + ops.ranges.__all__ + ops.indexing.__all__ + ops.joining.__all__ + ops.linalg.__all__
            + ops.scatter_gather.__all__ + ops.selection.__all__
-           + ops.pointwise.__all__ + ops.reduction.__all__ + ops.sampling.__all__
+           + ops.pointwise.__all__ + ops.unary.__all__ + ops.binary.__all__
+           + ops.ternary.__all__ + ops.comparison.__all__ + ops.bitwise.__all__
+           + ops.reduction.__all__ + ops.sampling.__all__
            + ops.views.__all__ + _printing.__all__ + ["cuda", "linalg", "testing"])

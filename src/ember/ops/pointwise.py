@@ -1,152 +1,252 @@
-"""Elementwise arithmetic: forwards in NumPy, derivative rules in ember ops, side by side."""
+"""Elementwise arithmetic (add, sub, mul, div and its rounding modes, floor_divide, remainder,
+fmod, pow, float_power) and the Python arithmetic operators, forwards and derivatives side by
+side. The operators for tensor-tensor and tensor-float calls of one dtype take a short path
+straight to NumPy: they are the hottest code in the library."""
 import numpy as np
 
 from ember import _dtype
+from ember._errors import broadcast_mismatch
 from ember._tensor import Tensor, _wrap
-from ember.ops._registry import (RESULT, binary_operands, float_data, inplace_method, method,
-                                 node_class, record, write_result, check_inplace)
+from ember.ops._elementwise import (broadcasting, dtype_of, finish, not_implemented, zeros_of,
+                                    zeros_rule)
+from ember.ops._registry import (RESULT, binary_operands, inplace_method, method, node_class,
+                                 record)
 
 __all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
-           "neg", "negative", "pow", "sin", "cos", "exp", "log",
-           "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
-           "not_equal"]
+           "floor_divide", "remainder", "fmod", "pow", "float_power"]
+
+_ndarray = np.ndarray
+_asarray = np.asarray
 
 
-def _finish(result, out):
-    """Honours an out= argument: writes into `out` and returns it."""
-    if out is None:
-        return result
-    write_result(out, result._data) if out._data.shape == result._data.shape else _resize_into(
-        out, result)
-    return out
+def _integral(numpy_dtype):
+    return numpy_dtype.kind in "biu"
 
 
-def _resize_into(out, result):
-    check_inplace(out)
-    out._data = result._data.astype(out._data.dtype, copy=False)
-    out._storage = None
-    out._bump_version()
-
-
-# ---- unary ops --------------------------------------------------------------------------------
-
-def _unary(name, forward, node_name, rule, saves, float_only=True, inplace=True):
-    """Registers a unary elementwise op: ember.<name>, Tensor.<name>, Tensor.<name>_."""
-    node = node_class(node_name, rule)
-    prepare = float_data if float_only else _raw_data
-    saves_result = saves == "result"
-
-    def function(input, *, out=None):
-        array = forward(prepare(input))
-        result = record(array, node, (input,), (RESULT,) if saves_result else (input,))
-        return result if out is None else _finish(result, out)
-
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"Elementwise {name}, as torch.{name}."
-    method(name, function)
-    if inplace:
-        inplace_method(name, function)
-    return function
-
-
-def _raw_data(tensor):
-    return tensor._data
-
-
-sin = _unary("sin", np.sin, "SinBackward0", lambda grad, input: grad * input.cos(), "input")
-cos = _unary("cos", np.cos, "CosBackward0", lambda grad, input: -(grad * input.sin()), "input")
-exp = _unary("exp", np.exp, "ExpBackward0", lambda grad, result: grad * result, "result")
-log = _unary("log", np.log, "LogBackward0", lambda grad, input: grad / input, "input")
-neg = _unary("neg", np.negative, "NegBackward0", lambda grad, input: -grad, "none",
-             float_only=False)
-negative = neg
-method("negative", neg)
-
-
-# ---- binary arithmetic -----------------------------------------------------------------------
+# ---- add, sub, rsub, mul -----------------------------------------------------------------------
 
 AddBackward0 = node_class("AddBackward0", lambda grad, alpha: grad,
                           lambda grad, alpha: grad if alpha == 1 else grad * alpha)
 SubBackward0 = node_class("SubBackward0", lambda grad, alpha: grad,
                           lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
-RsubBackward1 = node_class("RsubBackward1", lambda grad, alpha: -grad if alpha == 1 else
-                           grad * -alpha)
+RsubBackward0 = node_class("RsubBackward0",
+                           lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
+                           lambda grad, alpha: grad)
+RsubBackward1 = node_class("RsubBackward1",
+                           lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
 MulBackward0 = node_class("MulBackward0", lambda grad, input, other: grad * other,
                           lambda grad, input, other: grad * input)
-DivBackward0 = node_class("DivBackward0", lambda grad, input, other: grad / other,
-                          lambda grad, input, other: -grad * input / (other * other))
 
 
-def _check_bool_subtraction(a, b):
-    if a.dtype.kind == "b" and getattr(b, "dtype", np.dtype(type(b))).kind == "b":
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. "
-            "If you are trying to invert a mask, use the `~` or `logical_not()` operator "
-            "instead.")
+def _scaled(b, alpha, result_dtype):
+    """other * alpha for add/sub, with PyTorch's checks on alpha's type."""
+    if result_dtype.kind in "biu" and isinstance(alpha, (float, np.floating)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if (result_dtype.kind == "b") != isinstance(alpha, (bool, np.bool_)):
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if result_dtype.kind == "b":
+        return b if alpha else np.zeros_like(b)
+    return np.multiply(b, np.asarray(alpha).astype(result_dtype))
 
 
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with PyTorch's type promotion and broadcasting."""
-    a, b, _ = binary_operands(input, other)
-    if alpha != 1:
-        b = np.multiply(b, alpha, dtype=a.dtype if hasattr(a, "dtype") else None)
-    result = record(_broadcasting(np.add, a, b), AddBackward0, (input, other), (alpha,))
-    return result if out is None else _finish(result, out)
+    a, b, dtype = binary_operands(input, other)
+    if alpha != 1 or type(alpha) is not int:
+        b = _scaled(b, alpha, dtype)
+    result = record(broadcasting(np.add, a, b), AddBackward0, (input, other), (alpha,))
+    return result if out is None else finish(result, out, "add")
+
+
+def _check_bool_subtraction(input, other):
+    input_bool = dtype_of(input) is _dtype.bool
+    other_bool = dtype_of(other) is _dtype.bool
+    if input_bool and other_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if input_bool or other_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
 
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
-    a, b, _ = binary_operands(input, other)
-    _check_bool_subtraction(a, b)
-    if alpha != 1:
-        b = np.multiply(b, alpha)
-    result = record(_broadcasting(np.subtract, a, b), SubBackward0, (input, other), (alpha,))
-    return result if out is None else _finish(result, out)
+    a, b, dtype = binary_operands(input, other)
+    if dtype.kind == "b" or dtype_of(input) is _dtype.bool:
+        _check_bool_subtraction(input, other)
+    if alpha != 1 or type(alpha) is not int:
+        b = _scaled(b, alpha, dtype)
+    result = record(broadcasting(np.subtract, a, b), SubBackward0, (input, other), (alpha,))
+    return result if out is None else finish(result, out, "sub")
 
 
 def rsub(input, other, *, alpha=1):
     """other - alpha * input (the reflected subtraction)."""
-    a, b, _ = binary_operands(input, other)
-    _check_bool_subtraction(a, b)
-    if alpha != 1:
-        a = np.multiply(a, alpha)
-    return record(_broadcasting(np.subtract, b, a), RsubBackward1, (input,), (alpha,))
+    a, b, dtype = binary_operands(input, other)
+    _check_bool_subtraction(other, input)
+    if alpha != 1 or type(alpha) is not int:
+        a = _scaled(a, alpha, dtype)
+    array = broadcasting(np.subtract, b, a)
+    if isinstance(other, Tensor):
+        return record(array, RsubBackward0, (input, other), (alpha,))
+    return record(array, RsubBackward1, (input,), (alpha,))
 
 
 def mul(input, other, *, out=None):
     """input * other."""
     a, b, _ = binary_operands(input, other)
-    result = record(_broadcasting(np.multiply, a, b), MulBackward0, (input, other),
+    result = record(broadcasting(np.multiply, a, b), MulBackward0, (input, other),
                     (input, other))
-    return result if out is None else _finish(result, out)
+    return result if out is None else finish(result, out, "mul")
+
+
+# ---- division ---------------------------------------------------------------------------------
+
+DivBackward0 = node_class("DivBackward0", lambda grad, input, other: grad / other,
+                          lambda grad, input, other: -grad * input / (other * other))
+# With a rounding mode the quotient is piecewise constant: PyTorch's gradient is zero.
+DivBackward2 = node_class("DivBackward2", zeros_rule, zeros_rule)
+
+
+def _zero_division_check(b):
+    """Integer division by zero is an error in PyTorch (NumPy would warn and return 0)."""
+    if not np.all(b):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _true_quotient(a, b, dtype):
+    if _integral(dtype):
+        default = _dtype.DEFAULT.numpy
+        a = a.astype(default) if isinstance(a, _ndarray) else default.type(a)
+        b = b.astype(default) if isinstance(b, _ndarray) else default.type(b)
+    return broadcasting(np.true_divide, a, b)
+
+
+def _floor_quotient(a, b, dtype, kernel):
+    if dtype.kind == "b":
+        raise not_implemented(kernel, _dtype.bool)
+    if dtype.kind in "iu":
+        _zero_division_check(b)
+    return broadcasting(np.floor_divide, a, b)
+
+
+def _trunc_quotient(a, b, dtype):
+    if dtype.kind == "b":
+        raise not_implemented("div_trunc_cpu", _dtype.bool)
+    if dtype.kind == "f":
+        return np.trunc(broadcasting(np.true_divide, a, b))
+    _zero_division_check(b)
+    quotient = broadcasting(np.floor_divide, a, b)
+    if dtype.kind == "i":
+        # floor and trunc differ by one where the exact quotient is negative and inexact
+        inexact = (quotient < 0) & (quotient * b != a)
+        quotient = quotient + inexact.astype(dtype)
+    return quotient
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    """input / other (true division; integers divide to the default float dtype)."""
+    """input / other: true division (integers divide to the default float dtype), or rounded
+    toward zero ('trunc') or down ('floor')."""
     a, b, dtype = binary_operands(input, other)
-    if rounding_mode is not None:
-        raise NotImplementedError
-    if dtype.kind in "biu":
-        a = a.astype(_dtype.DEFAULT.numpy)
-        b = np.asarray(b).astype(_dtype.DEFAULT.numpy)
-    result = record(_broadcasting(np.divide, a, b), DivBackward0, (input, other),
-                    (input, other))
-    return result if out is None else _finish(result, out)
+    if rounding_mode is None:
+        if _integral(dtype):
+            array = _true_quotient(a, b, dtype)
+        else:
+            array = broadcasting(np.true_divide, a, b)
+        result = record(array, DivBackward0, (input, other), (input, other))
+    elif rounding_mode == "trunc":
+        result = record(_trunc_quotient(a, b, dtype), DivBackward2, (input, other), ())
+    elif rounding_mode == "floor":
+        result = record(_floor_quotient(a, b, dtype, "div_floor_cpu"), DivBackward2,
+                        (input, other), ())
+    else:
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+    return result if out is None else finish(result, out, "div")
 
 
-def _pow_scalar_rule(grad, input, exponent):
+def _not_implemented_rule(op_name):
+    def rule(grad, *saved):
+        raise RuntimeError(f"derivative for aten::{op_name} is not implemented")
+    return rule
+
+
+# PyTorch records a node named NotImplemented for ops without a derivative formula.
+FloorDivideNotImplemented = node_class("NotImplemented", _not_implemented_rule("floor_divide"),
+                                       _not_implemented_rule("floor_divide"))
+RemainderNotImplemented = node_class("NotImplemented", _not_implemented_rule("remainder"),
+                                     _not_implemented_rule("remainder"))
+
+
+def floor_divide(input, other, *, out=None):
+    """input / other rounded down (Python's //)."""
+    a, b, dtype = binary_operands(input, other)
+    array = _floor_quotient(a, b, dtype, "div_floor_cpu")
+    result = record(array, FloorDivideNotImplemented, (input, other), ())
+    return result if out is None else finish(result, out, "floor_divide")
+
+
+RemainderBackward0 = node_class("RemainderBackward0", lambda grad, input, other: grad)
+RemainderBackward1 = node_class(
+    "RemainderBackward1", lambda grad, input, other: grad,
+    lambda grad, input, other: -grad * div(input, other, rounding_mode="floor"))
+FmodBackward0 = node_class("FmodBackward0", lambda grad, input, other: grad)
+FmodBackward1 = node_class(
+    "FmodBackward1", lambda grad, input, other: grad,
+    lambda grad, input, other: -grad * div(input, other, rounding_mode="trunc"))
+
+
+def _modulo(ufunc, kernel, input, other):
+    a, b, dtype = binary_operands(input, other)
+    if dtype.kind == "b":
+        raise not_implemented(kernel, _dtype.bool)
+    if dtype.kind in "iu":
+        _zero_division_check(b)
+    return broadcasting(ufunc, a, b)
+
+
+def remainder(input, other, *, out=None):
+    """Python's modulus: the result takes the divisor's sign."""
+    array = _modulo(np.remainder, "remainder_cpu", input, other)
+    if not isinstance(input, Tensor):
+        node = RemainderNotImplemented
+    elif isinstance(other, Tensor):
+        node = RemainderBackward1
+    else:
+        node = RemainderBackward0
+    result = record(array, node, (input, other), (input, other))
+    return result if out is None else finish(result, out, "remainder")
+
+
+def fmod(input, other, *, out=None):
+    """C's fmod: the result takes the dividend's sign."""
+    array = _modulo(np.fmod, "fmod_cpu", input, other)
+    node = FmodBackward1 if isinstance(other, Tensor) else FmodBackward0
+    result = record(array, node, (input, other), (input, other))
+    return result if out is None else finish(result, out, "fmod")
+
+
+# ---- powers ------------------------------------------------------------------------------------
+
+def _pow_scalar_backward(grad, input, exponent):
     if exponent == 0:
-        return grad * 0
-    return grad * exponent * input.pow(exponent - 1)
+        return zeros_of(grad)
+    return grad * (exponent * input.pow(exponent - 1))
 
 
-PowBackward0 = node_class("PowBackward0", _pow_scalar_rule)
-PowBackward1 = node_class(
-    "PowBackward1",
-    lambda grad, input, exponent, result: grad * exponent * input.pow(exponent - 1),
-    lambda grad, input, exponent, result: grad * result * input.log())
-PowBackward2 = node_class("PowBackward2", None,
-                          lambda grad, input, exponent, result: grad * result * _log_of(input))
+def _pow_input_backward(grad, input, exponent, result):
+    from ember.ops.ternary import where
+    derivative = grad * (exponent * input.pow(exponent - 1))
+    return where(exponent == 0, 0.0, derivative)
+
+
+def _pow_exponent_backward(grad, input, exponent, result):
+    from ember.ops.ternary import where
+    derivative = grad * (result * _log_of(input))
+    # 0 ** e is 0 for e > 0 and 1 for e == 0: flat in e, although log(0) is -inf
+    return where((input == 0) & (exponent >= 0), 0.0, derivative)
 
 
 def _log_of(value):
@@ -155,25 +255,67 @@ def _log_of(value):
     return float(np.log(value))
 
 
+PowBackward0 = node_class("PowBackward0", _pow_scalar_backward)
+PowBackward1 = node_class("PowBackward1", _pow_input_backward, _pow_exponent_backward)
+PowBackward2 = node_class("PowBackward2", None, _pow_exponent_backward)
+
+
+def _integer_power(a, b):
+    """a ** b for integers with PyTorch's rule for negative exponents: 1 ** -n is 1,
+    (-1) ** -n is +-1, anything else truncates to 0."""
+    negative = b < 0
+    if not np.any(negative):
+        return broadcasting(np.power, a, b)
+    array = broadcasting(np.power, a, np.where(negative, 0, b))
+    odd = (b & 1) == 1
+    fill = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, fill, array).astype(array.dtype)
+
+
 def pow(input, exponent, *, out=None):
-    """input ** exponent, elementwise."""
-    a, b, _ = binary_operands(input, exponent)
-    array = _broadcasting(np.power, a, b)
+    """input ** exponent, elementwise (either may be a Python number)."""
+    a, b, dtype = binary_operands(input, exponent)
+    if dtype.kind == "b":
+        raise not_implemented("pow", _dtype.bool)
+    if dtype.kind in "iu":
+        if isinstance(exponent, (int, np.integer)) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        array = _integer_power(a, b)
+    else:
+        array = broadcasting(np.power, a, b)
     if not isinstance(exponent, Tensor):
         result = record(array, PowBackward0, (input,), (input, exponent))
     elif not isinstance(input, Tensor):
         result = record(array, PowBackward2, (None, exponent), (input, exponent, RESULT))
     else:
         result = record(array, PowBackward1, (input, exponent), (input, exponent, RESULT))
-    return result if out is None else _finish(result, out)
+    return result if out is None else finish(result, out, "pow")
 
 
-def _broadcasting(ufunc, a, b):
-    try:
-        return ufunc(a, b)
-    except ValueError:
-        from ember._errors import broadcast_mismatch
-        raise broadcast_mismatch(np.shape(a), np.shape(b)) from None
+def _as_double(value, complex_result):
+    target = _dtype.complex128 if complex_result else _dtype.float64
+    if isinstance(value, Tensor):
+        return value.to(target)
+    return complex(value) if complex_result else float(value)
+
+
+def float_power(input, exponent, *, out=None):
+    """pow computed in double precision (complex128 when either operand is complex)."""
+    complex_result = (dtype_of(input).is_complex or dtype_of(exponent).is_complex)
+    result = pow(_as_double(input, complex_result), _as_double(exponent, complex_result))
+    return result if out is None else finish(result, out, "float_power")
+
+
+def _float_power_(self, exponent):
+    """In-place float_power: the tensor must already hold the double result dtype."""
+    complex_result = self.dtype.is_complex or dtype_of(exponent).is_complex
+    needed = _dtype.complex128 if complex_result else _dtype.float64
+    if self.dtype is not needed:
+        from ember._errors import dtype_name
+        raise RuntimeError(f"the base given to float_power_ has dtype {dtype_name(self.dtype)} "
+                           "but the operation's result requires dtype "
+                           f"{dtype_name(needed)}")
+    return self.pow_(_as_double(exponent, complex_result))
 
 
 subtract = sub
@@ -183,35 +325,46 @@ true_divide = div
 
 for _name, _function in (("add", add), ("sub", sub), ("mul", mul), ("div", div), ("pow", pow),
                          ("subtract", sub), ("multiply", mul), ("divide", div),
-                         ("true_divide", div)):
+                         ("true_divide", div), ("floor_divide", floor_divide),
+                         ("remainder", remainder), ("fmod", fmod),
+                         ("float_power", float_power)):
     method(_name, _function)
-    inplace_method(_name, _function)
+    if _name != "float_power":
+        inplace_method(_name, _function)
+Tensor.float_power_ = _float_power_
 
 
-# ---- comparisons ------------------------------------------------------------------------------
+# ---- Python operators --------------------------------------------------------------------------
+# The same-dtype tensor-tensor and float-tensor-with-number cases skip promotion and the
+# keyword handling of add/mul: NumPy already gives PyTorch's dtype for them.
 
-def _comparison(name, ufunc):
-    def function(input, other, *, out=None):
-        a, b, _ = binary_operands(input, other)
-        result = _wrap(_broadcasting(ufunc, a, b))
-        return result if out is None else _finish(result, out)
+def _operator(ufunc, node, saves_operands, general):
+    def operator(self, other):
+        if type(other) is Tensor:
+            a = self._data
+            b = other._data
+            if a.dtype is b.dtype and a.dtype.kind == "f":
+                try:
+                    array = ufunc(a, b)
+                except ValueError:
+                    raise broadcast_mismatch(a.shape, b.shape) from None
+                if type(array) is not _ndarray:
+                    array = _asarray(array)
+                if self._requires_grad or other._requires_grad:
+                    saved = (self, other) if saves_operands else (1,)
+                    return record(array, node, (self, other), saved)
+                return _wrap(array)
+        elif (type(other) is float or type(other) is int) and self._data.dtype.kind == "f":
+            array = ufunc(self._data, other)
+            if type(array) is not _ndarray:
+                array = _asarray(array)
+            if self._requires_grad:
+                saved = (self, other) if saves_operands else (1,)
+                return record(array, node, (self, other), saved)
+            return _wrap(array)
+        return general(self, other)
+    return operator
 
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"Elementwise {name} comparison; returns a bool tensor."
-    method(name, function)
-    return function
-
-
-eq = _comparison("eq", np.equal)
-ne = _comparison("ne", np.not_equal)
-lt = _comparison("lt", np.less)
-le = _comparison("le", np.less_equal)
-gt = _comparison("gt", np.greater)
-ge = _comparison("ge", np.greater_equal)
-not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
-
-
-# ---- Python operators -------------------------------------------------------------------------
 
 def _reflected(function):
     def reflected(self, other):
@@ -219,26 +372,35 @@ def _reflected(function):
     return reflected
 
 
-Tensor.__add__ = add
-Tensor.__radd__ = lambda self, other: add(self, other)
-Tensor.__iadd__ = lambda self, other: self.add_(other)
-Tensor.__sub__ = sub
+def _inplace_operator(name):
+    def operator(self, other):
+        return getattr(self, name)(other)
+    return operator
+
+
+def _rtruediv(self, other):
+    # PyTorch's Tensor.__rtruediv__ is self.reciprocal() * other
+    return self.reciprocal() * other
+
+
+Tensor.__add__ = _operator(np.add, AddBackward0, False, add)
+Tensor.__radd__ = Tensor.__add__
+Tensor.__iadd__ = _inplace_operator("add_")
+Tensor.__sub__ = _operator(np.subtract, SubBackward0, False, sub)
 Tensor.__rsub__ = lambda self, other: rsub(self, other)
-Tensor.__isub__ = lambda self, other: self.sub_(other)
-Tensor.__mul__ = mul
-Tensor.__rmul__ = lambda self, other: mul(self, other)
-Tensor.__imul__ = lambda self, other: self.mul_(other)
-Tensor.__truediv__ = div
-Tensor.__rtruediv__ = lambda self, other: self.reciprocal() * other
-Tensor.__itruediv__ = lambda self, other: self.div_(other)
+Tensor.__isub__ = _inplace_operator("sub_")
+Tensor.__mul__ = _operator(np.multiply, MulBackward0, True, mul)
+Tensor.__rmul__ = Tensor.__mul__
+Tensor.__imul__ = _inplace_operator("mul_")
+Tensor.__truediv__ = _operator(np.true_divide, DivBackward0, True, div)
+Tensor.__rtruediv__ = _rtruediv
+Tensor.__itruediv__ = _inplace_operator("div_")
+Tensor.__floordiv__ = floor_divide
+Tensor.__rfloordiv__ = _reflected(floor_divide)
+Tensor.__ifloordiv__ = _inplace_operator("floor_divide_")
+Tensor.__mod__ = remainder
+Tensor.__rmod__ = _reflected(remainder)
+Tensor.__imod__ = _inplace_operator("remainder_")
 Tensor.__pow__ = pow
 Tensor.__rpow__ = _reflected(pow)
-Tensor.__ipow__ = lambda self, other: self.pow_(other)
-Tensor.__neg__ = neg
-Tensor.__pos__ = lambda self: self
-Tensor.__eq__ = eq
-Tensor.__ne__ = ne
-Tensor.__lt__ = lt
-Tensor.__le__ = le
-Tensor.__gt__ = gt
-Tensor.__ge__ = ge
+Tensor.__ipow__ = _inplace_operator("pow_")

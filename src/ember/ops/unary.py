@@ -1,0 +1,317 @@
+"""Unary elementwise math: forwards in NumPy, derivative rules in ember ops, side by side."""
+import builtins
+import math
+
+import numpy as np
+
+from ember import _dtype
+from ember._tensor import Tensor
+from ember.ops import _erf
+from ember.ops._elementwise import (as_array, finish, not_implemented, unary, zeros_of,
+                                    zeros_rule)
+from ember.ops._registry import float_data, inplace_method, method, node_class, record
+
+__all__ = ["abs", "absolute", "neg", "negative", "positive", "sign", "sgn", "exp", "exp2",
+           "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square", "sin", "cos",
+           "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+           "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "logit",
+           "erf", "erfc", "erfinv", "floor", "ceil", "round", "trunc", "fix", "frac",
+           "reciprocal", "deg2rad", "rad2deg", "nan_to_num"]
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_HALF_SQRT_PI = 0.5 * math.sqrt(math.pi)
+
+
+# ---- sign, magnitude, negation ----------------------------------------------------------------
+
+abs = unary("abs", np.abs, "AbsBackward0", lambda grad, input: grad * input.sgn(),
+            promote=False, rejects="b")
+absolute = abs
+method("absolute", abs)
+inplace_method("absolute", abs)
+
+NegBackward0 = node_class("NegBackward0", lambda grad: grad.neg())
+_NEGATE_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def neg(input, *, out=None):
+    """-input, elementwise."""
+    data = input._data
+    if data.dtype.kind == "b":
+        raise RuntimeError(_NEGATE_BOOL)
+    array = np.negative(data)
+    if type(array) is not np.ndarray:
+        array = np.asarray(array)
+    result = record(array, NegBackward0, (input,), ())
+    return result if out is None else finish(result, out, "neg")
+
+
+negative = neg
+for _name in ("neg", "negative"):
+    method(_name, neg)
+    inplace_method(_name, neg)
+
+
+def positive(input):
+    """input itself (PyTorch returns the same tensor); bool tensors are rejected."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+method("positive", positive)
+
+
+def _sign_forward(data):
+    if data.dtype.kind == "b":
+        return data.copy()
+    if data.dtype.kind == "f":
+        # PyTorch's sign of nan is 0, NumPy's is nan
+        return np.where(np.isnan(data), data.dtype.type(0), np.sign(data))
+    return np.sign(data)
+
+
+sign = unary("sign", _sign_forward, "SignBackward0", zeros_rule, promote=False)
+sgn = unary("sgn", _sign_forward, "SgnBackward0", zeros_rule, promote=False)
+
+
+# ---- exponentials and logarithms --------------------------------------------------------------
+
+exp = unary("exp", np.exp, "ExpBackward0", lambda grad, result: grad * result,
+            saves="result")
+exp2 = unary("exp2", np.exp2, "Exp2Backward0",
+             lambda grad, result: grad * result * _LN2, saves="result")
+expm1 = unary("expm1", np.expm1, "Expm1Backward0",
+              lambda grad, result: grad * (result + 1), saves="result")
+log = unary("log", np.log, "LogBackward0", lambda grad, input: grad / input)
+log2 = unary("log2", np.log2, "Log2Backward0",
+             lambda grad, input: grad / (input * _LN2))
+log10 = unary("log10", np.log10, "Log10Backward0",
+              lambda grad, input: grad / (input * _LN10))
+log1p = unary("log1p", np.log1p, "Log1PBackward0",
+              lambda grad, input: grad / (input + 1))
+sqrt = unary("sqrt", np.sqrt, "SqrtBackward0",
+             lambda grad, result: grad / (2 * result), saves="result")
+
+
+def _rsqrt_forward(data):
+    return np.reciprocal(np.sqrt(data))
+
+
+rsqrt = unary("rsqrt", _rsqrt_forward, "RsqrtBackward0",
+              lambda grad, result: -0.5 * grad * result.pow(3), saves="result")
+reciprocal = unary("reciprocal", np.reciprocal, "ReciprocalBackward0",
+                   lambda grad, result: -grad * (result * result), saves="result")
+
+
+def square(input, *, out=None):
+    """input ** 2 (PyTorch composes it from pow: bool squares to int64)."""
+    from ember.ops.pointwise import pow
+    return pow(input, 2, out=out)
+
+
+method("square", square)
+inplace_method("square", square)
+
+
+# ---- trigonometric and hyperbolic -------------------------------------------------------------
+
+def _one_minus_square(input):
+    return 1 - input * input
+
+
+sin = unary("sin", np.sin, "SinBackward0", lambda grad, input: grad * input.cos())
+cos = unary("cos", np.cos, "CosBackward0", lambda grad, input: grad * -input.sin())
+tan = unary("tan", np.tan, "TanBackward0",
+            lambda grad, result: grad * (1 + result * result), saves="result")
+asin = unary("asin", np.arcsin, "AsinBackward0",
+             lambda grad, input: grad * _one_minus_square(input).rsqrt())
+acos = unary("acos", np.arccos, "AcosBackward0",
+             lambda grad, input: grad * -_one_minus_square(input).rsqrt())
+atan = unary("atan", np.arctan, "AtanBackward0",
+             lambda grad, input: grad / (input * input + 1))
+sinh = unary("sinh", np.sinh, "SinhBackward0", lambda grad, input: grad * input.cosh())
+cosh = unary("cosh", np.cosh, "CoshBackward0", lambda grad, input: grad * input.sinh())
+
+
+def _tanh_backward(grad, result):
+    """grad * (1 - result^2) as an op of its own, as PyTorch's tanh_backward."""
+    array = grad._data * (1 - result._data * result._data)
+    return record(as_array(array), TanhBackwardBackward0, (grad, result), (grad, result))
+
+
+TanhBackwardBackward0 = node_class(
+    "TanhBackwardBackward0",
+    lambda grad, grad_output, result: _tanh_backward(grad, result),
+    lambda grad, grad_output, result: -2 * result * grad * grad_output)
+tanh = unary("tanh", np.tanh, "TanhBackward0", _tanh_backward, saves="result")
+asinh = unary("asinh", np.arcsinh, "AsinhBackward0",
+              lambda grad, input: grad * (input * input + 1).rsqrt())
+acosh = unary("acosh", np.arccosh, "AcoshBackward0",
+              lambda grad, input: grad * (input * input - 1).rsqrt())
+atanh = unary("atanh", np.arctanh, "AtanhBackward0",
+              lambda grad, input: grad / _one_minus_square(input))
+arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+for _name, _function in (("arcsin", asin), ("arccos", acos), ("arctan", atan),
+                         ("arcsinh", asinh), ("arccosh", acosh), ("arctanh", atanh)):
+    method(_name, _function)
+    inplace_method(_name, _function)
+
+
+def _sigmoid_forward(data):
+    # exp(-x) overflows to inf for very negative x, and 1 / inf is the right limit, 0
+    one = data.dtype.type(1)
+    return one / (one + np.exp(-data))
+
+
+
+
+def _sigmoid_backward(grad, result):
+    """grad * result * (1 - result) as an op of its own, as PyTorch's sigmoid_backward."""
+    array = grad._data * ((1 - result._data) * result._data)
+    return record(as_array(array), SigmoidBackwardBackward0, (grad, result), (grad, result))
+
+
+SigmoidBackwardBackward0 = node_class(
+    "SigmoidBackwardBackward0",
+    lambda grad, grad_output, result: _sigmoid_backward(grad, result),
+    lambda grad, grad_output, result: grad * grad_output * (1 - 2 * result))
+sigmoid = unary("sigmoid", _sigmoid_forward, "SigmoidBackward0", _sigmoid_backward,
+                saves="result")
+
+
+def _logit_backward(grad, input, eps):
+    from ember.ops.ternary import where
+    inside_low = 0.0 if eps is None else eps
+    inside_high = 1.0 if eps is None else 1.0 - eps
+    outside = (input < inside_low).logical_or(input > inside_high)
+    # PyTorch: nan outside [0, 1] without eps, a zero gradient outside [eps, 1 - eps] with it
+    fill = float("nan") if eps is None else 0.0
+    return where(outside, fill, grad / (input * (1 - input)))
+
+
+LogitBackward0 = node_class("LogitBackward0", _logit_backward)
+
+
+def logit(input, eps=None, *, out=None):
+    """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given."""
+    data = float_data(input)
+    if eps is not None:
+        data = np.clip(data, eps, 1 - eps)
+    array = as_array(np.log(data / (1 - data)))
+    result = record(array, LogitBackward0, (input,), (input, eps))
+    return result if out is None else finish(result, out, "logit")
+
+
+method("logit", logit)
+inplace_method("logit", logit)
+
+
+# ---- error functions (float64 algorithms in _erf, rounded to the input's dtype) -----------------
+
+def _in_float64(algorithm):
+    def forward(data):
+        return algorithm(data.astype(np.float64)).astype(data.dtype, copy=False)
+    return forward
+
+
+erf = unary("erf", _in_float64(_erf.erf), "ErfBackward0",
+            lambda grad, input: grad * _TWO_OVER_SQRT_PI * (-(input * input)).exp())
+erfc = unary("erfc", _in_float64(_erf.erfc), "ErfcBackward0",
+             lambda grad, input: grad * -_TWO_OVER_SQRT_PI * (-(input * input)).exp())
+erfinv = unary("erfinv", _in_float64(_erf.erfinv), "ErfinvBackward0",
+               lambda grad, result: grad * _HALF_SQRT_PI * (result * result).exp(),
+               saves="result")
+
+
+# ---- rounding ----------------------------------------------------------------------------------
+
+def _integral_identity(ufunc):
+    """Rounding leaves integers as they are (NumPy would turn them into float64)."""
+    def forward(data):
+        if data.dtype.kind == "f":
+            return ufunc(data)
+        return data.copy()
+    return forward
+
+
+floor = unary("floor", _integral_identity(np.floor), "FloorBackward0", zeros_rule,
+              promote=False, rejects="b", kernel="floor_vml_cpu")
+ceil = unary("ceil", _integral_identity(np.ceil), "CeilBackward0", zeros_rule,
+             promote=False, rejects="b", kernel="ceil_vml_cpu")
+trunc = unary("trunc", _integral_identity(np.trunc), "TruncBackward0", zeros_rule,
+              promote=False, rejects="b", kernel="trunc_vml_cpu")
+fix = trunc
+method("fix", trunc)
+inplace_method("fix", trunc)
+frac = unary("frac", lambda data: data - np.trunc(data), "FracBackward0",
+             lambda grad, input: grad, promote=False, rejects="biu")
+
+RoundBackward0 = node_class("RoundBackward0", zeros_rule)
+RoundBackward1 = node_class("RoundBackward1", zeros_rule)
+
+
+def round(input, *, decimals=0, out=None):
+    """Rounds half to even; with decimals, to that many decimal places (negative: tens...)."""
+    data = input._data
+    kind = data.dtype.kind
+    if kind == "b":
+        raise not_implemented("round_vml_cpu" if decimals == 0 else "round_cpu", _dtype.bool)
+    if decimals == 0:
+        array = np.rint(data) if kind == "f" else data.copy()
+        result = record(as_array(array), RoundBackward0, (input,), ())
+        return result if out is None else finish(result, out, "round")
+    if kind != "f":
+        raise not_implemented("round_cpu", _dtype.FROM_NUMPY[data.dtype])
+    # PyTorch scales by 10**|decimals| in the input's own precision, then rounds half to even
+    scale = data.dtype.type(10.0 ** builtins.abs(decimals))
+    if decimals > 0:
+        array = np.rint(data * scale) / scale
+    else:
+        array = np.rint(data / scale) * scale
+    result = record(as_array(array), RoundBackward1, (input,), ())
+    return result if out is None else finish(result, out, "round")
+
+
+method("round", round)
+inplace_method("round", round)
+
+
+# ---- angles and non-finite values --------------------------------------------------------------
+
+deg2rad = unary("deg2rad", lambda data: data * data.dtype.type(math.pi / 180), "Deg2RadBackward0",
+                lambda grad, input: grad * (math.pi / 180), saves="none")
+rad2deg = unary("rad2deg", lambda data: data * data.dtype.type(180 / math.pi), "Rad2DegBackward0",
+                lambda grad, input: grad * (180 / math.pi), saves="none")
+
+
+def _nan_to_num_backward(grad, input):
+    from ember.ops.ternary import where
+    return where(input.isfinite(), grad, zeros_of(grad))
+
+
+NanToNumBackward0 = node_class("NanToNumBackward0", _nan_to_num_backward)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """Replaces nan by `nan`, +inf by `posinf` and -inf by `neginf` (defaults: the dtype's
+    largest and lowest finite values)."""
+    data = input._data
+    if data.dtype.kind in "fc":
+        array = np.nan_to_num(data, nan=nan, posinf=posinf, neginf=neginf)
+    else:
+        array = data.copy()
+    result = record(as_array(array), NanToNumBackward0, (input,), (input,))
+    return result if out is None else finish(result, out, "nan_to_num")
+
+
+method("nan_to_num", nan_to_num)
+inplace_method("nan_to_num", nan_to_num)
+
+Tensor.__abs__ = abs
+Tensor.__neg__ = neg
+Tensor.__pos__ = positive
