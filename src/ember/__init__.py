@@ -19,8 +19,10 @@ from ember.ops.comparison import *  # noqa: F401,F403
 from ember.ops.bitwise import *  # noqa: F401,F403
 from ember.ops.reduction import *  # noqa: F401,F403
 from ember.ops.sampling import *  # noqa: F401,F403
+from ember.ops.scan import *  # noqa: F401,F403
+from ember.ops.sorting import *  # noqa: F401,F403
 from ember.ops.views import *  # noqa: F401,F403
-from ember import autograd, cuda, linalg, testing  # noqa: E402
+from ember import autograd, cuda, linalg, return_types, testing  # noqa: E402
 from ember._printing import *  # noqa: F401,F403,E402
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
@@ -36,4 +38,6 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
            + ops.pointwise.__all__ + ops.unary.__all__ + ops.binary.__all__
            + ops.ternary.__all__ + ops.comparison.__all__ + ops.bitwise.__all__
            + ops.reduction.__all__ + ops.sampling.__all__
-           + ops.views.__all__ + _printing.__all__ + ["cuda", "linalg", "testing"])
+           + ops.scan.__all__ + ops.sorting.__all__
+           + ops.views.__all__ + _printing.__all__ + ["cuda", "linalg", "return_types",
+                                                  "testing"])

@@ -1,5 +1,5 @@
 """Op families. Importing this package attaches every method and operator to Tensor."""
 from ember.ops import (conversion, creation, indexing, joining, linalg, pointwise,  # noqa: F401
-                       ranges, reduction, sampling, views)
+                       ranges, reduction, sampling, scan, sorting, views)
 from ember.ops import binary, bitwise, comparison, ternary, unary  # noqa: F401,E402
 from ember.ops import scatter_gather, selection  # noqa: F401,E402

@@ -54,6 +54,9 @@ def _check_norm_dtype(name, input, dtype):
     if not (dtype.is_floating_point or dtype.is_complex):
         raise RuntimeError(f"{name}: dtype should be floating point or complex, but got "
                            f"{dtype_name(dtype)}")
+    if dtype.is_complex and input._data.dtype.kind != "c":
+        raise RuntimeError(f"{name}: dtype should be real for real inputs, but got "
+                           f"{dtype_name(dtype)}")
     if _dtype.promote_types(input.dtype, dtype) != dtype:
         raise RuntimeError(f"{name}: the dtype of the input ({dtype_name(input.dtype)}) should "
                            f"be convertible without narrowing to the specified dtype "
@@ -61,12 +64,14 @@ def _check_norm_dtype(name, input, dtype):
     return input._data.astype(_dtype.numpy_dtype(dtype), copy=False)
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The ord-norm of x's entries over dim (all entries when dim is None)."""
     data = _check_norm_dtype("linalg.vector_norm", x, dtype)
     if isinstance(dim, int):
         dim = (dim,)
     dims = None if dim is None or len(dim) == 0 else normalize_dims(tuple(dim), data.ndim)
+    if not data.ndim:
+        dims = None  # a 0-d tensor accepts dim 0 or -1 and has nothing else to reduce
     magnitudes = np.abs(data)
     ord = float(ord)
     if math.isinf(ord):
@@ -107,7 +112,7 @@ def _backshift(dims, ndim):
     return permutation, inverse
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """A matrix norm ('fro', 'nuc', +-1, +-2, +-inf) over the two dims in dim."""
     if A._data.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
@@ -145,7 +150,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return sums.amin(extreme, keepdim=keepdim)
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """A vector or matrix norm, chosen from ord and dim as torch.linalg.norm chooses."""
     if dim is not None:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
