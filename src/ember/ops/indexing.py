@@ -14,7 +14,7 @@ from ember._errors import dtype_name
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._registry import check_inplace, node_class, record, sum_to_shape
-from ember.ops.views import alias, apply_view, element_strides, strided, unsqueeze
+from ember.ops.views import alias, apply_view, element_strides, restrided, unsqueeze
 from ember.ops.views_slicing import SelectBackward0, SliceBackward0, _select_fn, _slice_fn
 
 __all__ = []
@@ -35,7 +35,7 @@ def _unsqueeze_fn(dim):
         strides = list(element_strides(array))
         inserted = array.shape[dim] * strides[dim] if dim < array.ndim else 1
         strides.insert(dim, inserted)
-        return strided(array, array.shape[:dim] + (1,) + array.shape[dim:], strides)
+        return restrided(array, array.shape[:dim] + (1,) + array.shape[dim:], strides)
     return unsqueeze_view
 
 

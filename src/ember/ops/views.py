@@ -42,6 +42,17 @@ def strided(array, shape, strides):
                              strides=tuple(s * itemsize for s in strides))
 
 
+def restrided(array, shape, strides):
+    """strided(), taking NumPy's cheap reshape when it already gives these strides (inserting
+    size-1 dims into a contiguous array usually does)."""
+    if array.flags.c_contiguous and array.size:
+        reshaped = array.reshape(shape)
+        itemsize = array.itemsize
+        if reshaped.strides == tuple(s * itemsize for s in strides):
+            return reshaped
+    return strided(array, shape, strides)
+
+
 def element_strides(array):
     """An ndarray's strides in elements, as Tensor.stride() reports them."""
     itemsize = array.itemsize
@@ -497,7 +508,7 @@ def unsqueeze(input, dim):
     inserted = data.shape[dim] * strides[dim] if dim < data.ndim else 1
     shape = data.shape[:dim] + (1,) + data.shape[dim:]
     strides.insert(dim, inserted)
-    return make_view(input, strided(data, shape, strides), UnsqueezeBackward0, (dim,))
+    return make_view(input, restrided(data, shape, strides), UnsqueezeBackward0, (dim,))
 
 
 def squeeze(input, dim=None):
