@@ -31,9 +31,12 @@ class Parameter(Tensor):
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             data = empty(0)
+        if requires_grad and not (data.is_floating_point() or data.is_complex()):
+            # torch's _make_subclass words this capitalised, unlike requires_grad_()
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
         parameter = _alias(cls, data)
-        if requires_grad:
-            parameter.requires_grad_(True)
+        parameter._requires_grad = bool(requires_grad)
         return parameter
 
     def __deepcopy__(self, memo):

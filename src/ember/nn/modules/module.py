@@ -462,7 +462,10 @@ class Module:
                     "a complex module does not work as expected.", stacklevel=2)
 
         def convert(t):
-            return t.to(device, dtype if t.is_floating_point() or t.is_complex() else None)
+            # only floating-point and complex tensors change dtype, as in torch
+            if dtype is not None and (t.is_floating_point() or t.is_complex()):
+                return t.to(dtype)
+            return t if device is None else t.to(device)
 
         return self._apply(convert)
 
