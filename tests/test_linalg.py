@@ -187,7 +187,9 @@ def test_matrix_rank_and_tolerances():
     for call in (lambda lib, x: lib.linalg.matrix_rank(x),
                  lambda lib, x: lib.linalg.matrix_rank(x, atol=1.0, rtol=0.0),
                  lambda lib, x: lib.linalg.matrix_rank(x @ x.mT, hermitian=True),
-                 lambda lib, x: lib.linalg.pinv(x, rtol=0.5)):
+                 lambda lib, x: lib.linalg.pinv(x, rtol=0.5),
+                 lambda lib, x: lib.linalg.pinv(x @ x.mT, hermitian=True),
+                 lambda lib, x: lib.linalg.pinv(x, atol=1.0)):
         check(call, Input(low_rank), atol=1e-6, rtol=1e-6)
 
 
@@ -252,6 +254,7 @@ ERRORS = [
     ("eigvalsh_not_square", lambda lib, x: lib.linalg.eigvalsh(x), (f32(2, 3),)),
     ("svd_vector", lambda lib, x: lib.linalg.svd(x), (f32(3),)),
     ("svdvals_vector", lambda lib, x: lib.linalg.svdvals(x), (f32(3),)),
+    ("svd_driver", lambda lib, x: lib.linalg.svd(x, driver="gesvd"), (f32(3, 3),)),
     ("pinv_vector", lambda lib, x: lib.linalg.pinv(x), (f32(3),)),
     ("matrix_power_not_square", lambda lib, x: lib.linalg.matrix_power(x, 2), (f32(2, 3),)),
     ("matrix_power_vector", lambda lib, x: lib.linalg.matrix_power(x, 2), (f32(3),)),

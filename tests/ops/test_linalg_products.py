@@ -282,3 +282,20 @@ def test_failed_inplace_leaves_target_unchanged():
     with pytest.raises(RuntimeError):
         target.addmm_(ember.tensor(randn(2, 3)), ember.tensor(randn(4, 5)))
     np.testing.assert_array_equal(target.numpy(), before)
+
+
+@pytest.mark.xfail(not hasattr(ember.Tensor, "conj"), raises=AttributeError, strict=True,
+                   reason="the complex rules call Tensor.conj, which no family provides yet")
+@pytest.mark.parametrize("op", ["mm", "matmul", "dot", "vdot", "mv", "addmm"])
+def test_complex_gradients(op):
+    def complex_array(*shape):
+        return (randn(*shape) + 1j * randn(*shape)).astype(np.complex128)
+    shapes = {"mm": ((2, 3), (3, 4)), "matmul": ((2, 2, 3), (3,)), "dot": ((3,), (3,)),
+              "vdot": ((3,), (3,)), "mv": ((2, 3), (3,)), "addmm": ((2, 4), (2, 3), (3, 4))}[op]
+    check(lambda lib, *tensors: getattr(lib, op)(*tensors),
+          *[grad_input(complex_array(*shape)) for shape in shapes])
+
+
+def test_half_precision_products():
+    arrays = [randn(2, 3).astype(np.float16), randn(3, 4).astype(np.float16)]
+    check(lambda lib, x, y: lib.mm(x, y), *[Input(a) for a in arrays])

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from ember._errors import broadcast_mismatch, normalize_dim
+from ember._errors import broadcast_mismatch, dtype_name, normalize_dim
 from ember._tensor import Tensor
 from ember.ops._registry import method, node_class, record
 from ember.ops.linalg import conj, unsafe_view
@@ -13,7 +13,7 @@ from ember.ops.linalg import conj, unsafe_view
 __all__ = ["einsum", "tensordot", "kron", "cross"]
 
 
-# ---- kron ------------------------------------------------------------------------------------------
+# ---- kron ----------------------------------------------------------------------------------------
 
 def kron(input, other):
     """The Kronecker product: interleaved reshapes, a broadcast multiply and a reshape."""
@@ -49,7 +49,7 @@ def _tensordot_dims(a, b, dims):
     return dims_a, dims_b
 
 
-def tensordot(a, b, dims=2, out=None):
+def tensordot(a, b, dims=2):
     """Contracts dims of a with dims of b (an int: a's last `dims` with b's first)."""
     dims_a, dims_b = _tensordot_dims(a, b, dims)
     if len(dims_a) != len(dims_b):
@@ -86,7 +86,7 @@ def tensordot(a, b, dims=2, out=None):
     return left.mm(right).reshape(result_shape)
 
 
-# ---- cross -----------------------------------------------------------------------------------------
+# ---- cross ---------------------------------------------------------------------------------------
 
 LinalgCrossBackward0 = node_class(
     "LinalgCrossBackward0",
@@ -105,15 +105,11 @@ def _cross(input, other, dim):
     except ValueError:
         raise broadcast_mismatch(a.shape, b.shape) from None
     if a.dtype != b.dtype:
-        raise RuntimeError(f"expected scalar type {_name(input)} but found {_name(other)}")
+        raise RuntimeError(f"expected scalar type {dtype_name(input.dtype)} but found "
+                           f"{dtype_name(other.dtype)}")
     axis = normalize_dim(dim, len(shape))
     array = np.cross(a, b, axis=axis - len(shape) if a.ndim != b.ndim else axis)
     return record(np.asarray(array), LinalgCrossBackward0, (input, other), (input, other, dim))
-
-
-def _name(tensor):
-    from ember._errors import dtype_name
-    return dtype_name(tensor.dtype)
 
 
 def linalg_cross(input, other, *, dim=-1):
@@ -139,7 +135,7 @@ def cross(input, other, dim=None):
     return _cross(input, other, dim)
 
 
-# ---- einsum ------------------------------------------------------------------------------------------
+# ---- einsum --------------------------------------------------------------------------------------
 
 _ELLIPSIS = "..."
 

@@ -9,7 +9,7 @@ from ember import return_types
 from ember._errors import dtype_name
 from ember._tensor import _wrap
 from ember.ops._registry import RESULT, method, node_class, record, record_multi
-from ember.ops.linalg import adjoint, conj
+from ember.ops.linalg import adjoint, conj, cpp_type_name
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "qr", "svd", "pinverse",
            "matrix_power"]
@@ -93,7 +93,7 @@ LinalgInvExBackward0 = node_class(
     lambda grad, inverse: -(adjoint(inverse).matmul(grad.matmul(adjoint(inverse)))))
 
 
-def inv(A, *, out=None):
+def inv(A):
     """The inverse of a square matrix (or a batch of them)."""
     _check_square("linalg.inv", A)
     _check_floating("linalg.inv", A)
@@ -105,7 +105,7 @@ def inv(A, *, out=None):
     return record(array, LinalgInvExBackward0, (A,), (RESULT,))
 
 
-def inverse(input, *, out=None):
+def inverse(input):
     """The inverse of a square matrix (torch.inverse, an alias of linalg.inv)."""
     return inv(input)
 
@@ -118,7 +118,7 @@ def _det_backward(grad, A, determinant):
 LinalgDetBackward0 = node_class("LinalgDetBackward0", _det_backward)
 
 
-def det(A, *, out=None):
+def det(A):
     """The determinant of a square matrix (or a batch of them)."""
     _check_square("linalg.det", A)
     _check_floating("linalg.det", A)
@@ -143,7 +143,7 @@ def _slogdet(name, A, result_type):
     return result_type(outs)
 
 
-def linalg_slogdet(A, *, out=None):
+def linalg_slogdet(A):
     """(sign, log|det|) of a square matrix, as torch.linalg.slogdet."""
     return _slogdet("linalg.slogdet", A, return_types.linalg_slogdet)
 
@@ -158,11 +158,11 @@ def logdet(input):
     sign, logabsdet = linalg_slogdet(input)
     if input._data.dtype.kind == "c":
         return sign.log() + logabsdet
-    import ember
+    import ember  # the namespace (for where) loads after this module
     return ember.where(sign == -1, float("nan"), logabsdet)
 
 
-# ---- solve -----------------------------------------------------------------------------------------
+# ---- solve ---------------------------------------------------------------------------------------
 
 def _is_vector_rhs(A, B):
     shape_a = A._data.shape
@@ -190,7 +190,7 @@ LinalgSolveExBackward0 = node_class(
     lambda grad, A, result, left: _solve_backward(grad, A, result, left, False))
 
 
-def solve(A, B, *, left=True, out=None):
+def solve(A, B, *, left=True):
     """The solution X of A X = B (or X A = B when left=False)."""
     _check_square("linalg.solve", A)
     if A.dtype != B.dtype:
@@ -278,12 +278,12 @@ def _cholesky(name, A, upper, node_cls):
     return record(array, node_cls, (A,), (RESULT, upper))
 
 
-def linalg_cholesky(A, *, upper=False, out=None):
+def linalg_cholesky(A, *, upper=False):
     """The Cholesky factor L (A = L L^H) of a Hermitian positive-definite matrix."""
     return _cholesky("linalg.cholesky", A, upper, LinalgCholeskyExBackward0)
 
 
-def cholesky(input, upper=False, *, out=None):
+def cholesky(input, upper=False):
     """The Cholesky factor (deprecated torch.cholesky; upper=True gives U = L^H)."""
     warnings.warn(
         "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in "
@@ -294,7 +294,7 @@ def cholesky(input, upper=False, *, out=None):
     return _cholesky("cholesky", input, upper, CholeskyBackward0)
 
 
-# ---- qr ----------------------------------------------------------------------------------------------
+# ---- qr ------------------------------------------------------------------------------------------
 
 def _copy_lower_to_upper(matrix):
     return matrix.tril() + adjoint(matrix.tril(-1))
@@ -319,7 +319,7 @@ def _qr_backward(grads, A, Q, R, mode):
     if rows >= columns:
         return _qr_square_or_tall_backward(grad_q, grad_r, Q, R)
     # wide: A = [X | Y] with X = Q U square; Y's part flows through Q only
-    import ember
+    import ember  # the namespace (for cat) loads after this module
     U = R.narrow(-1, 0, rows)
     Y = A.narrow(-1, rows, columns - rows)
     grad_u = grad_r.narrow(-1, 0, rows)
@@ -346,12 +346,12 @@ def _qr(A, mode, result_type):
     return result_type(outs)
 
 
-def linalg_qr(A, mode="reduced", *, out=None):
+def linalg_qr(A, mode="reduced"):
     """The QR decomposition A = QR ('reduced', 'complete' or 'r')."""
     return _qr(A, mode, return_types.linalg_qr)
 
 
-def qr(input, some=True, *, out=None):
+def qr(input, some=True):
     """The QR decomposition (deprecated torch.qr; some=False gives the complete one)."""
     warnings.warn(
         "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
@@ -361,7 +361,7 @@ def qr(input, some=True, *, out=None):
     return _qr(input, "reduced" if some else "complete", return_types.qr)
 
 
-# ---- eigh --------------------------------------------------------------------------------------------
+# ---- eigh ----------------------------------------------------------------------------------------
 
 def _eye_like(tensor, size):
     return _wrap(np.eye(size, dtype=tensor._data.dtype))
@@ -393,7 +393,7 @@ def _check_uplo(UPLO):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
 
 
-def eigh(A, UPLO="L", *, out=None):
+def eigh(A, UPLO="L"):
     """Eigenvalues (ascending) and eigenvectors of a Hermitian matrix."""
     _check_square("linalg.eigh", A)
     _check_uplo(UPLO)
@@ -404,7 +404,7 @@ def eigh(A, UPLO="L", *, out=None):
     return return_types.linalg_eigh(outs)
 
 
-def eigvalsh(A, UPLO="L", *, out=None):
+def eigvalsh(A, UPLO="L"):
     """Eigenvalues (ascending) of a Hermitian matrix."""
     _check_square("linalg.eigh", A)
     _check_uplo(UPLO)
@@ -413,7 +413,7 @@ def eigvalsh(A, UPLO="L", *, out=None):
     return record(values, EigvalshBackward, (A,), (_wrap(vectors),))
 
 
-# ---- svd -----------------------------------------------------------------------------------------------
+# ---- svd -----------------------------------------------------------------------------------------
 
 def _svd_backward(grads, U, S, Vh, full_matrices):
     """PyTorch's svd_backward on the thin factors (full factors are narrowed to k columns)."""
@@ -455,15 +455,18 @@ def _svdvals_backward(grad, U, Vh):
 SvdvalsBackward = node_class("LinalgSvdBackward0", _svdvals_backward)
 
 
-def _check_svd_input(name, A):
+def _check_svd_input(name, A, driver):
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on "
+                           "CUDA inputs with cuSOLVER backend.")
     if A._data.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     _check_floating(name, A)
 
 
-def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
+def linalg_svd(A, full_matrices=True, *, driver=None):
     """The singular value decomposition A = U diag(S) Vh."""
-    _check_svd_input("linalg.svd", A)
+    _check_svd_input("linalg.svd", A, driver)
     u, s, vh = np.linalg.svd(A._data, full_matrices=full_matrices)
     k = s.shape[-1]
     saved = (_wrap(u[..., :k]), _wrap(s), _wrap(vh[..., :k, :]), full_matrices)
@@ -471,14 +474,14 @@ def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
     return return_types.linalg_svd(outs)
 
 
-def svdvals(A, *, driver=None, out=None):
+def svdvals(A, *, driver=None):
     """The singular values of a matrix, in descending order."""
-    _check_svd_input("linalg.svd", A)
+    _check_svd_input("linalg.svd", A, driver)
     u, s, vh = np.linalg.svd(A._data, full_matrices=False)
     return record(s, SvdvalsBackward, (A,), (_wrap(u), _wrap(vh)))
 
 
-def svd(input, some=True, compute_uv=True, *, out=None):
+def svd(input, some=True, compute_uv=True):
     """torch.svd: (U, S, V) with V (not Vh); zero U and V when compute_uv is False."""
     if not compute_uv:
         shape = input._data.shape
@@ -522,19 +525,28 @@ def _tolerance(data, singular_max, atol, rtol):
     return np.maximum(atol, rtol * singular_max)
 
 
-def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The Moore-Penrose pseudo-inverse, singular values below the tolerance dropped."""
     data = A._data
     if data.ndim < 2 or data.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.pinv({dtype_name(A.dtype)}{{{list(data.shape)}}}): expected "
                            "a tensor with 2 or more dimensions of float, double, cfloat or "
                            "cdouble types")
-    u, s, vh = np.linalg.svd(data, full_matrices=False)
-    if s.shape[-1]:
-        cutoff = _tolerance(data, s[..., :1], atol, rtol)
+    if hermitian:
+        # A = V diag(w) V^H: the singular values are |w|
+        w, u = np.linalg.eigh(data)
+        vh = np.swapaxes(u, -1, -2).conj()
+        magnitudes = np.abs(w)
     else:
-        cutoff = np.zeros(s.shape[:-1] + (1,), dtype=s.dtype)
-    inverted = np.where(s > cutoff, 1 / np.where(s > cutoff, s, 1), 0).astype(s.dtype)
+        u, magnitudes, vh = np.linalg.svd(data, full_matrices=False)
+        w = magnitudes
+    if magnitudes.shape[-1]:
+        largest = np.max(magnitudes, axis=-1, keepdims=True)
+        cutoff = _tolerance(data, largest, atol, rtol)
+    else:
+        cutoff = np.zeros(magnitudes.shape[:-1] + (1,), dtype=magnitudes.dtype)
+    kept = magnitudes > cutoff
+    inverted = np.where(kept, 1 / np.where(kept, w, 1), 0).astype(w.dtype)
     array = np.matmul(np.swapaxes(vh, -1, -2).conj() * inverted[..., None, :],
                       np.swapaxes(u, -1, -2).conj())
     return record(array, LinalgPinvBackward0, (A,), (A, RESULT))
@@ -545,7 +557,7 @@ def pinverse(input, rcond=1e-15):
     return pinv(input, rtol=rcond)
 
 
-def matrix_power(A, n, *, out=None):
+def matrix_power(A, n):
     """A to the integer power n (negative n through the inverse), by repeated squaring."""
     _check_square("linalg.matrix_power", A)
     if n == 0:
@@ -575,7 +587,7 @@ def matrix_power(A, n, *, out=None):
     return result
 
 
-def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     """The number of singular values above the tolerance (int64)."""
     data = A._data
     if data.dtype.kind not in "fc":
@@ -623,7 +635,7 @@ def _multiply_chain(tensors, split, start, end):
             .mm(_multiply_chain(tensors, split, middle + 1, end)))
 
 
-def multi_dot(tensors, *, out=None):
+def multi_dot(tensors):
     """The product of a chain of matrices in the cheapest order (first/last may be 1-D)."""
     count = len(tensors)
     if count < 2:
@@ -650,7 +662,6 @@ def multi_dot(tensors, *, out=None):
         if tensors[index]._data.ndim != 2:
             raise RuntimeError(f"multi_dot(): tensor {index} must be 2D but got "
                                f"{tensors[index]._data.ndim}D")
-    from ember.ops.linalg import cpp_type_name
     for index in range(1, count):
         if chain[index].dtype != chain[0].dtype:
             raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor "

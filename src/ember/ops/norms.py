@@ -24,7 +24,7 @@ def _restore_reduced(tensor, dims, ndim, keepdim):
 
 def _vector_norm_backward(grad, input, norm, ord, dims, keepdim):
     """PyTorch's norm_backward for the orders 0, 1, 2, +-inf and general p."""
-    import ember
+    import ember  # the namespace (for where) loads after this module
     ndim = input._data.ndim
     if ord == 0:
         return _wrap(np.zeros(input._data.shape, dtype=grad._data.dtype))
