@@ -58,6 +58,8 @@ OPS = [
     ("repeat_interleave_dim", lambda lib, x: lib.repeat_interleave(x, 3, dim=1), (A,)),
     ("repeat_interleave_negative_dim", lambda lib, x: x.repeat_interleave(2, -3), (D,)),
     ("repeat_interleave_scalar", lambda lib, x: x.repeat_interleave(3), (S,)),
+    ("split_with_sizes", lambda lib, x: lib.split_with_sizes(x, [1, 0, 2]), (A,)),
+    ("split_with_sizes_method", lambda lib, x: x.split_with_sizes((3, 1), -1), (A,)),
     ("broadcast_to", lambda lib, x: lib.broadcast_to(x, (2, 3, 4)), (A,)),
     ("broadcast_to_method", lambda lib, x: x.broadcast_to((3, 2, 4)), (C[:1],)),
     ("broadcast_tensors", lambda lib, x, y: lib.broadcast_tensors(x, y), (A[:, :1], V)),
@@ -231,6 +233,9 @@ ERRORS = [
     ("repeat_interleave_counts_2d", lambda lib, x: lib.repeat_interleave(lib.tensor([[1]]))),
     ("repeat_interleave_counts_0d", lambda lib, x: lib.repeat_interleave(lib.tensor(2))),
     ("repeat_interleave_counts_float", lambda lib, x: lib.repeat_interleave(lib.ones(2))),
+    ("split_with_sizes_int", lambda lib, x: lib.split_with_sizes(x, 2)),
+    ("split_with_sizes_method_int", lambda lib, x: x.split_with_sizes(1, 2)),
+    ("split_with_sizes_sum", lambda lib, x: x.split_with_sizes([1, 1])),
     ("broadcast_shapes_mismatch", lambda lib, x: lib.broadcast_shapes((2, 1), (3, 4))),
     ("broadcast_shapes_negative", lambda lib, x: lib.broadcast_shapes((-1,))),
     ("broadcast_tensors_mismatch", lambda lib, x: lib.broadcast_tensors(x, x[:2])),
@@ -283,3 +288,20 @@ def test_hypothesis_rearrangements(array, data):
             results.append(x.rot90(k, (0, -1)))
         return results
     check(rearranged, grad_input(array))
+
+
+def test_every_public_op_is_tested():
+    """Each public function of the joining, scatter/gather and selection modules appears in
+    these differential tests (a new op without a test row fails here)."""
+    from pathlib import Path
+
+    from ember.ops import joining, scatter_gather, selection
+    here = Path(__file__).parent
+    text = "".join((here / name).read_text() for name in (
+        "test_joining.py", "test_scatter_gather.py", "test_selection.py"))
+    names = joining.__all__ + scatter_gather.__all__ + selection.__all__
+    missing = [name for name in names if f"lib.{name}(" not in text]
+    assert not missing, f"no differential test calls lib.<name>( for {missing}"
+    inplace = [name for name in names if hasattr(ember.Tensor, name + "_")
+               and f".{name}_(" not in text]
+    assert not inplace, f"no test of the in-place variants {inplace}"

@@ -9,6 +9,9 @@ from hypothesis.extra import numpy as hnp
 import ember
 from oracle import Input, check, check_error, finite_differences, grad_input
 
+# both libraries announce index_reduce as beta; the warning itself is not under test
+pytestmark = pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta")
+
 RNG = np.random.default_rng(7)
 A = RNG.standard_normal((3, 4))
 B = RNG.standard_normal((2, 4))
@@ -71,6 +74,14 @@ OPS = [
      (ROWS,)),
     ("index_add_", lambda lib, x, s, i: (x * 1).index_add_(2, i, s), (D, D[:, :, :3]),
      (ROWS[:3],)),
+    ("index_reduce_prod", lambda lib, x, s, i: lib.index_reduce(x, 0, i, s, "prod"),
+     (A, A[[0, 1, 2, 0]]), (ROWS,)),
+    ("index_reduce_mean_exclusive",
+     lambda lib, x, s, i: x.index_reduce(1, i, s, "mean", include_self=False), (A, A), (ROWS,)),
+    ("index_reduce_amax", lambda lib, x, s, i: x.index_reduce(0, i, s, "amax"), (A, B),
+     (ROWS[:2],)),
+    ("index_reduce_amin_", lambda lib, x, s, i: (x * 1).index_reduce_(2, i, s, "amin"),
+     (D, D[:, :, :3]), (ROWS[:3],)),
     ("index_copy", lambda lib, x, s, i: lib.index_copy(x, 1, i, s), (A, A[:, :2]),
      (np.array([3, 0]),)),
     ("index_copy_", lambda lib, x, s, i: (x * 1).index_copy_(0, i, s), (D, D[:1]),
@@ -85,7 +96,7 @@ OPS = [
     ("take_along_dim_broadcast", lambda lib, x, i: x.take_along_dim(i, 1), (A,),
      (COLUMNS[:1],)),
     ("take_along_dim_flat", lambda lib, x, i: x.take_along_dim(i), (A,), (ROWS,)),
-    ("put", lambda lib, x, s, i: x.put(i, s), (A, B[0, :3]), (np.array([0, -1, 5]),)),
+    ("put", lambda lib, x, s, i: lib.put(x, i, s), (A, B[0, :3]), (np.array([0, -1, 5]),)),
     ("put_accumulate", lambda lib, x, s, i: x.put(i, s, accumulate=True), (A, B[:, :2]),
      (np.array([[1, 1], [-11, 7]]),)),
     ("put_", lambda lib, x, s, i: (x * 1).put_(i, s), (A, B[0, :2]), (np.array([4, 2]),)),
@@ -205,6 +216,18 @@ def test_dtypes(dtype):
     check(moved, values, source, Input(REPEATED), Input(ROWS))
 
 
+def test_index_reduce_with_zeros_and_integers():
+    source = np.array([[0.0, 2.0, 0.0, 1.5], [0.0, -1.0, 3.0, 0.0]])
+    for include_self in (True, False):
+        check(lambda lib, x, s, i: x.index_reduce(0, i, s, "prod", include_self=include_self),
+              grad_input(ZEROS_AT), grad_input(source), Input(np.array([1, 1])))
+    check(lambda lib, x, s, i: [x.index_reduce(0, i, s, how, include_self=flag)
+                                for how in ("prod", "mean", "amax", "amin")
+                                for flag in (True, False)],
+          Input(np.arange(-6, 6).reshape(3, 4)), Input(np.arange(8).reshape(2, 4) - 5),
+          Input(np.array([2, 2])))
+
+
 def test_scatter_reduce_integers():
     """Integer means floor, as PyTorch's kernel divides with rounding_mode='floor'."""
     def reduced(lib, x, s, i):
@@ -256,6 +279,20 @@ ERRORS = [
     ("index_add_float_index", lambda lib, x, i: x.index_add(0, lib.tensor([0.0]), x[:1])),
     ("index_add_2d_index", lambda lib, x, i: x.index_add(0, lib.tensor([[0]]), x[:1])),
     ("index_add_source_dim", lambda lib, x, i: x.index_add(1, lib.tensor([0]), x[0, :1])),
+    ("index_reduce_bad", lambda lib, x, i: x.index_reduce(0, i[0, :2], x[:2], "sum")),
+    ("index_reduce_out_of_bounds", lambda lib, x, i: x.index_reduce(0, i[0, :2] + 5, x[:2],
+                                                                    "prod")),
+    ("index_reduce_negative", lambda lib, x, i: x.index_reduce(0, i[0, :2] - 1, x[:2], "amax")),
+    ("index_reduce_float_index", lambda lib, x, i: x.index_reduce(0, i[0].float(), x, "mean")),
+    ("index_reduce_2d_index", lambda lib, x, i: x.index_reduce(0, i[:, :2], x[:2], "mean")),
+    ("index_reduce_dtype", lambda lib, x, i: x.index_reduce(0, i[0, :2], x[:2].double(),
+                                                            "amin")),
+    ("index_reduce_slice_shape", lambda lib, x, i: x.index_reduce(0, i[0, :2], x[:2, :3],
+                                                                  "prod")),
+    ("index_reduce_count", lambda lib, x, i: x.index_reduce(0, i[0, :1], x[:2], "prod")),
+    ("index_reduce_dim", lambda lib, x, i: x.index_reduce(3, i[0, :2], x[:2], "prod")),
+    ("index_reduce_source_dim", lambda lib, x, i: x.index_reduce(1, i[0, :1], x[0, :1],
+                                                                 "prod")),
     ("index_copy_out_of_bounds", lambda lib, x, i: x.index_copy(0, lib.tensor([5]), x[:1])),
     ("index_copy_negative", lambda lib, x, i: x.index_copy(0, lib.tensor([-1]), x[:1])),
     ("index_copy_count", lambda lib, x, i: x.index_copy(0, lib.tensor([0]), x[:2])),

@@ -8,7 +8,7 @@ from ember._tensor import Size, Tensor, _wrap
 from ember.ops._registry import check_inplace, method, node_class, record, write_result
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "row_stack",
-           "column_stack", "flip", "fliplr", "flipud", "roll", "rot90", "tile",
+           "column_stack", "split_with_sizes", "flip", "fliplr", "flipud", "roll", "rot90", "tile",
            "repeat_interleave", "broadcast_to", "broadcast_tensors", "broadcast_shapes",
            "atleast_1d", "atleast_2d", "atleast_3d"]
 
@@ -192,6 +192,22 @@ def column_stack(tensors, *, out=None):
     tensors = _non_empty(tensors, "column_stack")
     columns = [t.reshape(t._data.size, 1) if t._data.ndim <= 1 else t for t in tensors]
     return hstack(columns, out=out)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    """Views of consecutive pieces of the listed sizes along dim (Tensor.split with a list)."""
+    return _split_with_sizes(input, split_sizes, dim, 2)
+
+
+def _split_with_sizes(input, split_sizes, dim, position):
+    if isinstance(split_sizes, int):
+        raise TypeError(f"split_with_sizes(): argument 'split_sizes' (position {position}) "
+                        "must be tuple of ints, not int")
+    return input.split(list(split_sizes), dim)
+
+
+def _split_with_sizes_method(input, split_sizes, dim=0):
+    return _split_with_sizes(input, split_sizes, dim, 1)
 
 
 # ---- flip, roll, rot90 ------------------------------------------------------------------------
@@ -493,5 +509,6 @@ def atleast_3d(*tensors):
 for _name, _function in (("flip", _flip_method), ("fliplr", fliplr), ("flipud", flipud),
                          ("roll", roll), ("rot90", rot90), ("repeat", repeat), ("tile", tile),
                          ("repeat_interleave", repeat_interleave),
-                         ("broadcast_to", broadcast_to)):
+                         ("broadcast_to", broadcast_to),
+                         ("split_with_sizes", _split_with_sizes_method)):
     method(_name, _function)

@@ -12,7 +12,7 @@ from ember.ops._registry import RESULT, apply_inplace, method, node_class, recor
 from ember.ops.joining import finish_out
 
 __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
-           "index_copy", "index_fill", "take", "take_along_dim", "put"]
+           "index_reduce", "index_copy", "index_fill", "take", "take_along_dim", "put"]
 
 _INDEX_KINDS = (np.dtype(np.int64), np.dtype(np.int32))
 _SCATTER_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
@@ -285,65 +285,86 @@ def scatter_add(input, dim, index, src):
     return record(*_apply_scatter_add(input, None, dim, index, src))
 
 
-def _scatter_reduce_backward(grad, dim, index, input, src, reduce, include_self, result,
-                             wanted):
-    """Gradients of scatter_reduce for self (wanted=0) and src (wanted=1), as PyTorch's
-    scatter_reduce_backward."""
+class _Scattering:
+    """The four ops a reduce-into derivative is written with, for scatter_reduce (positions
+    per element, along dim) and index_reduce (whole slices along dim)."""
+
+    def __init__(self, pick, spread, clear, reduce_into):
+        self.pick = pick                  # grad at the positions: gather / index_select
+        self.spread = spread              # add onto base at them: scatter_add / index_add
+        self.clear = clear                # zero them: scatter / index_fill with 0
+        self.reduce_into = reduce_into    # the forward op itself
+
+
+_BY_ELEMENT = _Scattering(
+    lambda t, dim, index: t.gather(dim, index),
+    lambda base, dim, index, t: base.scatter_add(dim, index, t),
+    lambda t, dim, index: t.scatter(dim, index, 0),
+    lambda base, dim, index, src, how, include_self: base.scatter_reduce(
+        dim, index, src, how, include_self=include_self))
+_BY_SLICE = _Scattering(
+    lambda t, dim, index: t.index_select(dim, index),
+    lambda base, dim, index, t: base.index_add(dim, index, t),
+    lambda t, dim, index: t.index_fill(dim, index, 0),
+    lambda base, dim, index, src, how, include_self: base.index_reduce(
+        dim, index, src, how, include_self=include_self))
+
+
+def _reduce_into_backward(way, grad, dim, index, input, src, reduce, include_self, result,
+                          wanted):
+    """Gradients of scatter_reduce / index_reduce for self (wanted=0) and src (wanted=1), as
+    PyTorch's scatter_reduce_backward: ties of amax/amin share the gradient equally."""
     from ember.ops.creation import ones_like, zeros_like
     if reduce == "sum":
-        grad_self, grad_src = grad, (grad.gather(dim, index) if wanted else None)
+        grad_self, grad_src = grad, (way.pick(grad, dim, index) if wanted else None)
     elif reduce == "mean":
         counts = ones_like(grad) if include_self else zeros_like(grad)
-        counts = counts.scatter_add(dim, index, ones_like(src))
+        counts = way.spread(counts, dim, index, ones_like(src))
         counts = counts.masked_fill(counts.eq(0), 1)
         grad_self = grad / counts
-        grad_src = grad.gather(dim, index) / counts.gather(dim, index)
+        grad_src = way.pick(grad, dim, index) / way.pick(counts, dim, index)
     elif reduce == "prod":
-        grad_self, grad_src = _scatter_prod_backward(grad, dim, index, input, src,
-                                                     include_self, result)
+        grad_self, grad_src = _prod_backward(way, grad, dim, index, input, src, include_self,
+                                             result)
     else:
-        chosen = result.gather(dim, index)
         self_hits = input.eq(result)
-        src_hits = src.eq(chosen)
-        shares = self_hits.to(grad.dtype).scatter_add(dim, index, src_hits.to(grad.dtype))
+        src_hits = src.eq(way.pick(result, dim, index))
+        shares = way.spread(self_hits.to(grad.dtype), dim, index, src_hits.to(grad.dtype))
         grad_distributed = grad / shares
         grad_self = grad_distributed.masked_fill(mask_not(self_hits), 0)
-        grad_src = grad_distributed.gather(dim, index).masked_fill(mask_not(src_hits), 0)
+        grad_src = way.pick(grad_distributed, dim, index).masked_fill(mask_not(src_hits), 0)
     if wanted == 0:
-        return grad_self if include_self else grad_self.scatter(dim, index, 0)
+        return grad_self if include_self else way.clear(grad_self, dim, index)
     return grad_src
 
 
-def _scatter_prod_backward(grad, dim, index, input, src, include_self, result):
+def _prod_backward(way, grad, dim, index, input, src, include_self, result):
     """Products excluding each element, computed without dividing by a zero factor."""
     from ember.ops.creation import zeros_like
-    self_zero = input.eq(0)
-    masked_self = input.masked_fill(self_zero, 1)
-    masked_self_result = masked_self.scatter_reduce(dim, index, src, "prod",
-                                                    include_self=include_self)
+    masked_self = input.masked_fill(input.eq(0), 1)
+    masked_self_result = way.reduce_into(masked_self, dim, index, src, "prod", include_self)
     grad_self = grad * masked_self_result / masked_self
     src_zero = src.eq(0)
-    zeros_per_spot = zeros_like(input).scatter_add(dim, index, src_zero.to(input.dtype))
-    single_zero = _wrap(src_zero._data & zeros_per_spot.gather(dim, index).eq(1)._data)
+    zeros_per_spot = way.spread(zeros_like(input), dim, index, src_zero.to(input.dtype))
+    single_zero = _wrap(src_zero._data & way.pick(zeros_per_spot, dim, index).eq(1)._data)
     masked_src = src.masked_fill(single_zero, 1)
-    masked_src_result = input.scatter_reduce(dim, index, masked_src, "prod",
-                                             include_self=include_self)
-    through_zero = (grad * masked_src_result).gather(dim, index)
-    regular = (grad * result).gather(dim, index) / src.masked_fill(src_zero, 1)
+    masked_src_result = way.reduce_into(input, dim, index, masked_src, "prod", include_self)
+    through_zero = way.pick(grad * masked_src_result, dim, index)
+    regular = way.pick(grad * result, dim, index) / src.masked_fill(src_zero, 1)
     grad_src = through_zero.masked_fill(mask_not(single_zero), 0) + regular.masked_fill(
         single_zero, 0)
     return grad_self, grad_src
 
 
-def _scatter_reduce_rule(wanted):
+def _reduce_into_rule(way, wanted):
     def rule(grad, dim, index, input, src, reduce, include_self, result):
-        return _scatter_reduce_backward(grad, dim, index, input, src, reduce, include_self,
-                                        result, wanted)
+        return _reduce_into_backward(way, grad, dim, index, input, src, reduce, include_self,
+                                     result, wanted)
     return rule
 
 
-ScatterReduceBackward0 = node_class("ScatterReduceBackward0", _scatter_reduce_rule(0),
-                                    _scatter_reduce_rule(1))
+ScatterReduceBackward0 = node_class("ScatterReduceBackward0", _reduce_into_rule(_BY_ELEMENT, 0),
+                                    _reduce_into_rule(_BY_ELEMENT, 1))
 
 
 def _apply_scatter_reduce(input, target, dim, index, src, reduce, *, include_self=True):
@@ -420,36 +441,51 @@ def _scaled(tensor, alpha):
     return tensor if alpha == 1 else tensor * alpha
 
 
-def _apply_index_add(input, target, dim, index, source, *, alpha=1):
+def _index_func_checks(function, input, dim, index, source):
+    """PyTorch's argument checks shared by index_add and index_reduce; returns dim."""
     data = input._data
     dim = normalize_dim(dim, data.ndim)
     positions = index._data
     if positions.ndim > 1:
         raise IndexError(
-            f"index_add_(): Index is supposed to be a vector, but got dim: {positions.ndim} with "
-            f"type: {dtype_name(index.dtype)} and size: {list(positions.shape)}")
+            f"{function}(): Index is supposed to be a vector, but got dim: {positions.ndim} "
+            f"with type: {dtype_name(index.dtype)} and size: {list(positions.shape)}")
     if positions.dtype not in _INDEX_KINDS:
-        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
+        raise RuntimeError(f"{function}(): Expected dtype int32/int64 for index but got: "
                            f"{dtype_name(index.dtype)}")
     values = source._data
     if values.dtype != data.dtype:
-        raise RuntimeError(f"index_add_(): self ({dtype_name(input.dtype)}) and source "
+        raise RuntimeError(f"{function}(): self ({dtype_name(input.dtype)}) and source "
                            f"({dtype_name(source.dtype)}) must have the same scalar type")
     if dim != 0 and dim >= values.ndim:
-        raise RuntimeError(f"index_add_(): Indexing dim {dim} is out of bounds of the source "
+        raise RuntimeError(f"{function}(): Indexing dim {dim} is out of bounds of the source "
                            f"tensor with dim {values.ndim}")
     along = 1 if values.ndim == 0 else values.shape[dim]
     if positions.size != along:
-        raise RuntimeError(f"index_add_(): Number of indices ({positions.size}) should be "
+        raise RuntimeError(f"{function}(): Number of indices ({positions.size}) should be "
                            f"equal to source.size(dim): ({along}), for dim: {dim}")
     _check_slices_match(data, dim, values)
+    return dim
+
+
+def _slices_along(target, dim, positions, values):
+    """target and values with dim moved first, values shaped one slice per index."""
+    moved_target = np.moveaxis(_nonempty(target), dim, 0)
+    if values.ndim == 0:
+        return moved_target, values.reshape((positions.size,) + moved_target.shape[1:])
+    return moved_target, np.moveaxis(values, dim, 0)
+
+
+def _apply_index_add(input, target, dim, index, source, *, alpha=1):
+    dim = _index_func_checks("index_add_", input, dim, index, source)
+    data = input._data
+    positions = index._data
+    values = source._data
     _check_bounds(positions, (data.shape or (1,))[dim], dim)
     if target is None:
         target = np.array(data, order="C")
     if positions.size:
-        moved_target = np.moveaxis(_nonempty(target), dim, 0)
-        moved_source = np.moveaxis(values.reshape(positions.size, *moved_target.shape[1:])
-                                   if values.ndim == 0 else values, dim, 0)
+        moved_target, moved_source = _slices_along(target, dim, positions, values)
         if alpha != 1:
             moved_source = moved_source * np.asarray(alpha).astype(data.dtype)
         np.add.at(moved_target, positions.reshape(-1), moved_source)
@@ -459,6 +495,50 @@ def _apply_index_add(input, target, dim, index, source, *, alpha=1):
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of input with alpha * source's slices added at index along dim."""
     return record(*_apply_index_add(input, None, dim, index, source, alpha=alpha))
+
+
+IndexReduceBackward0 = node_class("IndexReduceBackward0", _reduce_into_rule(_BY_SLICE, 0),
+                                   _reduce_into_rule(_BY_SLICE, 1))
+_INDEX_REDUCTIONS = ("prod", "mean", "amax", "amin")
+_BETA_WARNING = []
+
+
+def _apply_index_reduce(input, target, dim, index, source, reduce, *, include_self=True):
+    if not _BETA_WARNING:
+        _BETA_WARNING.append(True)
+        warnings.warn("index_reduce() is in beta and the API may change at any time.",
+                      UserWarning, stacklevel=3)
+    if reduce not in _INDEX_REDUCTIONS:
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                           f"amin but got {reduce}.")
+    dim = _index_func_checks("index_reduce_", input, dim, index, source)
+    data = input._data
+    positions = index._data
+    if first_out_of_bounds(positions, 0, (data.shape or (1,))[dim]) is not None:
+        raise IndexError("index out of range in self")
+    if target is None:
+        target = np.array(data, order="C")
+    if positions.size:
+        flat = positions.reshape(-1)
+        moved_target, moved_source = _slices_along(target, dim, flat, source._data)
+        if not include_self:
+            moved_target[flat] = _reduction_identity(reduce, data.dtype)
+        np.ufunc.at(_REDUCE_UFUNCS[reduce], moved_target, flat, moved_source)
+        if reduce == "mean":
+            counts = np.bincount(flat, minlength=moved_target.shape[0]) + int(include_self)
+            counts[counts == 0] = 1
+            counts = counts.reshape((-1,) + (1,) * (moved_target.ndim - 1))
+            divide = np.floor_divide if data.dtype.kind in "iu" else np.divide
+            divide(moved_target, counts, out=moved_target, casting="unsafe")
+    saved = (dim, index, input, source, reduce, include_self, RESULT)
+    return target, IndexReduceBackward0, (input, source), saved
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    """A copy of input where source's slices at index along dim are reduced (prod, mean,
+    amax, amin) into it, with or without input's own values."""
+    return record(*_apply_index_reduce(input, None, dim, index, source, reduce,
+                                       include_self=include_self))
 
 
 IndexCopyBackward0 = node_class(
@@ -664,6 +744,7 @@ for _name, _function, _apply in (
         ("scatter", scatter, _apply_scatter), ("scatter_add", scatter_add, _apply_scatter_add),
         ("scatter_reduce", scatter_reduce, _apply_scatter_reduce),
         ("index_add", index_add, _apply_index_add), ("index_copy", index_copy, _apply_index_copy),
+        ("index_reduce", index_reduce, _apply_index_reduce),
         ("index_fill", index_fill, _apply_index_fill), ("put", put, _apply_put)):
     method(_name, _function)
     inplace_variant(_name, _function, _apply)
