@@ -105,7 +105,11 @@ def edge_of(tensor):
     node = tensor._grad_fn
     if node is not None:
         extra = tensor._extra
-        return (node, 0 if extra is None else extra.get("output_nr", 0))
+        if extra is None:
+            return (node, 0)
+        if "view_version" in extra:
+            node = tensor.grad_fn
+        return (node, extra.get("output_nr", 0))
     if tensor._requires_grad:
         return (accumulator_of(tensor), 0)
     return (None, 0)

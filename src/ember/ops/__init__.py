@@ -3,3 +3,4 @@ from ember.ops import (conversion, creation, indexing, joining, linalg, pointwis
                        ranges, reduction, sampling, scan, sorting, views)
 from ember.ops import binary, bitwise, comparison, ternary, unary  # noqa: F401,E402
 from ember.ops import scatter_gather, selection  # noqa: F401,E402
+from ember.ops import view_history  # noqa: F401,E402

@@ -264,10 +264,16 @@ def method(name, function):
 
 
 def check_inplace(tensor):
-    """PyTorch's error for an in-place write into a leaf that requires grad."""
-    if tensor._requires_grad and tensor._grad_fn is None and STATE.enabled:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
+    """PyTorch's error for an in-place write into a leaf that requires grad, or into a view
+    of one."""
+    if tensor._requires_grad and STATE.enabled:
+        if tensor._grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        base = tensor._view_base
+        if base is not None and base._grad_fn is None and base._requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                               "an in-place operation.")
 
 
 def _history_alias(tensor):
@@ -315,7 +321,12 @@ def write_result(self, data):
 
 
 def set_history(self, result):
-    """Makes `self` (just written in place) carry `result`'s autograd history."""
+    """Makes `self` (just written in place) carry `result`'s autograd history; a view's base
+    gets its history rewritten (CopySlices)."""
+    if self._view_base is not None and result._grad_fn is not None:
+        from ember.ops.view_history import rebase_history
+        rebase_history(self, result)
+        return
     self._grad_fn = result._grad_fn
     self._requires_grad = result._requires_grad
     if result._extra is not None and "output_nr" in result._extra:

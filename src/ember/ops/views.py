@@ -28,9 +28,12 @@ def make_view(base, array, node_cls, saved):
     version counter, `_base` pointing at the tensor that owns the memory."""
     view = record(array, node_cls, (base,), saved)
     view._storage = base._shared_storage()
-    view._version_counter = base._shared_version()
+    counter = view._version_counter = base._shared_version()
     root = base._view_base
     view._view_base = base if root is None else root
+    if view._grad_fn is not None:
+        # remembered so the view's history is replayed once its base is written in place
+        view._extras()["view_version"] = counter.value
     return view
 
 
