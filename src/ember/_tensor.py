@@ -158,8 +158,9 @@ class Tensor:
 
     def _bump_version(self):
         counter = self._version_counter
-        if counter is not None:
-            counter.value += 1
+        if counter is None:
+            counter = self._version_counter = VersionCounter()
+        counter.value += 1
 
     # ---- autograd metadata ------------------------------------------------------------------
 
@@ -183,8 +184,14 @@ class Tensor:
         self._requires_grad = bool(requires_grad)
         return self
 
+    # Filled by ember.ops.view_history: replays a view's geometry over its base's history.
+    _refresh_view_history = None
+
     @property
     def grad_fn(self):
+        extra = self._extra
+        if extra is not None and "view_version" in extra:
+            Tensor._refresh_view_history(self)
         return self._grad_fn
 
     @property
