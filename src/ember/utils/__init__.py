@@ -1,0 +1,4 @@
+"""ember.utils: data loading utilities (ember.utils.data)."""
+from ember.utils import data
+
+__all__ = ["data"]
