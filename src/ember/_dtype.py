@@ -103,7 +103,7 @@ def from_numpy_dtype(numpy_dtype):
     found = FROM_NUMPY.get(numpy_dtype)
     if found is None:
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{numpy_dtype}. The only supported types "
+            f"can't convert np.ndarray of type numpy.{numpy_dtype.type.__name__}. The only supported types "
             "are: float64, float32, float16, complex64, complex128, int64, int32, int16, "
             "int8, uint64, uint32, uint16, uint8, and bool.")
     return found
@@ -201,12 +201,10 @@ def set_default_dtype(d):
                         "default type")
     if d._category != _FLOATING:
         raise TypeError("only floating-point types are supported as the default type")
-    if d is bfloat16:
-        # torch rejects it too: bfloat16 has no complex counterpart to serve as default complex
-        raise RuntimeError("invalid default scalar type for complex")
     DEFAULT.value = d
     DEFAULT.numpy = d._numpy
-    DEFAULT.complex = complex128 if d is float64 else complex64
+    # torch has no complex type matching bfloat16: complex values then fail (see scalar_dtype)
+    DEFAULT.complex = {float64: complex128, bfloat16: None}.get(d, complex64)
 
 
 def scalar_dtype(value):
@@ -219,6 +217,8 @@ def scalar_dtype(value):
     if isinstance(value, (builtins_float, np.floating)):
         return DEFAULT.value
     if isinstance(value, (builtins_complex, np.complexfloating)):
+        if DEFAULT.complex is None:
+            raise RuntimeError("invalid default scalar type for complex")
         return DEFAULT.complex
     raise TypeError(f"unsupported scalar type {kind.__name__}")
 
@@ -295,8 +295,8 @@ def _result_type_signature_error(tensor, other):
     def marks(expected):
         parts = []
         for value, kind in zip((tensor, other), expected):
-            is_tensor = getattr(value, "_data", None) is not None
-            fits = is_tensor if kind == "Tensor" else isinstance(value, _NUMBER_TYPES)
+            # torch's report marks every Python number, and tensors outside Tensor slots
+            fits = kind == "Tensor" and getattr(value, "_data", None) is not None
             parts.append(name(value) if fits else f"!{name(value)}!")
         return ", ".join(parts)
 

@@ -279,19 +279,24 @@ def from_dlpack(ext_tensor):
     array = np.from_dlpack(ext_tensor)
     if not array.flags.writeable:
         # NumPy marks imported memory read-only; torch's tensors stay writable, as do ours
-        array = _writable_view(array)
+        array = alias_array(array, writable=True)
     return _wrap(array)
 
 
-def _writable_view(array):
+def alias_array(array, writable=None):
+    """A new ndarray over `array`'s memory whose buffer starts at its first element (no base
+    chain back to `array`'s allocation); `writable` overrides the read-only flag."""
     interface = dict(array.__array_interface__)
-    interface["data"] = (interface["data"][0], False)
+    if interface.get("strides") is None:
+        interface["strides"] = array.strides
+    if writable is not None:
+        interface["data"] = (interface["data"][0], not writable)
 
-    class _Holder:
+    class _Owner:
         __array_interface__ = interface
         owner = array
 
-    return np.asarray(_Holder())
+    return np.asarray(_Owner())
 
 
 Tensor.__dlpack__ = __dlpack__

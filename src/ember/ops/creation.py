@@ -7,8 +7,10 @@ import numpy as np
 
 from ember import _dtype
 from ember._device import check_device
+from ember._errors import dtype_name
+from ember._storage import address_of
 from ember._tensor import Tensor, _wrap
-from ember.ops.conversion import layout_order
+from ember.ops.conversion import alias_array, layout_order
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "scalar_tensor", "zeros", "ones",
            "full", "empty", "empty_strided", "zeros_like", "ones_like", "full_like",
@@ -54,7 +56,7 @@ def _scalar_dtype(value):
     if kind is builtins.bool:
         return _dtype.bool
     if kind is builtins.complex:
-        return _dtype.DEFAULT.complex
+        return _dtype.scalar_dtype(value)
     if isinstance(value, Tensor):
         return value.dtype
     if isinstance(value, (np.generic, np.ndarray)):
@@ -180,8 +182,8 @@ def _check_integer_range(raw, target, numpy_target):
     limits = np.iinfo(numpy_target)
     low = raw.min()
     high = raw.max()
-    if numpy_target.kind == "u":
-        # c10's overflow check lets negative values wrap while their magnitude fits
+    if numpy_target.kind == "u" and raw.dtype.kind != "f":
+        # c10's overflow check lets negative integers wrap while their magnitude fits
         bad = high > limits.max or -builtins.float(low) > limits.max
     else:
         bad = high > limits.max or low < limits.min
@@ -266,13 +268,19 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
         result = as_tensor(obj, dtype=dtype)
         shares = result._data is getattr(obj, "_data", obj)
         if copy is False and not shares:
-            raise ValueError("can't alias tensor from numpy array: dtype or device mismatch")
+            raise ValueError(f"can't alias tensor with dtype '{dtype_name(obj_dtype(obj))}' "
+                             f"into dtype '{dtype_name(result.dtype)}'.")
         if copy:
             result = _wrap(result._data.copy()) if shares else result
         elif isinstance(obj, Tensor) and shares:
             return obj if not requires_grad else obj.requires_grad_(True)
         return finish(result._data, requires_grad) if result is not obj else result
     return finish(_array_from_data(obj, dtype), requires_grad)
+
+
+def obj_dtype(obj):
+    """The ember dtype of a tensor or ndarray."""
+    return obj.dtype if isinstance(obj, Tensor) else _dtype.from_numpy_dtype(obj.dtype)
 
 
 def from_numpy(ndarray):
@@ -289,6 +297,12 @@ def from_numpy(ndarray):
                 "At least one stride in the given numpy array is negative, and tensors with "
                 "negative strides are not currently supported. (You can probably work around "
                 "this by making a copy of your array  with array.copy().) ")
+    root = ndarray
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if root is not ndarray and address_of(root) != address_of(ndarray):
+        # torch's from_numpy storage starts at the array's first element (offset 0)
+        return _wrap(alias_array(ndarray))
     return _wrap(ndarray)
 
 
@@ -329,7 +343,10 @@ def parse_size(function, size):
                   for position, item in enumerate(size))
     for extent in shape:
         if extent < 0:
-            raise RuntimeError(f"{function}: Dimension size must be non-negative.")
+            if function == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {extent}: "
+                               f"{list(shape)}")
     return shape
 
 
@@ -362,22 +379,34 @@ def _into_out(out, array):
     return out
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False):
+def _size_arguments(function, sizes, size):
+    """The size given positionally (`*sizes`) or as the keyword `size`."""
+    if size is not None:
+        return parse_size(function, (size,))
+    if not sizes:
+        raise TypeError(f'{function}() missing 1 required positional arguments: "size"')
+    return parse_size(function, sizes)
+
+
+def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False):
     """A tensor of zeros."""
-    return _filled("zeros", 0, parse_size("zeros", size), dtype, device, requires_grad, out)
+    shape = _size_arguments("zeros", sizes, size)
+    return _filled("zeros", 0, shape, dtype, device, requires_grad, out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-         pin_memory=False):
+def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False):
     """A tensor of ones."""
-    return _filled("ones", 1, parse_size("ones", size), dtype, device, requires_grad, out)
+    shape = _size_arguments("ones", sizes, size)
+    return _filled("ones", 1, shape, dtype, device, requires_grad, out)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None):
+def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False, memory_format=None):
     """An uninitialised tensor (ember fills it with zeros, deterministically)."""
-    return _filled("empty", 0, parse_size("empty", size), dtype, device, requires_grad, out)
+    shape = _size_arguments("empty", sizes, size)
+    return _filled("empty", 0, shape, dtype, device, requires_grad, out)
 
 
 def _fill_dtype(fill_value):
@@ -389,16 +418,32 @@ def _fill_dtype(fill_value):
     return _dtype.scalar_dtype(fill_value)
 
 
+_SCALAR_C_TYPES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
+                   "float64": "double", "bool": "bool", "int32": "int"}
+
+
 def _checked_fill(fill_value, dtype):
-    """fill_value as a Python scalar, with torch's overflow check for integer targets."""
+    """fill_value as a Python scalar, with torch's overflow checks for the target dtype."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     numpy_dtype = _dtype.numpy_dtype(dtype)
+    type_name = _SCALAR_C_TYPES.get(dtype._name, f"{dtype._name}_t")
+    overflow = RuntimeError(f"value cannot be converted to type {type_name} without overflow")
+    if isinstance(fill_value, (builtins.complex, np.complexfloating)) and \
+            numpy_dtype.kind != "c":
+        if fill_value.imag:
+            raise overflow
+        fill_value = fill_value.real
     if numpy_dtype.kind in "iu" and not isinstance(fill_value, (builtins.bool, np.bool_)):
         limits = np.iinfo(numpy_dtype)
-        if not limits.min <= fill_value <= limits.max:
-            raise RuntimeError(f"value cannot be converted to type {numpy_dtype.name}_t "
-                               "without overflow")
+        # c10 lets a negative integer wrap into an unsigned type while its magnitude fits
+        low = -limits.max if numpy_dtype.kind == "u" else limits.min
+        if not low <= fill_value <= limits.max:
+            raise overflow
+        return np.array(fill_value).astype(numpy_dtype)
+    if numpy_dtype.kind in "fV" and np.isfinite(fill_value):
+        if abs(fill_value) > _dtype.finfo(dtype).max:
+            raise overflow
     return fill_value
 
 
@@ -546,11 +591,13 @@ def _legacy_constructor(dtype, checks_dtype):
                 raise TypeError(f"expected {_options_text(dtype)} (got "
                                 f"{_options_text(args[0].dtype)})")
             return args[0]
+        if len(args) == 1 and isinstance(args[0], (builtins.float, builtins.complex,
+                                                   builtins.bool)):
+            raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
         if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)):
-            data = args[0]
-            if isinstance(data, (builtins.float, builtins.complex, builtins.bool)):
-                raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
-            return finish(_array_from_data(data, dtype), False)
+            return finish(_array_from_data(args[0], dtype), False)
+        if not args:
+            args = (0,)
         shape = tuple(builtins.int(extent) for extent in args)
         for extent in shape:
             if extent < 0:

@@ -33,6 +33,35 @@ def _is_floating(value):
     return isinstance(value, (builtins.float, np.floating))
 
 
+_ARANGE_SIGNATURES = (
+    "(Number end, *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, "
+    "torch.device device = None, bool pin_memory = False, bool requires_grad = False)",
+    "(Number start, Number end, *, torch.dtype dtype = None, torch.layout layout = None, "
+    "torch.device device = None, bool pin_memory = False, bool requires_grad = False)",
+    "(Number start, Number end, Number step = 1, *, Tensor out = None, torch.dtype dtype = None,"
+    " torch.layout layout = None, torch.device device = None, bool pin_memory = False, "
+    "bool requires_grad = False)")
+_SPACE_OPTIONS = ("*, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, "
+                  "torch.device device = None, bool pin_memory = False, "
+                  "bool requires_grad = False")
+
+
+def _space_signatures(extra):
+    return tuple(f"({start} start, {end} end, int steps{extra}, {_SPACE_OPTIONS})"
+                 for start, end in (("Tensor", "Tensor"), ("Number", "Tensor"),
+                                    ("Tensor", "Number"), ("Number", "Number")))
+
+
+def _signature_error(function, positional, keywords, signatures):
+    """torch's TypeError when no overload of `function` accepts the arguments."""
+    names = [type(value).__name__ for value in positional]
+    names += [f"{key}={type(value).__name__}" for key, value in keywords.items()]
+    lines = [f"{function}() received an invalid combination of arguments - got "
+             f"({', '.join(names)}), but expected one of:"]
+    lines += [f" * {signature}" for signature in signatures]
+    return TypeError("\n".join(lines) + "\n")
+
+
 def _not_implemented(kernel, dtype):
     return NotImplementedError(f'"{kernel}" not implemented for \'{dtype_name(dtype)}\'')
 
@@ -45,6 +74,14 @@ def _format(value):
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False, pin_memory=False):
     """Values from start to end (exclusive) by step; integer arguments give int64."""
+    given = (start,) if end is None else (start, end) if step == 1 else (start, end, step)
+    bad_dtype = dtype is not None and not isinstance(dtype, (_dtype.dtype, type))
+    if end is not None and (bad_dtype or not all(isinstance(value, _NUMBERS + (Tensor,))
+                                                 for value in given)):
+        raise _signature_error("arange", given, {"dtype": dtype} if bad_dtype else {},
+                               _ARANGE_SIGNATURES)
+    if end is None and bad_dtype:
+        raise _signature_error("arange", given, {"dtype": dtype}, _ARANGE_SIGNATURES)
     dtype = parse_dtype("arange", dtype)
     check_device(device)
     if end is None:
@@ -66,8 +103,10 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
 
 
 def _arange_values(start, end, step, dtype, numpy_dtype):
-    if dtype._category == _dtype._INTEGRAL:
-        # torch accumulates integer results in int64: the arguments are truncated first
+    if dtype is _dtype.int64:
+        # torch checks and counts in int64 here: the arguments are truncated first
+        if step != 0 and builtins.int(step) == 0:
+            raise ValueError("step must be nonzero")
         start, end, step = (builtins.int(value) for value in (start, end, step))
     elif dtype in (_dtype.float16, _dtype.bfloat16):
         start, end, step = (builtins.float(np.float32(value)) for value in (start, end, step))
@@ -81,11 +120,15 @@ def _arange_values(start, end, step, dtype, numpy_dtype):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is _dtype.int64:
         sign = 1 if step > 0 else -1
-        count = -((end - start + step - sign) // -step)
+        numerator = end - start + step - sign
+        # C++ integer division truncates toward zero
+        count = abs(numerator) // abs(step) * (1 if (numerator >= 0) == (step > 0) else -1)
     else:
-        count = math.ceil((builtins.float(end) - builtins.float(start)) / builtins.float(step))
+        count = math.ceil((end - start) / step)
     if dtype._category == _dtype._INTEGRAL:
-        values = start + step * np.arange(count, dtype=np.int64)
+        # the other integer types accumulate in int64 from truncated start and step
+        first, stride = builtins.int(start), builtins.int(step)
+        values = first + stride * np.arange(count, dtype=np.int64)
     else:
         accumulate = np.float32 if dtype in (_dtype.float16, _dtype.bfloat16) else np.float64
         values = accumulate(start) + accumulate(step) * np.arange(count, dtype=accumulate)
@@ -107,12 +150,16 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
     return finish(values.astype(_dtype.numpy_dtype(dtype)), requires_grad)
 
 
-def _steps(function, steps):
+_MISSING = object()
+
+
+def _steps(function, start, end, steps, extra):
+    if steps is _MISSING:
+        raise _signature_error(function, (start, end), {}, _space_signatures(extra))
     if isinstance(steps, Tensor):
         steps = steps.item()
     if not isinstance(steps, (builtins.int, np.integer)) or isinstance(steps, builtins.bool):
-        raise TypeError(f"{function}(): argument 'steps' must be int, not "
-                        f"{type(steps).__name__}")
+        raise _signature_error(function, (start, end, steps), {}, _space_signatures(extra))
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return builtins.int(steps)
@@ -140,7 +187,7 @@ def _range_dtype(start, end, dtype):
     if dtype is not None:
         return dtype
     if any(isinstance(value, (builtins.complex, np.complexfloating)) for value in (start, end)):
-        return _dtype.DEFAULT.complex
+        return _dtype.scalar_dtype(1j)
     return _dtype.DEFAULT.value
 
 
@@ -153,14 +200,14 @@ def _compute_dtype(dtype):
     return numpy_dtype
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+def linspace(start, end, steps=_MISSING, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False):
     """`steps` evenly spaced values from start to end inclusive."""
     dtype = parse_dtype("linspace", dtype)
     check_device(device)
+    steps = _steps("linspace", start, end, steps, "")
     start = _number_or_complex("linspace", "start", 1, start)
     end = _number_or_complex("linspace", "end", 2, end)
-    steps = _steps("linspace", steps)
     dtype = _range_dtype(start, end, dtype)
     values = _linear_values(start, end, steps, _compute_dtype(dtype))
     array = values.astype(_dtype.numpy_dtype(dtype))
@@ -175,14 +222,14 @@ def _number_or_complex(function, name, position, value):
     return _number(function, name, position, value)
 
 
-def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+def logspace(start, end, steps=_MISSING, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False):
     """`steps` values from base**start to base**end, evenly spaced in the exponent."""
     dtype = parse_dtype("logspace", dtype)
     check_device(device)
+    steps = _steps("logspace", start, end, steps, ", float base = 10.0")
     start = _number_or_complex("logspace", "start", 1, start)
     end = _number_or_complex("logspace", "end", 2, end)
-    steps = _steps("logspace", steps)
     dtype = _range_dtype(start, end, dtype)
     compute = _compute_dtype(dtype)
     if compute.kind == "f":

@@ -15,6 +15,7 @@ from ember._errors import dtype_name
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._registry import check_inplace, node_class, record, set_history
+from ember.ops.conversion import layout_order
 from ember.ops.creation import _CPP_TYPE_NAMES, finish, parse_dtype, parse_size
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
@@ -265,20 +266,32 @@ def _like_args(function, input, dtype):
     return input._data.shape, input.dtype if dtype is None else dtype
 
 
+def _laid_out_like(input, result, memory_format):
+    """result's values in input's layout when torch's preserve_format keeps it."""
+    if layout_order(input._data, memory_format) == "C":
+        return result
+    array = np.empty_like(input._data, dtype=result._data.dtype, order="K")
+    array[...] = result._data
+    result._data = array
+    return result
+
+
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None, generator=None):
     """Uniform [0, 1) samples shaped like input."""
     shape, dtype = _like_args("rand_like", input, dtype)
-    return rand(shape, generator=generator, dtype=dtype, device=device,
-                requires_grad=requires_grad)
+    result = rand(shape, generator=generator, dtype=dtype, device=device,
+                  requires_grad=requires_grad)
+    return _laid_out_like(input, result, memory_format)
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None, generator=None):
     """Standard normal samples shaped like input."""
     shape, dtype = _like_args("randn_like", input, dtype)
-    return randn(shape, generator=generator, dtype=dtype, device=device,
-                 requires_grad=requires_grad)
+    result = randn(shape, generator=generator, dtype=dtype, device=device,
+                   requires_grad=requires_grad)
+    return _laid_out_like(input, result, memory_format)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
@@ -287,8 +300,9 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     shape, dtype = _like_args("randint_like", input, dtype)
     if high is None:
         low, high = 0, low
-    return randint(low, high, shape, generator=generator, dtype=dtype, device=device,
-                   requires_grad=requires_grad)
+    result = randint(low, high, shape, generator=generator, dtype=dtype, device=device,
+                     requires_grad=requires_grad)
+    return _laid_out_like(input, result, memory_format)
 
 
 # ---- distributions with tensor parameters ----------------------------------------------------
