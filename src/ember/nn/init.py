@@ -4,7 +4,8 @@ import math
 import warnings
 
 from ember.autograd.grad_mode import no_grad
-from ember.ops.creation import empty
+from ember.ops.creation import empty, empty_like
+from ember.ops.ternary import where
 from ember.ops.ranges import eye
 from ember.ops.decompositions import qr
 from ember.ops.sampling import rand
@@ -61,16 +62,47 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
     with no_grad():
-        # inverse-CDF sampling: uniform in [cdf(a), cdf(b)] mapped back through the normal
-        # quantile, so every draw lands in [a, b] with no rejection loop
-        low = _norm_cdf((a - mean) / std)
-        high = _norm_cdf((b - mean) / std)
-        tensor.uniform_(2 * low - 1, 2 * high - 1, generator=generator)
-        tensor.erfinv_()
-        tensor.mul_(std * math.sqrt(2.0))
-        tensor.add_(mean)
-        tensor.clamp_(min=a, max=b)
+        # torch's vectorised rejection sampling: normal proposals when [a, b] holds most of
+        # the mass, uniform proposals on [a, b] accepted by the normal density otherwise
+        mass = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+        if mass > 0.3:
+            _trunc_normal_by_normal_proposals(tensor, mean, std, a, b, generator)
+        else:
+            _trunc_normal_by_uniform_proposals(tensor, mean, std, a, b, generator)
         return tensor
+
+
+def _trunc_normal_by_normal_proposals(tensor, mean, std, a, b, generator):
+    # the bounds as the tensor's dtype rounds them, so float16 draws are compared fairly
+    low = tensor.new_tensor(a).item()
+    high = tensor.new_tensor(b).item()
+    tensor.normal_(mean, std, generator=generator)
+    while True:
+        outside = (tensor < low) | (tensor > high)
+        if not outside.any():
+            return
+        redraw = empty_like(tensor).normal_(mean, std, generator=generator)
+        tensor.copy_(where(outside, redraw, tensor))
+
+
+def _log_acceptance(candidates, mean, std, log_peak):
+    return ((candidates - mean) / std).pow(2).mul(-0.5).sub(log_peak)
+
+
+def _trunc_normal_by_uniform_proposals(tensor, mean, std, a, b, generator):
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+    tensor.uniform_(a, b, generator=generator)
+    accept = empty_like(tensor)
+    pending = accept.uniform_(generator=generator).log().gt(
+        _log_acceptance(tensor, mean, std, log_peak))
+    candidates = empty_like(tensor)
+    while pending.any():
+        candidates.uniform_(a, b, generator=generator)
+        tensor.copy_(where(pending, candidates, tensor))
+        rejected = accept.uniform_(generator=generator).log().gt(
+            _log_acceptance(candidates, mean, std, log_peak))
+        pending = pending & rejected
 
 
 def constant_(tensor, val):

@@ -1,0 +1,143 @@
+"""nn.utils against torch: clip_grad_norm_, clip_grad_value_, get_total_norm,
+parameters_to_vector and vector_to_parameters."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from oracle import assert_matches, check_error
+
+SHAPES = [(3, 4), (5,), (2, 2, 2), ()]
+
+
+def make_parameters(lib, scale=1.0, with_none=True, dtype="float32"):
+    """Parameters with gradients (the last one without, when with_none)."""
+    rng = np.random.default_rng(0)
+    params = []
+    for index, shape in enumerate(SHAPES):
+        values = np.asarray(rng.standard_normal(shape).astype(dtype))
+        param = lib.nn.Parameter(lib.from_numpy(values.copy()))
+        if not (with_none and index == len(SHAPES) - 1):
+            param.grad = lib.from_numpy(np.asarray(values * scale * (index + 1)).copy())
+        params.append(param)
+    return params
+
+
+def grads_of(params):
+    return [p.grad for p in params]
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1, 3.5, math.inf, "inf", 0.5])
+@pytest.mark.parametrize("max_norm", [0.5, 1e3])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_clip_grad_norm_matches_torch(norm_type, max_norm, dtype):
+    results = []
+    for lib in (ember, torch):
+        params = make_parameters(lib, dtype=dtype)
+        total = lib.nn.utils.clip_grad_norm_(params, max_norm, norm_type=norm_type,
+                                             foreach=False)
+        results.append((total, grads_of(params)))
+    assert_matches(results[0][0], results[1][0], atol=1e-6, rtol=1e-5)
+    assert_matches(results[0][1], results[1][1], atol=1e-6, rtol=1e-5)
+
+
+def test_clip_grad_norm_single_tensor_generator_and_empty():
+    for lib in (ember, torch):
+        param = make_parameters(lib)[0]
+        total = lib.nn.utils.clip_grad_norm_(param, 0.1)
+        assert abs(float(param.grad.norm()) - 0.1) < 1e-5
+        assert float(total) > 0.1
+    with pytest.warns(UserWarning, match="empty generator"):
+        total = ember.nn.utils.clip_grad_norm_((p for p in []), 1.0)
+    assert_matches(total, torch.tensor(0.0))
+    assert_matches(ember.nn.utils.clip_grad_norm_(make_parameters(ember)[-1:], 1.0),
+                   torch.tensor(0.0))
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+@pytest.mark.parametrize("error_if_nonfinite", [True, False])
+def test_clip_grad_norm_nonfinite(bad, error_if_nonfinite):
+    def run(lib):
+        params = make_parameters(lib)
+        with lib.no_grad():
+            params[0].grad[0, 0] = bad
+        total = lib.nn.utils.clip_grad_norm_(params, 1.0, error_if_nonfinite=error_if_nonfinite)
+        return total, grads_of(params)
+    if error_if_nonfinite:
+        check_error(run)
+    else:
+        mine, theirs = run(ember), run(torch)
+        assert_matches(mine[0], theirs[0])
+        assert_matches(mine[1], theirs[1])
+
+
+def test_get_total_norm_and_clip_grads_with_norm():
+    results = []
+    for lib in (ember, torch):
+        params = make_parameters(lib)
+        total = lib.nn.utils.get_total_norm(grads_of(params)[:-1], norm_type=3.0)
+        lib.nn.utils.clip_grads_with_norm_(params, 2.0, total)
+        results.append((total, grads_of(params)))
+    assert_matches(results[0][0], results[1][0], rtol=1e-5)
+    assert_matches(results[0][1], results[1][1], rtol=1e-5)
+
+
+@pytest.mark.parametrize("clip_value", [0.3, 2, 100.0])
+def test_clip_grad_value_matches_torch(clip_value):
+    results = []
+    for lib in (ember, torch):
+        params = make_parameters(lib, scale=2.0)
+        lib.nn.utils.clip_grad_value_(params, clip_value)
+        results.append(grads_of(params))
+    assert_matches(results[0], results[1])
+    single = make_parameters(ember)[0]
+    ember.nn.utils.clip_grad_value_(single, 0.1)
+    assert single.grad.abs().max().item() <= np.float32(0.1)
+
+
+def test_clipping_does_not_record_history():
+    params = make_parameters(ember)
+    for param in params[:-1]:
+        param.grad.requires_grad_(True)
+    ember.nn.utils.clip_grad_norm_(params, 0.1)
+    ember.nn.utils.clip_grad_value_(params, 0.01)
+    assert all(p.grad.grad_fn is None for p in params[:-1])
+
+
+def test_parameters_to_vector_and_back_match_torch():
+    def run(lib):
+        params = make_parameters(lib, with_none=False)
+        vector = lib.nn.utils.parameters_to_vector(params)
+        replacement = lib.arange(float(vector.numel())) / 10
+        lib.nn.utils.vector_to_parameters(replacement, params)
+        return vector, [p.detach().clone() for p in params], type(params[0]).__name__
+    mine, theirs = run(ember), run(torch)
+    assert_matches(mine[0], theirs[0])
+    assert_matches(mine[1], theirs[1])
+    assert mine[2] == theirs[2] == "Parameter"
+
+
+def test_vector_to_parameters_shares_the_vector_memory():
+    def run(lib):
+        params = make_parameters(lib, with_none=False)
+        vector = lib.zeros(sum(p.numel() for p in params))
+        lib.nn.utils.vector_to_parameters(vector, params)
+        vector.add_(1)
+        return [p.detach().clone() for p in params]
+    assert_matches(run(ember), run(torch))
+
+
+def test_parameters_to_vector_gradient_flows():
+    def run(lib):
+        params = make_parameters(lib, with_none=False)
+        for param in params:
+            param.grad = None
+        (lib.nn.utils.parameters_to_vector(params) ** 2).sum().backward()
+        return grads_of(params)
+    assert_matches(run(ember), run(torch))
+
+
+def test_vector_to_parameters_rejects_non_tensor():
+    check_error(lambda lib: lib.nn.utils.vector_to_parameters([1.0], make_parameters(lib)))
