@@ -26,6 +26,7 @@ from ember import autograd, cuda, linalg, return_types, testing  # noqa: E402
 from ember._printing import *  # noqa: F401,F403,E402
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
+from ember import nn  # noqa: E402
 from ember import optim, utils  # noqa: E402
 
 __version__ = "0.1.0"
@@ -41,4 +42,4 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
            + ops.reduction.__all__ + ops.sampling.__all__
            + ops.scan.__all__ + ops.sorting.__all__
            + ops.views.__all__ + _printing.__all__
-           + ["cuda", "linalg", "return_types", "testing", "optim", "utils"])
+           + ["cuda", "linalg", "return_types", "testing", "nn", "optim", "utils"])
