@@ -35,6 +35,8 @@ OPS = [
     ("sum_tuple_keepdim", lambda lib, x: lib.sum(x, (0, -1), keepdim=True), B, True),
     ("sum_empty_tuple", lambda lib, x: x.sum(()), A, True),
     ("sum_dtype", lambda lib, x: x.sum(dtype=lib.float32), A, True),
+    ("sum_none_keepdim", lambda lib, x: x.sum(None, True), A, True),
+    ("mean_none_keepdim", lambda lib, x: lib.mean(x, None, keepdim=True), A, True),
     ("nansum", lambda lib, x: lib.nansum(x), WITH_NAN, True),
     ("nansum_dim", lambda lib, x: x.nansum(1, keepdim=True), WITH_NAN, True),
     ("mean", lambda lib, x: x.mean(), B, True),
@@ -96,12 +98,14 @@ OPS = [
     ("norm_fro_dims", lambda lib, x: lib.norm(x, "fro", (0, 1)), A, True),
     ("norm_dtype", lambda lib, x: x.norm(dim=1, dtype=lib.float64), A, True),
     ("norm_zero", lambda lib, x: (x * 0).norm(dim=1), A, True),
+    ("norm_none", lambda lib, x: x.norm(None, 0), A, True),
     ("all", lambda lib, x: x.all(), WITH_ZEROS, False),
     ("all_dim", lambda lib, x: lib.all(x, 1, keepdim=True), WITH_ZEROS, False),
     ("all_tuple", lambda lib, x: x.all(dim=(0, 1)), WITH_ZEROS, False),
     ("any", lambda lib, x: lib.any(x), WITH_ZEROS, False),
     ("any_dim", lambda lib, x: x.any(-1), WITH_ZEROS, False),
     ("any_empty_tuple", lambda lib, x: x.any(dim=()), WITH_ZEROS, False),
+    ("all_none_keepdim", lambda lib, x: lib.all(x, None, True), WITH_ZEROS, False),
     ("count_nonzero", lambda lib, x: lib.count_nonzero(x), WITH_ZEROS, False),
     ("count_nonzero_dim", lambda lib, x: x.count_nonzero((0, 1)), WITH_ZEROS, False),
     ("count_nonzero_int", lambda lib, x: x.count_nonzero(0), WITH_ZEROS, False),
@@ -204,6 +208,7 @@ def test_reductions_without_identity_reject_empty(function):
     check_error(function, Input(EMPTY))
 
 
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")
 def test_empty_reductions():
     check(lambda lib, x: [x.sum(0), x.sum(), x.prod(), x.mean(), x.mean(0), x.std(0),
                           x.var(1), x.logsumexp(0), x.logsumexp(1), x.norm(), x.amax(1),
@@ -218,6 +223,7 @@ def test_empty_reductions():
     lambda lib, x: x.all((0, 0)), lambda lib, x: x.any(5), lambda lib, x: x.prod(2),
     lambda lib, x: x.norm(dim=4), lambda lib, x: x.count_nonzero(3),
     lambda lib, x: x.aminmax(dim=2), lambda lib, x: x.norm(p="abc"),
+    lambda lib, x: x.logsumexp(dim=None),
 ])
 def test_bad_dims(function):
     check_error(function, Input(A))
@@ -277,7 +283,7 @@ def reduction_case(draw):
     return array, tuple(dims), draw(st.booleans()), draw(st.booleans())
 
 
-@pytest.mark.filterwarnings("ignore:(std|var)\\(\\): degrees of freedom")
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")
 @given(reduction_case())
 def test_hypothesis_reductions(case):
     array, dims, keepdim, transposed = case

@@ -124,7 +124,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum over all elements, or over dim (an int or a tuple) keeping dims if keepdim."""
     data = input._data
     numpy_dtype = _sum_dtype(input, dtype)
-    if dim is None:
+    if dim is None and not keepdim:
         array = _summed(np.sum, data, None, numpy_dtype, False)
         return _finish(record(array, SumBackward0, (input,), (data.shape,)), out)
     dims = reduction_dims(dim, data.ndim)
@@ -180,7 +180,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     total = _summed(np.sum, data, dims, None, keepdim)
     with np.errstate(invalid="ignore", divide="ignore"):
         array = np.asarray(total / np.asarray(count, dtype=total.dtype)).astype(total.dtype)
-    if dim is None:
+    if dim is None and not keepdim:
         result = record(array, MeanBackward0, (input,), (data.shape, count))
     else:
         result = record(array, MeanBackward1, (input,), (data.shape, dims, keepdim, count))
@@ -529,6 +529,8 @@ LogsumexpBackward0 = node_class("LogsumexpBackward0", _logsumexp_backward)
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over dim, computed stably by shifting by the maximum."""
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
     data = input._data
     if data.dtype.kind in "biu":
         data = data.astype(_dtype.DEFAULT.numpy)
@@ -554,6 +556,8 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """The p-norm of input over dim; 'fro' (the default) is the 2-norm of the entries."""
     # torch.norm forwards to the linalg norms (one place for their forwards and rules)
     from ember.ops.norms import matrix_norm, vector_norm
+    if p is None:
+        p = 2
     if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
         result = vector_norm(input, 2, dim, keepdim, dtype=dtype)
     elif isinstance(p, str):
@@ -574,8 +578,6 @@ def _logical_reduction(reducer, input, dim, keepdim, out):
     else:
         dims = normalize_dims(tuple(dim), data.ndim) if data.ndim else ()
     array = np.asarray(reducer(data, axis=dims, keepdims=keepdim))
-    if dim is None and keepdim:
-        array = array.reshape(())
     if data.dtype == np.uint8:
         array = array.astype(np.uint8)
     return _finish(_wrap(array), out)
