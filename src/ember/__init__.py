@@ -1,4 +1,10 @@
 """ember: a tensor and autograd library on NumPy that speaks PyTorch."""
+import warnings as _warnings
+
+# PyTorch computes inf and nan silently; NumPy warns from inside ember's ops. Only warnings
+# raised from ember's own modules are silenced, so NumPy used directly still warns.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
+
 from ember import _dtype, _printing, _tensor, ops  # noqa: F401
 from ember._device import device
 from ember._dtype import *  # noqa: F401,F403
@@ -10,6 +16,7 @@ from ember.ops.indexing import *  # noqa: F401,F403
 from ember.ops.joining import *  # noqa: F401,F403
 from ember.ops.scatter_gather import *  # noqa: F401,F403
 from ember.ops.selection import *  # noqa: F401,F403
+from ember.ops.view_scatter import *  # noqa: F401,F403
 from ember.ops.linalg import *  # noqa: F401,F403
 from ember.ops.pointwise import *  # noqa: F401,F403
 from ember.ops.unary import *  # noqa: F401,F403
@@ -24,6 +31,8 @@ from ember.ops.sorting import *  # noqa: F401,F403
 from ember.ops.views import *  # noqa: F401,F403
 from ember import autograd, cuda, linalg, return_types, testing  # noqa: E402
 from ember._printing import *  # noqa: F401,F403,E402
+from ember.autograd.anomaly_mode import (is_anomaly_check_nan_enabled,  # noqa: E402
+                                         is_anomaly_enabled, set_detect_anomaly)
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
 from ember import nn  # noqa: E402
@@ -33,10 +42,12 @@ __version__ = "0.1.0"
 
 __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_grad",
             "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-            "is_inference_mode_enabled"]
+            "is_inference_mode_enabled", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+            "set_detect_anomaly"]
            + _dtype.__all__ + ops.conversion.__all__ + ops.creation.__all__
-           + ops.ranges.__all__ + ops.indexing.__all__ + ops.joining.__all__ + ops.linalg.__all__
-           + ops.scatter_gather.__all__ + ops.selection.__all__
+           + ops.ranges.__all__ + ops.indexing.__all__ + ops.joining.__all__
+           + ops.scatter_gather.__all__ + ops.selection.__all__ + ops.view_scatter.__all__
+           + ops.linalg.__all__
            + ops.pointwise.__all__ + ops.unary.__all__ + ops.binary.__all__
            + ops.ternary.__all__ + ops.comparison.__all__ + ops.bitwise.__all__
            + ops.reduction.__all__ + ops.sampling.__all__

@@ -68,6 +68,7 @@ class OpNode(Node):
 
     def _release(self):
         self._saved = None
+        self._checks = ()
         self._result_data = None
 
     def _saved_values(self):
