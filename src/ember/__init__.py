@@ -1,10 +1,4 @@
 """ember: a tensor and autograd library on NumPy that speaks PyTorch."""
-import warnings as _warnings
-
-# PyTorch computes inf and nan silently; NumPy warns from inside ember's ops. Only warnings
-# raised from ember's own modules are silenced, so NumPy used directly still warns.
-_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
-
 from ember import _dtype, _printing, _tensor, ops  # noqa: F401
 from ember._device import device
 from ember._dtype import *  # noqa: F401,F403
