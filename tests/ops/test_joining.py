@@ -291,15 +291,16 @@ def test_hypothesis_rearrangements(array, data):
 
 
 def test_every_public_op_is_tested():
-    """Each public function of the joining, scatter/gather and selection modules appears in
-    these differential tests (a new op without a test row fails here)."""
+    """Each public function of the joining, scatter/gather, selection and view-scatter modules
+    appears in their differential tests (a new op without a test row fails here)."""
     from pathlib import Path
 
-    from ember.ops import joining, scatter_gather, selection
+    from ember.ops import joining, scatter_gather, selection, view_scatter
     here = Path(__file__).parent
     text = "".join((here / name).read_text() for name in (
-        "test_joining.py", "test_scatter_gather.py", "test_selection.py"))
-    names = joining.__all__ + scatter_gather.__all__ + selection.__all__
+        "test_joining.py", "test_scatter_gather.py", "test_selection.py",
+        "test_view_scatter.py"))
+    names = joining.__all__ + scatter_gather.__all__ + selection.__all__ + view_scatter.__all__
     missing = [name for name in names if f"lib.{name}(" not in text]
     assert not missing, f"no differential test calls lib.<name>( for {missing}"
     inplace = [name for name in names if hasattr(ember.Tensor, name + "_")

@@ -2,5 +2,5 @@
 from ember.ops import (conversion, creation, indexing, joining, linalg, pointwise,  # noqa: F401
                        ranges, reduction, sampling, scan, sorting, views)
 from ember.ops import binary, bitwise, comparison, ternary, unary  # noqa: F401,E402
-from ember.ops import scatter_gather, selection  # noqa: F401,E402
+from ember.ops import scatter_gather, selection, view_scatter  # noqa: F401,E402
 from ember.ops import view_history  # noqa: F401,E402
