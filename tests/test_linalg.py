@@ -200,6 +200,11 @@ def test_deprecated_top_level_decompositions_warn():
         check(lambda lib, x: lib.qr(x), grad_input(randn(4, 3)))
 
 
+def test_det_gradient_of_singular_matrices_is_zero():
+    singular = np.array([[[1.0, 2.0], [2.0, 4.0]], [[1.0, 0.0], [0.0, 2.0]]])
+    check(lambda lib, x: lib.linalg.det(x), grad_input(singular))
+
+
 def test_second_order_gradient_of_inverse():
     check(lambda lib, x: lib.autograd.grad(lib.linalg.inv(x).sum(), x, create_graph=True)[0],
           grad_input(well_conditioned(3, 3)))

@@ -170,11 +170,20 @@ def _batched_operands(draw):
     return left, right, draw(st.sampled_from([(True, True), (True, False), (False, True)]))
 
 
-@given(_batched_operands())
-def test_matmul_broadcasting_hypothesis(operands):
+def _maybe_transposed(tensor, transposed):
+    return tensor.mT if transposed else tensor
+
+
+@given(_batched_operands(), st.booleans(), st.booleans())
+def test_matmul_broadcasting_hypothesis(operands, transpose_left, transpose_right):
     left, right, flags = operands
-    arrays = [RNG.standard_normal(shape) for shape in (left, right)]
-    check(lambda lib, x, y: lib.matmul(x, y),
+    # transposed operands reach matmul as strided views (built from the swapped shape)
+    transposes = [transpose_left and len(left) > 1, transpose_right and len(right) > 1]
+    shapes = [shape[:-2] + shape[:-3:-1] if flag else shape
+              for shape, flag in zip((left, right), transposes)]
+    arrays = [RNG.standard_normal(shape) for shape in shapes]
+    check(lambda lib, x, y: lib.matmul(_maybe_transposed(x, transposes[0]),
+                                       _maybe_transposed(y, transposes[1])),
           *[Input(a, requires_grad=flag) for a, flag in zip(arrays, flags)])
 
 

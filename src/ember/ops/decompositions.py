@@ -111,8 +111,14 @@ def inverse(input):
 
 
 def _det_backward(grad, A, determinant):
+    """conj(det) * grad * A^{-H}. For exactly singular matrices the determinant factor is 0 and
+    PyTorch's gradient is zero: the pseudo-inverse stands in for the missing inverse there."""
     scale = (grad * conj(determinant)).unsqueeze(-1).unsqueeze(-1)
-    return scale * adjoint(inv(A))
+    try:
+        inverse = inv(A)
+    except _LinAlgError:
+        inverse = pinv(A)
+    return scale * adjoint(inverse)
 
 
 LinalgDetBackward0 = node_class("LinalgDetBackward0", _det_backward)
