@@ -12,7 +12,8 @@ from ember.ops._registry import (RESULT, check_inplace, float_data, inplace_meth
                                  node_class, record, write_result)
 
 __all__ = ["as_array", "finish", "broadcasting", "not_implemented", "dtype_of", "unary",
-           "zeros_rule", "zeros_of", "require_tensor", "UNSUPPORTED_BOOL"]
+           "zeros_rule", "zeros_of", "require_tensor", "kernel_error", "message_error",
+           "reject_complex"]
 
 _ndarray = np.ndarray
 _asarray = np.asarray
@@ -96,17 +97,41 @@ def zeros_rule(grad, *saved):
     return zeros_of(grad)
 
 
-UNSUPPORTED_BOOL = "b"
+def reject_complex(numpy_dtype, kernel):
+    """PyTorch's error for a binary op without a complex kernel."""
+    if numpy_dtype.kind == "c":
+        raise not_implemented(kernel, _dtype.FROM_NUMPY[numpy_dtype])
+
+
+def kernel_error(kernel):
+    """complex_error for an op whose complex kernel is missing under PyTorch's kernel name."""
+    return lambda dtype: not_implemented(kernel, dtype)
+
+
+def message_error(exception_type, message):
+    """complex_error for an op that rejects complex input with a fixed message."""
+    return lambda dtype: exception_type(message)
+
+
+def _rejecting_complex(forward, complex_error):
+    def checked(data):
+        if data.dtype.kind == "c":
+            raise complex_error(_dtype.FROM_NUMPY[data.dtype])
+        return forward(data)
+    return checked
 
 
 def unary(name, forward, node_name, rule, saves="input", promote=True, kernel=None,
-          rejects="", has_method=True, has_inplace=True):
+          rejects="", complex_error=None, has_method=True, has_inplace=True):
     """Registers a unary elementwise op as ember.<name>, Tensor.<name> and Tensor.<name>_.
 
     promote: integral and bool inputs compute in the default float dtype (sin, exp, sqrt...);
     otherwise the result keeps the input's dtype. rejects: the NumPy dtype kinds PyTorch has
-    no kernel for, reported under PyTorch's kernel name."""
+    no kernel for, reported under PyTorch's kernel name. complex_error(dtype): the exception
+    for complex input, where PyTorch rejects it."""
     node = node_class(node_name, rule) if rule is not None else None
+    if complex_error is not None:
+        forward = _rejecting_complex(forward, complex_error)
     saves_result = saves == "result"
     kernel = kernel or name + "_cpu"
 

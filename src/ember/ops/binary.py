@@ -4,8 +4,9 @@ import numpy as np
 
 from ember import _dtype
 from ember._tensor import Tensor
-from ember.ops._elementwise import (broadcasting, finish, not_implemented, require_tensor,
-                                    zeros_of)
+from ember.ops._elementwise import (broadcasting, finish, not_implemented, reject_complex,
+                                    require_tensor, zeros_of)
+from ember.ops.pointwise import in_default_float
 from ember.ops._registry import (RESULT, binary_operands, inplace_method, method, node_class,
                                  record)
 
@@ -18,12 +19,13 @@ def _where(condition, input, other):
     return where(condition, input, other)
 
 
-def _float_operands(input, other):
+def _float_operands(input, other, kernel):
     """The operands promoted as PyTorch promotes them, then integral/bool to the default
-    float dtype (for ops whose result is always floating)."""
+    float dtype (for ops whose result is always floating); complex is rejected."""
     a, b, dtype = binary_operands(input, other)
+    reject_complex(dtype, kernel)
     if dtype.kind in "biu":
-        dtype = _dtype.DEFAULT.numpy
+        return in_default_float(input), in_default_float(other)
     # Python numbers become arrays of the result dtype: NumPy would make np.log(3.0) float64
     return np.asarray(a).astype(dtype, copy=False), np.asarray(b).astype(dtype, copy=False)
 
@@ -67,7 +69,9 @@ FminBackward0 = node_class(
 def _extremum(name, ufunc, node):
     def function(input, other, *, out=None):
         require_tensor(name, other)
-        a, b, _ = binary_operands(input, other)
+        a, b, dtype = binary_operands(input, other)
+        if dtype.kind == "c":
+            raise RuntimeError(f"{name} not implemented for complex tensors.")
         result = record(broadcasting(ufunc, a, b), node, (input, other), (input, other))
         return result if out is None else finish(result, out, name)
 
@@ -98,7 +102,7 @@ Atan2Backward0 = node_class(
 def atan2(input, other, *, out=None):
     """The angle of the point (other, input): arctan(input / other) in the right quadrant."""
     require_tensor("atan2", other)
-    a, b = _float_operands(input, other)
+    a, b = _float_operands(input, other, "atan2_cpu")
     result = record(broadcasting(np.arctan2, a, b), Atan2Backward0, (input, other),
                     (input, other))
     return result if out is None else finish(result, out, "atan2")
@@ -115,7 +119,7 @@ def hypot(input, other, *, out=None):
     """sqrt(input**2 + other**2) without intermediate overflow."""
     require_tensor("hypot", other)
     a, b, dtype = binary_operands(input, other)
-    if dtype.kind in "biu":
+    if dtype.kind in "biuc":
         raise not_implemented("hypot_cpu", _dtype.FROM_NUMPY[dtype])
     result = record(broadcasting(np.hypot, a, b), HypotBackward0, (input, other),
                     (input, other, RESULT))
@@ -137,7 +141,7 @@ CopysignBackward1 = node_class("CopysignBackward1", _copysign_input_backward)
 
 def copysign(input, other, *, out=None):
     """The magnitude of input with the sign of other (other may be a number)."""
-    a, b = _float_operands(input, other)
+    a, b = _float_operands(input, other, "copysign_cpu")
     node = CopysignBackward0 if isinstance(other, Tensor) else CopysignBackward1
     result = record(broadcasting(np.copysign, a, b), node, (input, other),
                     (input, other, RESULT))
@@ -159,7 +163,7 @@ XlogyBackward2 = node_class("XlogyBackward2", _xlogy_input_backward)
 
 def xlogy(input, other, *, out=None):
     """input * log(other), defined as 0 where input is 0 (unless other is nan)."""
-    a, b = _float_operands(input, other)
+    a, b = _float_operands(input, other, "xlogy_cpu")
     product = broadcasting(np.multiply, a, np.log(b))
     array = np.where((a == 0) & ~np.isnan(b), product.dtype.type(0), product)
     if not isinstance(input, Tensor):

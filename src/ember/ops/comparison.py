@@ -5,7 +5,8 @@ import numpy as np
 from ember import _dtype
 from ember._errors import dtype_name
 from ember._tensor import Tensor, _wrap
-from ember.ops._elementwise import as_array, broadcasting, finish, require_tensor
+from ember.ops._elementwise import (as_array, broadcasting, finish, reject_complex,
+                                    require_tensor)
 from ember.ops._registry import SCALAR_TYPES, binary_operands, inplace_method, method
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
@@ -15,8 +16,12 @@ __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less
 
 
 def _comparison(name, ufunc):
+    ordering = name not in ("eq", "ne")
+
     def function(input, other, *, out=None):
-        a, b, _ = binary_operands(input, other)
+        a, b, dtype = binary_operands(input, other)
+        if ordering:
+            reject_complex(dtype, name + "_cpu")
         result = _wrap(broadcasting(ufunc, a, b))
         return result if out is None else finish(result, out, name)
 
@@ -45,7 +50,7 @@ def _comparison_operator(ufunc, function):
         if type(other) is Tensor:
             a = self._data
             b = other._data
-            if a.dtype is b.dtype:
+            if a.dtype is b.dtype and a.dtype.kind != "c":
                 return _wrap(broadcasting(ufunc, a, b))
         elif not isinstance(other, SCALAR_TYPES):
             # PyTorch answers False (or True for !=) to comparisons with None, strings...
@@ -80,8 +85,18 @@ def _classifier(name, floating_test, integral_value):
 
 isnan = _classifier("isnan", np.isnan, False)
 isinf = _classifier("isinf", np.isinf, False)
-isposinf = _classifier("isposinf", np.isposinf, False)
-isneginf = _classifier("isneginf", np.isneginf, False)
+
+
+def _real_only(name, test):
+    def checked(data):
+        if data.dtype.kind == "c":
+            raise RuntimeError(f"{name} does not support complex inputs.")
+        return test(data)
+    return checked
+
+
+isposinf = _classifier("isposinf", _real_only("isposinf", np.isposinf), False)
+isneginf = _classifier("isneginf", _real_only("isneginf", np.isneginf), False)
 isfinite = _classifier("isfinite", np.isfinite, True)
 isreal = _classifier("isreal", lambda data: np.imag(data) == 0, True)
 

@@ -7,8 +7,8 @@ import numpy as np
 from ember import _dtype
 from ember._errors import broadcast_mismatch
 from ember._tensor import Tensor, _wrap
-from ember.ops._elementwise import (broadcasting, dtype_of, finish, not_implemented, zeros_of,
-                                    zeros_rule)
+from ember.ops._elementwise import (broadcasting, dtype_of, finish, not_implemented,
+                                    reject_complex, zeros_of, zeros_rule)
 from ember.ops._registry import (RESULT, binary_operands, inplace_method, method, node_class,
                                  record)
 
@@ -59,9 +59,15 @@ def add(input, other, *, alpha=1, out=None):
     return result if out is None else finish(result, out, "add")
 
 
+def _is_bool(value):
+    if isinstance(value, Tensor):
+        return value._data.dtype.kind == "b"
+    return isinstance(value, (bool, np.bool_))
+
+
 def _check_bool_subtraction(input, other):
-    input_bool = dtype_of(input) is _dtype.bool
-    other_bool = dtype_of(other) is _dtype.bool
+    input_bool = _is_bool(input)
+    other_bool = _is_bool(other)
     if input_bool and other_bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -74,7 +80,7 @@ def _check_bool_subtraction(input, other):
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
     a, b, dtype = binary_operands(input, other)
-    if dtype.kind == "b" or dtype_of(input) is _dtype.bool:
+    if _is_bool(other) or _is_bool(input):
         _check_bool_subtraction(input, other)
     if alpha != 1 or type(alpha) is not int:
         b = _scaled(b, alpha, dtype)
@@ -116,15 +122,18 @@ def _zero_division_check(b):
         raise RuntimeError("ZeroDivisionError")
 
 
-def _true_quotient(a, b, dtype):
-    if _integral(dtype):
-        default = _dtype.DEFAULT.numpy
-        a = a.astype(default) if isinstance(a, _ndarray) else default.type(a)
-        b = b.astype(default) if isinstance(b, _ndarray) else default.type(b)
-    return broadcasting(np.true_divide, a, b)
+def in_default_float(value):
+    """An integral operand's values in the default float dtype, taken from the tensor or the
+    Python number itself (a number is not first wrapped to the integer dtype: uint8 / -1 is
+    -1.0 per element in PyTorch)."""
+    default = _dtype.DEFAULT.numpy
+    if isinstance(value, Tensor):
+        return value._data.astype(default)
+    return np.asarray(value).astype(default)
 
 
 def _floor_quotient(a, b, dtype, kernel):
+    reject_complex(dtype, kernel)
     if dtype.kind == "b":
         raise not_implemented(kernel, _dtype.bool)
     if dtype.kind in "iu":
@@ -133,6 +142,7 @@ def _floor_quotient(a, b, dtype, kernel):
 
 
 def _trunc_quotient(a, b, dtype):
+    reject_complex(dtype, "div_trunc_cpu")
     if dtype.kind == "b":
         raise not_implemented("div_trunc_cpu", _dtype.bool)
     if dtype.kind == "f":
@@ -152,7 +162,8 @@ def div(input, other, *, rounding_mode=None, out=None):
     a, b, dtype = binary_operands(input, other)
     if rounding_mode is None:
         if _integral(dtype):
-            array = _true_quotient(a, b, dtype)
+            array = broadcasting(np.true_divide, in_default_float(input),
+                                 in_default_float(other))
         else:
             array = broadcasting(np.true_divide, a, b)
         result = record(array, DivBackward0, (input, other), (input, other))
@@ -200,6 +211,7 @@ FmodBackward1 = node_class(
 
 def _modulo(ufunc, kernel, input, other):
     a, b, dtype = binary_operands(input, other)
+    reject_complex(dtype, kernel)
     if dtype.kind == "b":
         raise not_implemented(kernel, _dtype.bool)
     if dtype.kind in "iu":
@@ -276,8 +288,11 @@ def pow(input, exponent, *, out=None):
     """input ** exponent, elementwise (either may be a Python number)."""
     a, b, dtype = binary_operands(input, exponent)
     if dtype.kind == "b":
-        raise not_implemented("pow", _dtype.bool)
-    if dtype.kind in "iu":
+        if isinstance(exponent, Tensor):
+            raise not_implemented("pow", _dtype.bool)
+        # a bool tensor to a bool power: x ** True is x, x ** False is all True
+        array = a.copy() if exponent else np.ones_like(a)
+    elif dtype.kind in "iu":
         if isinstance(exponent, (int, np.integer)) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         array = _integer_power(a, b)

@@ -104,6 +104,8 @@ ClampMaxBackward1 = node_class("ClampMaxBackward1",
 
 def _clamp_forward(input, min, max):
     numpy_dtype = _result_dtype(*(v for v in (input, min, max) if v is not None))
+    if numpy_dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     array = _data(input, numpy_dtype)
     # maximum then minimum: nan propagates from any operand, and min > max gives max
     if min is not None:

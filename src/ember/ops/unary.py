@@ -7,8 +7,8 @@ import numpy as np
 from ember import _dtype
 from ember._tensor import Tensor
 from ember.ops import _erf
-from ember.ops._elementwise import (as_array, finish, not_implemented, unary, zeros_of,
-                                    zeros_rule)
+from ember.ops._elementwise import (as_array, finish, kernel_error, message_error,
+                                    not_implemented, unary, zeros_of, zeros_rule)
 from ember.ops._registry import float_data, inplace_method, method, node_class, record
 
 __all__ = ["abs", "absolute", "neg", "negative", "positive", "sign", "sgn", "exp", "exp2",
@@ -74,7 +74,10 @@ def _sign_forward(data):
     return np.sign(data)
 
 
-sign = unary("sign", _sign_forward, "SignBackward0", zeros_rule, promote=False)
+sign = unary("sign", _sign_forward, "SignBackward0", zeros_rule, promote=False,
+             complex_error=message_error(
+                 NotImplementedError, "Unlike NumPy, torch.sign is not intended to support "
+                 "complex numbers. Please use torch.sgn instead."))
 sgn = unary("sgn", _sign_forward, "SgnBackward0", zeros_rule, promote=False)
 
 
@@ -200,6 +203,8 @@ LogitBackward0 = node_class("LogitBackward0", _logit_backward)
 def logit(input, eps=None, *, out=None):
     """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given."""
     data = float_data(input)
+    if data.dtype.kind == "c":
+        raise not_implemented("logit_cpu", input.dtype)
     if eps is not None:
         data = np.clip(data, eps, 1 - eps)
     array = as_array(np.log(data / (1 - data)))
@@ -220,12 +225,14 @@ def _in_float64(algorithm):
 
 
 erf = unary("erf", _in_float64(_erf.erf), "ErfBackward0",
-            lambda grad, input: grad * _TWO_OVER_SQRT_PI * (-(input * input)).exp())
+            lambda grad, input: grad * _TWO_OVER_SQRT_PI * (-(input * input)).exp(),
+            complex_error=kernel_error("erf_vml_cpu"))
 erfc = unary("erfc", _in_float64(_erf.erfc), "ErfcBackward0",
-             lambda grad, input: grad * -_TWO_OVER_SQRT_PI * (-(input * input)).exp())
+             lambda grad, input: grad * -_TWO_OVER_SQRT_PI * (-(input * input)).exp(),
+             complex_error=kernel_error("erfc_vml_cpu"))
 erfinv = unary("erfinv", _in_float64(_erf.erfinv), "ErfinvBackward0",
                lambda grad, result: grad * _HALF_SQRT_PI * (result * result).exp(),
-               saves="result")
+               saves="result", complex_error=kernel_error("erfinv_vml_cpu"))
 
 
 # ---- rounding ----------------------------------------------------------------------------------
@@ -240,11 +247,17 @@ def _integral_identity(ufunc):
 
 
 floor = unary("floor", _integral_identity(np.floor), "FloorBackward0", zeros_rule,
-              promote=False, rejects="b", kernel="floor_vml_cpu")
+              promote=False, rejects="b", kernel="floor_vml_cpu",
+              complex_error=message_error(NotImplementedError,
+                                          "floor is not supported for complex inputs"))
 ceil = unary("ceil", _integral_identity(np.ceil), "CeilBackward0", zeros_rule,
-             promote=False, rejects="b", kernel="ceil_vml_cpu")
+             promote=False, rejects="b", kernel="ceil_vml_cpu",
+              complex_error=message_error(NotImplementedError,
+                                          "ceil is not supported for complex inputs"))
 trunc = unary("trunc", _integral_identity(np.trunc), "TruncBackward0", zeros_rule,
-              promote=False, rejects="b", kernel="trunc_vml_cpu")
+              promote=False, rejects="b", kernel="trunc_vml_cpu",
+              complex_error=message_error(NotImplementedError,
+                                          "trunc is not supported for complex inputs"))
 fix = trunc
 method("fix", trunc)
 inplace_method("fix", trunc)
@@ -259,8 +272,8 @@ def round(input, *, decimals=0, out=None):
     """Rounds half to even; with decimals, to that many decimal places (negative: tens...)."""
     data = input._data
     kind = data.dtype.kind
-    if kind == "b":
-        raise not_implemented("round_vml_cpu" if decimals == 0 else "round_cpu", _dtype.bool)
+    if kind in "bc":
+        raise not_implemented("round_vml_cpu" if decimals == 0 else "round_cpu", input.dtype)
     if decimals == 0:
         array = np.rint(data) if kind == "f" else data.copy()
         result = record(as_array(array), RoundBackward0, (input,), ())
@@ -283,10 +296,14 @@ inplace_method("round", round)
 
 # ---- angles and non-finite values --------------------------------------------------------------
 
-deg2rad = unary("deg2rad", lambda data: data * data.dtype.type(math.pi / 180), "Deg2RadBackward0",
-                lambda grad, input: grad * (math.pi / 180), saves="none")
-rad2deg = unary("rad2deg", lambda data: data * data.dtype.type(180 / math.pi), "Rad2DegBackward0",
-                lambda grad, input: grad * (180 / math.pi), saves="none")
+deg2rad = unary("deg2rad", lambda data: data * data.dtype.type(math.pi / 180),
+                "Deg2RadBackward0", lambda grad, input: grad * (math.pi / 180),
+                complex_error=message_error(RuntimeError,
+                                            "deg2rad is not supported for complex tensors."))
+rad2deg = unary("rad2deg", lambda data: data * data.dtype.type(180 / math.pi),
+                "Rad2DegBackward0", lambda grad, input: grad * (180 / math.pi),
+                complex_error=message_error(RuntimeError,
+                                            "rad2deg is not supported for complex tensors."))
 
 
 def _nan_to_num_backward(grad, input):
