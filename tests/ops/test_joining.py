@@ -306,3 +306,28 @@ def test_every_public_op_is_tested():
     inplace = [name for name in names if hasattr(ember.Tensor, name + "_")
                and f".{name}_(" not in text]
     assert not inplace, f"no test of the in-place variants {inplace}"
+
+
+def test_keyword_arguments():
+    """PyTorch's argument names (and cat/stack's axis alias) are accepted by keyword."""
+    def by_keyword(lib, x, i):
+        return [lib.cat([x, x], axis=1), lib.concat(tensors=[x, x], dim=1),
+                lib.stack([x, x], axis=1), lib.flip(x, dims=(0,)), x.flip(dims=[0]),
+                x.roll(shifts=1, dims=0), x.repeat(repeats=(2, 1)), x.tile(dims=(2,)),
+                x.rot90(k=1, dims=[0, 1]), x.repeat_interleave(repeats=2, dim=0),
+                lib.hstack(tensors=[x, x]), x.broadcast_to(size=(2, 3, 4)),
+                x.split_with_sizes(split_sizes=[1, 2], dim=0),
+                lib.gather(x, 1, i, sparse_grad=False), x.index_select(dim=0, index=i[0]),
+                x.masked_fill(mask=x > 0, value=1.0), x.scatter(dim=0, index=i, src=x),
+                x.clone().scatter_(dim=0, index=i, value=1.0),
+                x.scatter_reduce(dim=0, index=i, src=x, reduce="sum", include_self=False),
+                x.index_add(dim=0, index=i[0], source=x[:1], alpha=2),
+                x.index_fill(dim=0, index=i[0], value=2), x.take(index=i[0]),
+                x.index_copy(dim=0, index=i[0], source=x[:1]),
+                x.take_along_dim(indices=i, dim=0), x.masked_select(mask=x > 0),
+                x.put(index=i[0], source=x[0, :1], accumulate=True),
+                x.masked_scatter(mask=x > 0, source=x), lib.nonzero(input=x, as_tuple=False),
+                lib.searchsorted(sorted_sequence=x[0].sort().values, input=x),
+                lib.bucketize(input=x, boundaries=x[0].sort().values),
+                lib.select_scatter(x, src=x[0], dim=0, index=1)]
+    check(by_keyword, Input(A), Input(np.array([[0]])))

@@ -88,8 +88,11 @@ def _is_legacy_empty(tensor):
     return tensor._data.shape == (0,)
 
 
-def cat(tensors, dim=0, *, out=None):
-    """Concatenates tensors along an existing dim, promoting their dtypes."""
+def cat(tensors, dim=0, *, out=None, axis=None):
+    """Concatenates tensors along an existing dim, promoting their dtypes (axis: NumPy's name
+    for dim, accepted as PyTorch does)."""
+    if axis is not None:
+        dim = axis
     tensors = tensor_sequence(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -140,8 +143,10 @@ def _stack_node(count):
     return node
 
 
-def stack(tensors, dim=0, *, out=None):
+def stack(tensors, dim=0, *, out=None, axis=None):
     """Joins equally shaped tensors along a new dim."""
+    if axis is not None:
+        dim = axis
     tensors = tensor_sequence(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -226,10 +231,12 @@ def flip(input, dims):
     return record(array, FlipBackward0, (input,), (dims,))
 
 
-def _flip_method(input, *dims):
+def _flip_method(input, *dims_spread, dims=None):
     """Tensor.flip accepts the dims spread out (x.flip(0, 1)) as well as a sequence."""
-    if len(dims) == 1 and not isinstance(dims[0], int):
-        dims = dims[0]
+    if dims is None:
+        dims = dims_spread
+        if len(dims) == 1 and not isinstance(dims[0], int):
+            dims = dims[0]
     return flip(input, dims)
 
 
@@ -328,10 +335,10 @@ def _size_arguments(sizes):
     return tuple(int(s) for s in sizes)
 
 
-def repeat(input, *sizes):
+def repeat(input, *sizes, repeats=None):
     """Tiles the tensor: sizes[i] copies along dim i (leading new dims when len(sizes) is
     larger than the tensor's dim)."""
-    repeats = _size_arguments(sizes)
+    repeats = _size_arguments(sizes if repeats is None else (repeats,))
     data = input._data
     if len(repeats) < data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
