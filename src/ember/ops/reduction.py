@@ -351,35 +351,37 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 # ---- max, min, amax, amin, aminmax, argmax, argmin ----------------------------------------------
 
-def _extreme_mask(input, result):
-    """Where input equals its (kept-dim) extreme; NaN extremes match NaN elements."""
-    if np.isnan(result._data).any() if result._data.dtype.kind in "fc" else False:
-        # bool + bool is logical or
-        return (input == result) + (input != input)
-    return input == result
-
-
-def _evenly_distribute(grad, input, result, dims, keepdim):
-    """The gradient of max/amax/median over dims, shared evenly among tied elements."""
-    mask = _extreme_mask(input, keep_reduced(result, dims, keepdim))
+def _share_among_ties(grad, mask, dims, keepdim):
+    """grad spread evenly over the elements of each reduced slice that mask selects."""
     count = mask.sum(dims, keepdim=True) if dims is not None else mask.sum()
     return keep_reduced(grad, dims, keepdim) * mask / count
 
 
-def _full_extreme_backward(grad, input, result):
-    return _evenly_distribute(grad, input, result, None, False)
+def _amax_backward(grad, input, result, dims, keepdim):
+    # a NaN extreme matches no element, so its slice's gradient is NaN, as in PyTorch
+    return _share_among_ties(grad, input == keep_reduced(result, dims, keepdim), dims, keepdim)
+
+
+def evenly_distribute_backward(grad, input, result):
+    """The gradient of max()/min()/median() of all elements, shared among the elements equal
+    to the result; a NaN result shares it among the NaN elements."""
+    if result._data.dtype.kind in "fc" and np.isnan(result._data):
+        mask = input != input
+    else:
+        mask = input == result
+    return _share_among_ties(grad, mask, None, False)
 
 
 def _dim_extreme_backward(grads, input_shape, dim, indices, keepdim):
     return value_selecting_backward(grads[0], dim, indices, input_shape, keepdim)
 
 
-MaxBackward1 = node_class("MaxBackward1", _full_extreme_backward)
-MinBackward1 = node_class("MinBackward1", _full_extreme_backward)
+MaxBackward1 = node_class("MaxBackward1", evenly_distribute_backward)
+MinBackward1 = node_class("MinBackward1", evenly_distribute_backward)
 MaxBackward0 = node_class("MaxBackward0", _dim_extreme_backward, multi_output=True)
 MinBackward0 = node_class("MinBackward0", _dim_extreme_backward, multi_output=True)
-AmaxBackward0 = node_class("AmaxBackward0", _evenly_distribute)
-AminBackward0 = node_class("AminBackward0", _evenly_distribute)
+AmaxBackward0 = node_class("AmaxBackward0", _amax_backward)
+AminBackward0 = node_class("AminBackward0", _amax_backward)
 
 
 def _with_dim(name, input, dim, keepdim, pick, node_cls, result_type, out):
@@ -458,8 +460,8 @@ def amin(input, dim=(), keepdim=False, *, out=None):
 
 def _aminmax_backward(grads, input, dims, keepdim, low, high):
     grad_min, grad_max = grads
-    return (_evenly_distribute(grad_min, input, low, dims, keepdim)
-            + _evenly_distribute(grad_max, input, high, dims, keepdim))
+    return (_amax_backward(grad_min, input, low, dims, keepdim)
+            + _amax_backward(grad_max, input, high, dims, keepdim))
 
 
 AminmaxBackward0 = node_class("AminmaxBackward0", _aminmax_backward, multi_output=True)

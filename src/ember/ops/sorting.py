@@ -6,7 +6,7 @@ from ember import return_types
 from ember._errors import dtype_name, normalize_dim
 from ember._tensor import _wrap
 from ember.ops._registry import RESULT, method, node_class, record, record_multi
-from ember.ops.reduction import value_selecting_backward
+from ember.ops.reduction import evenly_distribute_backward, value_selecting_backward
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode",
            "unique", "unique_consecutive", "bincount", "histc"]
@@ -162,13 +162,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
                           return_types.kthvalue)
 
 
-def _evenly_distribute_backward(grad, input, result):
-    from ember.ops.reduction import _evenly_distribute
-    return _evenly_distribute(grad, input, result, None, False)
-
-
-MedianBackward0 = node_class("MedianBackward0", _evenly_distribute_backward)
-NanmedianBackward0 = node_class("NanmedianBackward0", _evenly_distribute_backward)
+MedianBackward0 = node_class("MedianBackward0", evenly_distribute_backward)
+NanmedianBackward0 = node_class("NanmedianBackward0", evenly_distribute_backward)
 
 
 def _full_median(input, ignore_nan, node_cls):
