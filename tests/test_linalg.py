@@ -126,6 +126,9 @@ OPS = [
     ("norm_fro_dims", lambda lib, x: lib.linalg.norm(x, "fro", (0, 1)), (randn(3, 4, 2),)),
     ("norm_dim", lambda lib, x: lib.linalg.norm(x, dim=1, keepdim=True), (randn(3, 4),)),
     ("linalg_vecdot", lambda lib, x, y: lib.linalg.vecdot(x, y), (randn(2, 3), randn(3))),
+    ("linalg_vecdot_vectors", lambda lib, x, y: lib.linalg.vecdot(x, y), (randn(3), randn(3))),
+    ("linalg_vecdot_dim", lambda lib, x, y: lib.linalg.vecdot(x, y, dim=0),
+     (randn(3, 2), randn(3, 1))),
     ("linalg_matmul", lambda lib, x, y: lib.linalg.matmul(x, y), (randn(2, 3), randn(3, 4))),
     ("linalg_diagonal", lambda lib, x: lib.linalg.diagonal(x, offset=1), (randn(2, 3, 3),)),
 ]
@@ -280,6 +283,8 @@ ERRORS = [
     ("norm_ord_3d", lambda lib, x: lib.linalg.norm(x, 2), (f32(2, 2, 2),)),
     ("norm_string_vector", lambda lib, x: lib.linalg.norm(x, "fro"), (f32(3),)),
     ("norm_three_dims", lambda lib, x: lib.linalg.norm(x, dim=(0, 1, 2)), (f32(2, 2, 2),)),
+    ("vecdot_dtypes", lambda lib, x, y: lib.linalg.vecdot(x, y), (f32(3), RNG.standard_normal(3))),
+    ("vecdot_integer", lambda lib, x, y: lib.linalg.vecdot(x, y), (LONG, LONG)),
     ("multi_dot_one", lambda lib, x: lib.linalg.multi_dot([x]), (f32(2, 3),)),
     ("multi_dot_first_3d", lambda lib, x, y: lib.linalg.multi_dot([x, y]),
      (f32(2, 2, 3), f32(3, 3))),

@@ -122,6 +122,11 @@ def diagflat(input, offset=0):
     return diag_embed(input.contiguous().view(-1), offset)
 
 
+def linalg_diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """The diagonals of a batch of matrices (a view), as torch.linalg.diagonal."""
+    return A.diagonal(offset, dim1, dim2)
+
+
 for _name, _function in (("tril", tril), ("triu", triu), ("trace", trace), ("diag", diag),
                          ("diag_embed", diag_embed), ("diagflat", diagflat)):
     method(_name, _function)

@@ -495,6 +495,21 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
                   (batch1, batch2, beta, alpha))
 
 
+def linalg_vecdot(x, y, *, dim=-1):
+    """The dot product of vectors along dim (conjugating x), with broadcasting."""
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
+                           f"of type {dtype_name(x.dtype)} and y of type {dtype_name(y.dtype)} "
+                           "instead")
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. "
+                           f"Got {dtype_name(x.dtype)}")
+    # PyTorch computes two vectors with vdot, everything else as a broadcast product and sum
+    if x._data.ndim == 1 and y._data.ndim == 1:
+        return vdot(x, y)
+    return (conj(x) * y).sum(dim)
+
+
 def _dtype_word(tensor):
     return cpp_type_name(tensor.dtype)
 
