@@ -46,6 +46,8 @@ def describe(module):
     lambda lib, s: (s.__setitem__(-1, lib.nn.Identity()), s)[1],
     lambda lib, s: s + lib.nn.Sequential(lib.nn.Identity()),
     lambda lib, s: s * 2,
+    lambda lib, s: 3 * s[:2],
+    lambda lib, s: s.__imul__(2),
     lambda lib, s: s.__iadd__(lib.nn.Sequential(lib.nn.Identity())),
     lambda lib, s: lib.nn.Sequential(OrderedDict([("first", lib.nn.Linear(1, 2)),
                                                   ("act", lib.nn.Identity())])),
@@ -84,6 +86,8 @@ def test_sequential_len_iter_and_forward():
     lambda lib, s: s + lib.nn.ModuleList(),
     lambda lib, s: s * 0,
     lambda lib, s: s * 1.5,
+    lambda lib, s: s.__imul__(-1),
+    lambda lib, s: s.__imul__("2"),
     lambda lib, s: s.append(4),
     lambda lib, s: s.__iadd__([1]),
 ])

@@ -7,7 +7,7 @@ from ember.autograd.grad_mode import no_grad
 from ember.ops.creation import empty, empty_like
 from ember.ops.ternary import where
 from ember.ops.ranges import eye
-from ember.ops.decompositions import qr
+from ember.ops.decompositions import linalg_qr
 from ember.ops.sampling import rand
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
@@ -220,7 +220,7 @@ def orthogonal_(tensor, gain=1, generator=None):
         flattened = empty((rows, cols), dtype=tensor.dtype).normal_(0, 1, generator=generator)
         if rows < cols:
             flattened = flattened.t()
-        q, r = qr(flattened)
+        q, r = linalg_qr(flattened)
         # sign correction makes the distribution uniform over orthogonal matrices
         q = q * r.diagonal().sign()
         if rows < cols:

@@ -105,6 +105,19 @@ class Sequential(Module):
 
     __rmul__ = __mul__
 
+    def __imul__(self, other):
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        original_length = len(self)
+        offset = original_length
+        for _ in range(other - 1):
+            for index in range(original_length):
+                self.add_module(str(index + offset), self._modules[str(index)])
+            offset += original_length
+        return self
+
     def pop(self, key):
         """Removes and returns the module at index `key`."""
         value = self[key]
