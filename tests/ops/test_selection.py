@@ -66,6 +66,14 @@ def test_second_order():
     check(second, grad_input(A), grad_input(SOURCE), Input(MASK))
 
 
+def test_scalar_inputs():
+    def scalars(lib, x, s):
+        return [x.masked_fill(lib.tensor(True), 1.0), x.masked_select(lib.tensor(True)),
+                x.masked_scatter(lib.tensor(True), s), x.masked_fill(lib.tensor([True, False]),
+                                                                     2.0)]
+    check(scalars, grad_input(S), grad_input(A[0]))
+
+
 def test_masked_fill_value_casts_to_input_dtype():
     def filled(lib, x, m, v):
         return [x.masked_fill(m, 2.7), x.masked_fill(m, v), x.masked_fill(m, True),
@@ -117,6 +125,9 @@ def test_searchsorted_and_bucketize():
                 lib.searchsorted(b, v, out=lib.zeros(0, dtype=lib.long))]
     check(searched, Input(boundaries), Input(values))
     check(searched, Input(np.array([1, 3, 3, 5, 7])), Input(values.astype(np.int64)))
+    check(lambda lib, b, v: [lib.searchsorted(b, v), lib.searchsorted(b, v, right=True),
+                             lib.searchsorted(b[None], v[None]), lib.bucketize(v, b)],
+          Input(np.array([1.0, 2.0, 4.0])), Input(np.array([np.nan, 1.5, 2.0, 7.0])))
 
 
 def test_searchsorted_sorter_and_batches():

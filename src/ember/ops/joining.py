@@ -278,8 +278,10 @@ def roll(input, shifts, dims=None):
     if data.ndim == 0:
         raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
     axes = tuple(normalize_dim(d, data.ndim) for d in dims)
-    # PyTorch returns a contiguous result whatever the input layout
-    array = np.ascontiguousarray(np.roll(data, shifts, axes))
+    array = np.roll(data, shifts, axes)
+    if not array.flags.c_contiguous:
+        # PyTorch returns a contiguous result whatever the input layout
+        array = array.copy()
     return record(array, RollBackward0, (input,), (shifts, dims))
 
 

@@ -63,8 +63,10 @@ def _apply_masked_fill(input, target, mask, value):
         _check_output_shape(_broadcast(flags.shape, data.shape), data.shape)
     fill = np.asarray(value._data if isinstance(value, Tensor) else value).astype(data.dtype)
     if target is None:
-        # PyTorch's result is contiguous whatever the input's layout
-        target = np.ascontiguousarray(np.where(flags, fill, data))
+        target = np.where(flags, fill, data)
+        if not target.flags.c_contiguous:
+            # PyTorch's result is contiguous whatever the input's layout
+            target = target.copy()
     else:
         np.copyto(target, fill, where=flags)
     if isinstance(value, Tensor):
@@ -240,6 +242,9 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         found = np.searchsorted(boundaries, values, side=side)
     else:
         found = _rowwise_search(boundaries, values, side)
+    if values.dtype.kind == "f" and boundaries.size:
+        # PyTorch's binary search never stops at a NaN value: it lands past the end
+        found = np.where(np.isnan(values), boundaries.shape[-1], found)
     index_dtype = np.int32 if out_int32 else np.int64
     result = _wrap(np.asarray(found, dtype=index_dtype))
     return finish_out(result, out, "searchsorted")
