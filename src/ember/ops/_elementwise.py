@@ -11,8 +11,8 @@ from ember.autograd.grad_mode import STATE
 from ember.ops._registry import (RESULT, check_inplace, float_data, inplace_method, method,
                                  node_class, record, write_result)
 
-__all__ = ["as_array", "finish", "broadcasting", "not_implemented", "dtype_of", "unary",
-           "zeros_rule", "zeros_of", "require_tensor", "kernel_error", "message_error",
+__all__ = ["as_array", "finish", "found_dtype", "broadcasting", "not_implemented", "dtype_of",
+           "unary", "zeros_rule", "zeros_of", "require_tensor", "kernel_error", "message_error",
            "reject_complex"]
 
 _ndarray = np.ndarray
@@ -32,14 +32,22 @@ def as_array(value):
     return _asarray(value)
 
 
-def finish(result, out, name):
+def found_dtype(out_name, result_name):
+    """The message of ops whose out= must have the result's dtype exactly (abs, floor...)."""
+    return f"Found dtype {out_name} but expected {result_name}"
+
+
+def finish(result, out, name, exact_dtype=None):
     """Honours an out= argument: writes `result` into `out` (resizing an out of another shape,
-    as PyTorch does) and returns `out`."""
+    as PyTorch does) and returns `out`. exact_dtype(out_name, result_name) words the error of
+    ops that refuse an out of another dtype."""
     if out is None:
         return result
     if result._requires_grad and STATE.enabled:
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
+    if exact_dtype is not None and out._data.dtype != result._data.dtype:
+        raise RuntimeError(exact_dtype(dtype_name(out.dtype), dtype_name(result.dtype)))
     if out._data.shape == result._data.shape:
         write_result(out, result._data)
         return out
@@ -153,7 +161,7 @@ def unary(name, forward, node_name, rule, saves="input", promote=True, kernel=No
                 result = _wrap(array)
             else:
                 result = record(array, node, (input,), (RESULT,) if saves_result else (input,))
-            return result if out is None else finish(result, out, name)
+            return result if out is None else finish(result, out, name, found_dtype)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"Elementwise {name}, as torch.{name}."

@@ -6,9 +6,9 @@ from ember import _dtype
 from ember._tensor import Tensor
 from ember.ops._elementwise import (broadcasting, finish, not_implemented, reject_complex,
                                     require_tensor, zeros_of)
-from ember.ops.pointwise import in_default_float
 from ember.ops._registry import (RESULT, binary_operands, inplace_method, method, node_class,
                                  record)
+from ember.ops.pointwise import in_default_float
 
 __all__ = ["maximum", "minimum", "fmax", "fmin", "atan2", "arctan2", "hypot", "copysign",
            "xlogy"]

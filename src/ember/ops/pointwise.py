@@ -318,7 +318,12 @@ def float_power(input, exponent, *, out=None):
     """pow computed in double precision (complex128 when either operand is complex)."""
     complex_result = (dtype_of(input).is_complex or dtype_of(exponent).is_complex)
     result = pow(_as_double(input, complex_result), _as_double(exponent, complex_result))
-    return result if out is None else finish(result, out, "float_power")
+    return result if out is None else finish(result, out, "float_power", _float_power_out_dtype)
+
+
+def _float_power_out_dtype(out_name, result_name):
+    return (f"the output given to float_power has dtype {out_name} but the operation's result "
+            f"requires dtype {result_name}")
 
 
 def _float_power_(self, exponent):

@@ -5,7 +5,7 @@ import numpy as np
 from ember import _dtype
 from ember._errors import broadcast_mismatch, dtype_name
 from ember._tensor import Tensor, _wrap
-from ember.ops._elementwise import as_array, dtype_of, finish, not_implemented
+from ember.ops._elementwise import as_array, dtype_of, finish, found_dtype, not_implemented
 from ember.ops._registry import inplace_method, method, node_class, record
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv"]
@@ -55,7 +55,11 @@ def where(condition, input=None, other=None, *, out=None):
     array = as_array(np.where(condition._data, _data(input, numpy_dtype),
                               _data(other, numpy_dtype)))
     result = record(array, WhereBackward0, (condition, input, other), (condition,))
-    return result if out is None else finish(result, out, "where")
+    return result if out is None else finish(result, out, "where", _where_out_dtype)
+
+
+def _where_out_dtype(out_name, result_name):
+    return f"Expected out type to be {result_name} but got {out_name}"
 
 
 method("where", lambda self, condition, other: where(condition, self, other))
@@ -139,9 +143,9 @@ def clamp(input, min=None, max=None, *, out=None):
     array = _clamp_forward(input, min, max)
     if any(tensor_bounds):
         result = record(array, ClampBackward0, (input, min, max), (input, min, max))
-    else:
-        result = record(array, ClampBackward1, (input,), (input, min, max))
-    return result if out is None else finish(result, out, "clamp")
+        return result if out is None else finish(result, out, "clamp")
+    result = record(array, ClampBackward1, (input,), (input, min, max))
+    return result if out is None else finish(result, out, "clamp", found_dtype)
 
 
 clip = clamp
@@ -151,18 +155,22 @@ def clamp_min(input, min, *, out=None):
     """Limits input from below."""
     _check_broadcast(input, min)
     array = _clamp_forward(input, min, None)
-    node = ClampMinBackward1 if isinstance(min, Tensor) else ClampMinBackward0
-    result = record(array, node, (input, min), (input, min))
-    return result if out is None else finish(result, out, "clamp_min")
+    if isinstance(min, Tensor):
+        result = record(array, ClampMinBackward1, (input, min), (input, min))
+        return result if out is None else finish(result, out, "clamp_min")
+    result = record(array, ClampMinBackward0, (input, min), (input, min))
+    return result if out is None else finish(result, out, "clamp_min", found_dtype)
 
 
 def clamp_max(input, max, *, out=None):
     """Limits input from above."""
     _check_broadcast(input, max)
     array = _clamp_forward(input, None, max)
-    node = ClampMaxBackward1 if isinstance(max, Tensor) else ClampMaxBackward0
-    result = record(array, node, (input, max), (input, max))
-    return result if out is None else finish(result, out, "clamp_max")
+    if isinstance(max, Tensor):
+        result = record(array, ClampMaxBackward1, (input, max), (input, max))
+        return result if out is None else finish(result, out, "clamp_max")
+    result = record(array, ClampMaxBackward0, (input, max), (input, max))
+    return result if out is None else finish(result, out, "clamp_max", found_dtype)
 
 
 # ---- lerp, addcmul, addcdiv -------------------------------------------------------------------

@@ -7,8 +7,8 @@ import numpy as np
 from ember import _dtype
 from ember._tensor import Tensor
 from ember.ops import _erf
-from ember.ops._elementwise import (as_array, finish, kernel_error, message_error,
-                                    not_implemented, unary, zeros_of, zeros_rule)
+from ember.ops._elementwise import (as_array, finish, found_dtype, kernel_error,
+                                    message_error, not_implemented, unary, zeros_of, zeros_rule)
 from ember.ops._registry import float_data, inplace_method, method, node_class, record
 
 __all__ = ["abs", "absolute", "neg", "negative", "positive", "sign", "sgn", "exp", "exp2",
@@ -46,7 +46,7 @@ def neg(input, *, out=None):
     if type(array) is not np.ndarray:
         array = np.asarray(array)
     result = record(array, NegBackward0, (input,), ())
-    return result if out is None else finish(result, out, "neg")
+    return result if out is None else finish(result, out, "neg", found_dtype)
 
 
 negative = neg
@@ -277,7 +277,7 @@ def round(input, *, decimals=0, out=None):
     if decimals == 0:
         array = np.rint(data) if kind == "f" else data.copy()
         result = record(as_array(array), RoundBackward0, (input,), ())
-        return result if out is None else finish(result, out, "round")
+        return result if out is None else finish(result, out, "round", found_dtype)
     if kind != "f":
         raise not_implemented("round_cpu", _dtype.FROM_NUMPY[data.dtype])
     # PyTorch scales by 10**|decimals| in the input's own precision, then rounds half to even
@@ -287,7 +287,7 @@ def round(input, *, decimals=0, out=None):
     else:
         array = np.rint(data / scale) * scale
     result = record(as_array(array), RoundBackward1, (input,), ())
-    return result if out is None else finish(result, out, "round")
+    return result if out is None else finish(result, out, "round", found_dtype)
 
 
 method("round", round)
@@ -314,6 +314,10 @@ def _nan_to_num_backward(grad, input):
 NanToNumBackward0 = node_class("NanToNumBackward0", _nan_to_num_backward)
 
 
+def _nan_to_num_out_dtype(out_name, result_name):
+    return f"nan_to_num: dtype of out: {out_name} should be same as input: {result_name}"
+
+
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """Replaces nan by `nan`, +inf by `posinf` and -inf by `neginf` (defaults: the dtype's
     largest and lowest finite values)."""
@@ -323,7 +327,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     else:
         array = data.copy()
     result = record(as_array(array), NanToNumBackward0, (input,), (input,))
-    return result if out is None else finish(result, out, "nan_to_num")
+    return result if out is None else finish(result, out, "nan_to_num", _nan_to_num_out_dtype)
 
 
 method("nan_to_num", nan_to_num)
