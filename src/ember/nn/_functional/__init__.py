@@ -1,0 +1,1 @@
+"""The families behind nn.functional, one module each."""

@@ -1,0 +1,3 @@
+"""nn.functional: recurrent."""
+
+__all__ = []

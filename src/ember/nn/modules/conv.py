@@ -1,0 +1,4 @@
+"""nn modules: conv."""
+from ember.nn.modules.module import Module  # noqa: F401
+
+__all__ = []

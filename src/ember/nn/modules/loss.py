@@ -1,0 +1,4 @@
+"""nn modules: loss."""
+from ember.nn.modules.module import Module  # noqa: F401
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""nn modules: normalization."""
+from ember.nn.modules.module import Module  # noqa: F401
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""nn modules: vision."""
+from ember.nn.modules.module import Module  # noqa: F401
+
+__all__ = []
