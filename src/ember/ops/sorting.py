@@ -33,8 +33,6 @@ def _scatter_backward(grads, input_shape, dim, indices):
 
 
 def _selected_backward(grads, input_shape, dim, indices, keepdim):
-    if not input_shape:
-        return grads[0]
     return value_selecting_backward(grads[0], dim, indices, input_shape, keepdim)
 
 
