@@ -43,14 +43,12 @@ def tensor_sequence(tensors, function):
     return tensors
 
 
-def _promoted_arrays(tensors):
-    """The tensors' arrays cast to the dtype PyTorch promotes them to (cat, stack)."""
+def _promoted_dtype(tensors):
+    """The NumPy dtype PyTorch promotes the tensors of cat or stack to."""
     result = tensors[0].dtype
     for tensor in tensors[1:]:
         result = _dtype.promote_types(result, tensor.dtype)
-    numpy_dtype = _dtype.numpy_dtype(result)
-    return [t._data if t._data.dtype == numpy_dtype else t._data.astype(numpy_dtype)
-            for t in tensors]
+    return _dtype.numpy_dtype(result)
 
 
 def _leading_slices(dim):
@@ -100,11 +98,13 @@ def cat(tensors, dim=0, *, out=None, axis=None):
         if tensor._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {position}) cannot be "
                                "concatenated")
-    arrays = _promoted_arrays(tensors)
+    arrays = [t._data for t in tensors]
+    numpy_dtype = _promoted_dtype(tensors)
     kept = [position for position, t in enumerate(tensors) if not _is_legacy_empty(t)]
     if not kept:
-        return finish_out(record(np.concatenate(arrays), _cat_node(len(tensors)), tensors,
-                                 (0, [(0, 0)] * len(tensors))), out, "cat")
+        result = record(np.zeros(0, numpy_dtype), _cat_node(len(tensors)), tensors,
+                        (0, [(0, 0)] * len(tensors)))
+        return finish_out(result, out, "cat")
     reference = arrays[kept[0]].shape
     dim = normalize_dim(dim, len(reference))
     bounds = [(None, None)] * len(tensors)
@@ -114,8 +114,8 @@ def cat(tensors, dim=0, *, out=None, axis=None):
         if len(shape) != len(reference):
             raise RuntimeError(f"Tensors must have same number of dimensions: got "
                                f"{len(reference)} and {len(shape)}")
-        for axis, (expected, got) in enumerate(zip(reference, shape)):
-            if axis != dim and expected != got:
+        for other_dim, (expected, got) in enumerate(zip(reference, shape)):
+            if other_dim != dim and expected != got:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {dim}. Expected size "
                     f"{expected} but got size {got} for tensor number {position} in the list.")
@@ -123,9 +123,10 @@ def cat(tensors, dim=0, *, out=None, axis=None):
         offset += shape[dim]
     shape = list(reference)
     shape[dim] = offset
-    # a C-ordered destination: np.concatenate alone would follow the inputs' layout
+    # a C-ordered destination in the promoted dtype: np.concatenate alone would follow the
+    # inputs' layout, and casting while copying saves a pass over mixed-dtype inputs
     array = np.concatenate([arrays[position] for position in kept], axis=dim,
-                           out=np.empty(shape, arrays[kept[0]].dtype))
+                           out=np.empty(shape, numpy_dtype), casting="unsafe")
     result = record(array, _cat_node(len(tensors)), tensors, (dim, bounds))
     return finish_out(result, out, "cat")
 
@@ -157,9 +158,9 @@ def stack(tensors, dim=0, *, out=None, axis=None):
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(reference)} at "
                 f"entry 0 and {list(tensor._data.shape)} at entry {position}")
-    arrays = _promoted_arrays(tensors)
-    shape = reference[:dim] + (len(arrays),) + reference[dim:]
-    array = np.stack(arrays, axis=dim, out=np.empty(shape, arrays[0].dtype))
+    shape = reference[:dim] + (len(tensors),) + reference[dim:]
+    array = np.stack([t._data for t in tensors], axis=dim,
+                     out=np.empty(shape, _promoted_dtype(tensors)), casting="unsafe")
     result = record(array, _stack_node(len(tensors)), tensors, (dim,))
     return finish_out(result, out, "stack")
 
