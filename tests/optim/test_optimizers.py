@@ -200,3 +200,23 @@ def test_scalar_state_tensors_have_torch_dtype_and_shape(name):
     for key in ("step", "mu_product"):
         if key in steps[1]:
             assert_matches(steps[0][key], steps[1][key], where=key)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_module_parameters_train_like_torch(name):
+    rng = np.random.default_rng(11)
+    weight, bias = rng.standard_normal((2, 3)), rng.standard_normal(2)
+    inputs = rng.standard_normal((6, 3))
+    results = []
+    for lib in (ember, torch):
+        model = lib.nn.Linear(3, 2).double()
+        with lib.no_grad():
+            model.weight.copy_(lib.tensor(weight))
+            model.bias.copy_(lib.tensor(bias))
+        optimizer = getattr(lib.optim, name)(model.parameters(), lr=0.05)
+        for _ in range(10):
+            optimizer.zero_grad()
+            model(lib.tensor(inputs)).pow(2).mean().backward()
+            optimizer.step()
+        results.append((model.weight, model.bias))
+    assert_matches(results[0], results[1], rtol=1e-10, atol=1e-12)
