@@ -308,3 +308,41 @@ def test_complex_gradients(op):
 def test_half_precision_products():
     arrays = [randn(2, 3).astype(np.float16), randn(3, 4).astype(np.float16)]
     check(lambda lib, x, y: lib.mm(x, y), *[Input(a) for a in arrays])
+
+
+OUT_CASES = [("mm", ((2, 3), (3, 4))), ("bmm", ((2, 2, 3), (2, 3, 4))), ("mv", ((2, 3), (3,))),
+             ("dot", ((3,), (3,))), ("vdot", ((3,), (3,))), ("matmul", ((5, 2, 3), (3, 4)))]
+
+
+@pytest.mark.parametrize("op, shapes", OUT_CASES, ids=[case[0] for case in OUT_CASES])
+def test_out(op, shapes):
+    arrays = [randn(*shape).astype(np.float32) for shape in shapes]
+    out = np.zeros(np.matmul(*arrays).shape, np.float32)
+
+    def function(lib, x, y, o):
+        returned = getattr(lib, op)(x, y, out=o)
+        assert returned is o
+        return o
+    check(function, Input(arrays[0]), Input(arrays[1]), Input(out))
+
+
+@pytest.mark.parametrize("op, shapes", OUT_CASES, ids=[case[0] for case in OUT_CASES])
+def test_out_is_resized(op, shapes):
+    import torch
+    arrays = [randn(*shape).astype(np.float32) for shape in shapes]
+    mine = ember.empty(0)
+    theirs = torch.empty(0)
+    getattr(ember, op)(*[ember.tensor(a) for a in arrays], out=mine)
+    getattr(torch, op)(*[torch.tensor(a) for a in arrays], out=theirs)
+    assert tuple(mine.shape) == tuple(theirs.shape)
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("op, shapes", OUT_CASES, ids=[case[0] for case in OUT_CASES])
+def test_out_errors(op, shapes):
+    arrays = [randn(*shape).astype(np.float32) for shape in shapes]
+    wrong_dtype = np.zeros(np.matmul(*arrays).shape)
+    check_error(lambda lib, x, y, o: getattr(lib, op)(x, y, out=o), Input(arrays[0]),
+                Input(arrays[1]), Input(wrong_dtype))
+    check_error(lambda lib, x, y, o: getattr(lib, op)(x, y, out=o), grad_input(arrays[0]),
+                Input(arrays[1]), Input(wrong_dtype.astype(np.float32)))

@@ -7,6 +7,7 @@ import numpy as np
 from ember import _dtype
 from ember._errors import broadcast_mismatch, dtype_name
 from ember._tensor import Tensor
+from ember.ops._elementwise import finish
 from ember.ops._registry import inplace_method, method, node_class, record
 from ember.ops.views import UnsafeViewBackward0
 
@@ -72,6 +73,20 @@ def unsafe_view(input, shape):
     return record(data.reshape(shape), UnsafeViewBackward0, (input,), (data.shape,))
 
 
+def _into_out(result, out, name, dot_wording=False):
+    """Honours out=: PyTorch's dtype check, then the shared write/resize of elementwise ops
+    (which also refuses out= when autograd would record)."""
+    if out is None:
+        return result
+    if out.dtype != result.dtype:
+        if dot_wording:
+            raise RuntimeError(f"result dtype {dtype_name(out.dtype)} does not match input dtype "
+                               f"{dtype_name(result.dtype)}")
+        raise RuntimeError(f"Expected out tensor to have dtype {cpp_type_name(result.dtype)}, but "
+                           f"got {cpp_type_name(out.dtype)} instead")
+    return finish(result, out, name)
+
+
 SqueezeBackward4 = node_class("SqueezeBackward4", lambda grad, dim: grad.unsqueeze(dim))
 
 
@@ -105,22 +120,24 @@ def _check_vectors(a, b, input, other):
     _not_implemented_for_bool("dot", a)
 
 
-def dot(input, tensor):
+def dot(input, tensor, *, out=None):
     """The inner product of two 1-D tensors."""
     _require_tensor("dot", "tensor", 2, tensor)
     a = input._data
     b = tensor._data
     _check_vectors(a, b, input, tensor)
-    return record(np.asarray(np.dot(a, b)), DotBackward0, (input, tensor), (input, tensor))
+    result = record(np.asarray(np.dot(a, b)), DotBackward0, (input, tensor), (input, tensor))
+    return _into_out(result, out, "dot", dot_wording=True)
 
 
-def vdot(input, other):
+def vdot(input, other, *, out=None):
     """The inner product of two 1-D tensors, conjugating the first."""
     _require_tensor("vdot", "other", 2, other)
     a = input._data
     b = other._data
     _check_vectors(a, b, input, other)
-    return record(np.asarray(np.vdot(a, b)), VdotBackward0, (input, other), (input, other))
+    result = record(np.asarray(np.vdot(a, b)), VdotBackward0, (input, other), (input, other))
+    return _into_out(result, out, "vdot", dot_wording=True)
 
 
 def outer(input, vec2):
@@ -163,13 +180,14 @@ def _check_mv(result_dtype_source, self_shape, mat, vec):
     _not_implemented_for_bool("addmv_impl_cpu", mat._data)
 
 
-def mv(input, vec):
+def mv(input, vec, *, out=None):
     """The product of a matrix and a vector."""
     _require_tensor("mv", "vec", 2, vec)
-    # mv runs as addmv into a result shaped like input's rows and typed like vec.
+    # mv runs as addmv into its out (or a result shaped like input's rows and typed like vec)
     shape = (input._data.shape[0],) if input._data.ndim == 2 else (1,)
-    _check_mv(vec, shape, input, vec)
-    return record(np.matmul(input._data, vec._data), MvBackward0, (input, vec), (input, vec))
+    _check_mv(vec if out is None else out, shape, input, vec)
+    result = record(np.matmul(input._data, vec._data), MvBackward0, (input, vec), (input, vec))
+    return _into_out(result, out, "mv")
 
 
 def _check_matrices(mat1, mat2, first="self", second="mat2"):
@@ -184,7 +202,7 @@ def _check_matrices(mat1, mat2, first="self", second="mat2"):
                            f"{a.shape[1]} and {b.shape[0]}x{b.shape[1]})")
 
 
-def mm(input, mat2):
+def mm(input, mat2, *, out=None):
     """The matrix product of two 2-D tensors (transposed views go to BLAS as they are)."""
     _require_tensor("mm", "mat2", 2, mat2)
     _check_matrices(input, mat2)
@@ -194,7 +212,8 @@ def mm(input, mat2):
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{cpp_type_name(input.dtype)} != {cpp_type_name(mat2.dtype)}")
     _not_implemented_for_bool("addmm_impl_cpu_", a)
-    return record(np.matmul(a, b), MmBackward0, (input, mat2), (input, mat2))
+    result = record(np.matmul(a, b), MmBackward0, (input, mat2), (input, mat2))
+    return _into_out(result, out, "mm")
 
 
 def _check_batches(batch1, batch2):
@@ -210,7 +229,7 @@ def _check_batches(batch1, batch2):
                            f"{b.shape[1]}].")
 
 
-def bmm(input, mat2):
+def bmm(input, mat2, *, out=None):
     """Batched matrix product of two 3-D tensors."""
     _require_tensor("bmm", "mat2", 2, mat2)
     _check_batches(input, mat2)
@@ -219,7 +238,8 @@ def bmm(input, mat2):
     if a.dtype != b.dtype:
         raise _scalar_type_mismatch(input, mat2)
     _not_implemented_for_bool("bmm", a)
-    return record(np.matmul(a, b), BmmBackward0, (input, mat2), (input, mat2))
+    result = record(np.matmul(a, b), BmmBackward0, (input, mat2), (input, mat2))
+    return _into_out(result, out, "bmm")
 
 
 # ---- matmul: PyTorch's _matmul_impl, decomposed into the same views and products ----------------
@@ -314,9 +334,15 @@ def _batched_matmul(input, other):
     return unsafe_view(result, output_shape)
 
 
-def matmul(input, other):
+def matmul(input, other, *, out=None):
     """The matrix product with PyTorch's rules for 1-D and batched (broadcast) operands."""
     _require_tensor("matmul", "other", 2, other)
+    if out is not None:
+        return _into_out(_matmul(input, other), out, "matmul")
+    return _matmul(input, other)
+
+
+def _matmul(input, other):
     ndim_a = input._data.ndim
     ndim_b = other._data.ndim
     if ndim_a == 0 or ndim_b == 0:
