@@ -36,6 +36,7 @@ def _data_cases(lib):
 CASES = range(len(_data_cases(ember)))
 
 
+@pytest.mark.filterwarnings("ignore:Creating a tensor from a list of numpy.ndarrays")
 @pytest.mark.parametrize("case", CASES)
 def test_tensor_infers_dtype_as_torch(case):
     check(lambda lib: lib.tensor(_data_cases(lib)[case]))

@@ -8,7 +8,7 @@ import numpy as np
 
 from ember import _dtype
 from ember._device import check_device, device as _device_type
-from ember._errors import dtype_name
+from ember._errors import broadcast_mismatch, dtype_name
 from ember._tensor import Tensor, _wrap
 from ember.ops._registry import check_inplace, method, node_class, record, set_history
 
@@ -34,8 +34,9 @@ channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 
 CloneBackward0 = node_class("CloneBackward0", lambda grad: grad)
-# The registry casts the gradient back to the input's dtype (real part for a real input).
-ToCopyBackward0 = node_class("ToCopyBackward0", lambda grad: grad)
+# the gradient goes back in the input's dtype (the real part, for a real input)
+ToCopyBackward0 = node_class("ToCopyBackward0",
+                             lambda grad, dtype: _cast(grad, dtype, warn=False))
 
 
 def layout_order(data, memory_format):
@@ -66,18 +67,22 @@ def contiguous(input, memory_format=None):
     return clone(input, memory_format=contiguous_format)
 
 
-def _cast(input, dtype, copy=False, memory_format=None):
+def _cast(input, dtype, copy=False, memory_format=None, warn=True):
     target = _dtype.numpy_dtype(dtype)
     data = input._data
     if data.dtype == target and not copy:
         return input
     if data.dtype.kind == "c" and target.kind != "c":
-        warnings.warn("Casting complex values to real discards the imaginary part",
-                      UserWarning, stacklevel=3)
+        if warn:
+            warnings.warn("Casting complex values to real discards the imaginary part",
+                          UserWarning, stacklevel=3)
         data = data.real
     with np.errstate(invalid="ignore", over="ignore"):
         array = data.astype(target, order=layout_order(data, memory_format))
-    return record(array, ToCopyBackward0, (input,), ())
+    if target.kind not in "fcV":
+        # integer and bool results are not differentiable: no history
+        return _wrap(array)
+    return record(array, ToCopyBackward0, (input,), (input.dtype,))
 
 
 def _to_signature_error(args):
@@ -127,7 +132,7 @@ def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False,
         copy = rest[1]
     check_device(device)
     if dtype is None:
-        return clone(input, memory_format=memory_format) if copy else input
+        dtype = input.dtype
     return _cast(input, dtype, copy, memory_format)
 
 
@@ -193,17 +198,20 @@ CopyBackwards = node_class("CopyBackwards", lambda grad, src_shape: grad * 0,
 
 def copy_(input, src, non_blocking=False):
     """Copies src's values into input (broadcasting src, casting to input's dtype)."""
+    if not isinstance(src, Tensor):
+        raise TypeError("copy_(): argument 'other' (position 1) must be Tensor, not "
+                        f"{builtins.type(src).__name__}")
     check_inplace(input)
-    source = src._data if isinstance(src, Tensor) else np.asarray(src)
+    source = src._data
     try:
         broadcast = np.broadcast_to(source, input._data.shape)
     except ValueError:
-        raise RuntimeError(
-            f"The size of tensor a ({input._data.shape[-1] if input._data.ndim else 1}) must "
-            f"match the size of tensor b ({source.shape[-1] if source.ndim else 1}) at "
-            "non-singleton dimension "
-            f"{max(input._data.ndim - 1, 0)}") from None
-    records = isinstance(src, Tensor) and (src._requires_grad or input._requires_grad)
+        raise broadcast_mismatch(input._data.shape, source.shape) from None
+    if source.dtype.kind == "c" and input._data.dtype.kind != "c":
+        warnings.warn("Casting complex values to real discards the imaginary part",
+                      UserWarning, stacklevel=2)
+        broadcast = broadcast.real
+    records = src._requires_grad or input._requires_grad
     np.copyto(input._data, broadcast, casting="unsafe")
     input._bump_version()
     if records:
@@ -237,7 +245,15 @@ def fill_(input, value):
         input._data[...] = value._data
         input._bump_version()
         return _record_overwrite(input, FillBackward3, (input, value))
-    input._data[...] = value
+    from ember.ops.creation import checked_fill
+    if not isinstance(value, _dtype._NUMBER_TYPES):
+        name = builtins.type(value).__name__
+        raise TypeError(
+            f"fill_() received an invalid combination of arguments - got ({name}), but "
+            "expected one of:\n * (Tensor value)\n      didn't match because some of the "
+            f"arguments have invalid types: (!{name}!)\n * (Number value)\n      didn't match "
+            f"because some of the arguments have invalid types: (!{name}!)\n")
+    input._data[...] = checked_fill(value, input.dtype)
     input._bump_version()
     return _record_overwrite(input, FillBackward2, (input,))
 

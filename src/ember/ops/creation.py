@@ -422,7 +422,7 @@ _SCALAR_C_TYPES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32
                    "float64": "double", "bool": "bool", "int32": "int"}
 
 
-def _checked_fill(fill_value, dtype):
+def checked_fill(fill_value, dtype):
     """fill_value as a Python scalar, with torch's overflow checks for the target dtype."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
@@ -457,7 +457,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     dtype = parse_dtype("full", dtype)
     if dtype is None:
         dtype = _fill_dtype(fill_value)
-    fill_value = _checked_fill(fill_value, dtype)
+    fill_value = checked_fill(fill_value, dtype)
     return _filled("full", fill_value, shape, dtype, device, requires_grad, out)
 
 
@@ -521,7 +521,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     """fill_value with the shape (and by default the dtype) of input."""
     _require_tensor("full_like", input)
     target = input.dtype if dtype is None else parse_dtype("full_like", dtype)
-    fill_value = _checked_fill(fill_value, target)
+    fill_value = checked_fill(fill_value, target)
     return _like("full_like", fill_value, input, target, device, requires_grad, memory_format)
 
 

@@ -52,7 +52,7 @@ def _space_signatures(extra):
                                     ("Tensor", "Number"), ("Number", "Number")))
 
 
-def _signature_error(function, positional, keywords, signatures):
+def signature_error(function, positional, keywords, signatures):
     """torch's TypeError when no overload of `function` accepts the arguments."""
     names = [type(value).__name__ for value in positional]
     names += [f"{key}={type(value).__name__}" for key, value in keywords.items()]
@@ -78,10 +78,10 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     bad_dtype = dtype is not None and not isinstance(dtype, (_dtype.dtype, type))
     if end is not None and (bad_dtype or not all(isinstance(value, _NUMBERS + (Tensor,))
                                                  for value in given)):
-        raise _signature_error("arange", given, {"dtype": dtype} if bad_dtype else {},
+        raise signature_error("arange", given, {"dtype": dtype} if bad_dtype else {},
                                _ARANGE_SIGNATURES)
     if end is None and bad_dtype:
-        raise _signature_error("arange", given, {"dtype": dtype}, _ARANGE_SIGNATURES)
+        raise signature_error("arange", given, {"dtype": dtype}, _ARANGE_SIGNATURES)
     dtype = parse_dtype("arange", dtype)
     check_device(device)
     if end is None:
@@ -98,6 +98,13 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     numpy_dtype = _dtype.numpy_dtype(dtype)
     array = _arange_values(start, end, step, dtype, numpy_dtype)
     if out is not None:
+        if out._data.size and out._data.size != array.size:
+            warnings.warn(
+                f"The number of elements in the out tensor of shape {list(out._data.shape)} is "
+                f"{out._data.size} which does not match the computed number of elements "
+                f"{array.size}. Note that this may occur as a result of rounding error. The "
+                f"out tensor will be resized to a tensor of shape ({array.size},).",
+                UserWarning, stacklevel=2)
         return _into_out(out, array)
     return finish(array, requires_grad)
 
@@ -155,11 +162,11 @@ _MISSING = object()
 
 def _steps(function, start, end, steps, extra):
     if steps is _MISSING:
-        raise _signature_error(function, (start, end), {}, _space_signatures(extra))
+        raise signature_error(function, (start, end), {}, _space_signatures(extra))
     if isinstance(steps, Tensor):
         steps = steps.item()
     if not isinstance(steps, (builtins.int, np.integer)) or isinstance(steps, builtins.bool):
-        raise _signature_error(function, (start, end, steps), {}, _space_signatures(extra))
+        raise signature_error(function, (start, end, steps), {}, _space_signatures(extra))
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return builtins.int(steps)

@@ -16,6 +16,7 @@ from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._registry import check_inplace, node_class, record, set_history
 from ember.ops.conversion import layout_order
+from ember.ops.ranges import signature_error
 from ember.ops.creation import _CPP_TYPE_NAMES, finish, parse_dtype, parse_size
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
@@ -176,8 +177,29 @@ def _number_text(value):
 
 # ---- random creation --------------------------------------------------------------------------
 
+_OPTIONS = ("Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, "
+            "torch.device device = None, bool pin_memory = False, bool requires_grad = False)")
+_CREATION_SIGNATURES = (f"(tuple of ints size, *, torch.Generator generator, {_OPTIONS}",
+                        f"(tuple of ints size, *, {_OPTIONS}")
+_RANDINT_SIGNATURES = tuple(f"({bounds}, tuple of ints size, *, {generator}{_OPTIONS}"
+                            for bounds in ("int high", "int low, int high")
+                            for generator in ("torch.Generator generator, ", ""))
+
+
+def _check_arguments(function, positional, generator, dtype, signatures):
+    """torch's no-matching-overload TypeError for a bad generator or dtype, or no size."""
+    keywords = {}
+    if generator is not None and not isinstance(generator, Generator):
+        keywords["generator"] = generator
+    if dtype is not None and not isinstance(dtype, (_dtype.dtype, type)):
+        keywords["dtype"] = dtype
+    if keywords or not positional:
+        raise signature_error(function, positional, keywords, signatures)
+
+
 def _random_creation(function, sampler, size, generator, dtype, device, requires_grad, out,
                      kernel):
+    _check_arguments(function, size, generator, dtype, _CREATION_SIGNATURES)
     dtype = parse_dtype(function, dtype) or _dtype.DEFAULT.value
     check_device(device)
     shape = parse_size(function, size)
@@ -224,6 +246,8 @@ def _integers(rng, low, high, shape, dtype):
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
             device=None, requires_grad=False, pin_memory=False):
     """Integers drawn uniformly from [low, high); randint(high, size) starts at 0."""
+    given = tuple(value for value in (low, high, size) if value is not None)
+    _check_arguments("randint", given, generator, dtype, _RANDINT_SIGNATURES)
     if size is None:
         low, high, size = 0, low, high
         position = 2
@@ -536,7 +560,8 @@ def random_(self, from_=_UNSET, to=None, *, generator=None, **kwargs):
     from_, to = builtins.int(from_), builtins.int(to)
     _check_integer_bounds(from_, to, self.dtype)
     values = _integers(_numpy_generator(generator), from_, to, self._data.shape, self.dtype)
-    node_cls = (RandomBackward0, RandomBackward1, RandomBackward2)[arguments]
+    # torch's overloads: random_(from, to), random_(to), random_()
+    node_cls = (RandomBackward2, RandomBackward1, RandomBackward0)[arguments]
     return _fill_random(self, values, node_cls)
 
 
