@@ -133,10 +133,8 @@ OPS = [
     ("linalg_diagonal", lambda lib, x: lib.linalg.diagonal(x, offset=1), (randn(2, 3, 3),)),
 ]
 
-# Rules are differentiated by central differences in float64 except where the rule is by design
-# zero (vector_norm's 0-"norm"). Hermitian-input ops read one triangle but return PyTorch's
-# symmetric gradient, so their differences are taken through a symmetrisation.
-SMOOTH = [row for row in OPS if row[0] not in ("vector_norm_0",)]
+# Every rule is checked by central differences in float64. Hermitian-input ops read one triangle
+# but return PyTorch's symmetric gradient, so their differences go through a symmetrisation.
 HERMITIAN_INPUT = ("cholesky", "cholesky_upper", "eigh", "eigh_batched", "eigvalsh",
                    "eigvalsh_upper")
 
@@ -146,7 +144,7 @@ def test_matches_torch(function, arrays):
     check(function, *[grad_input(a) for a in arrays], atol=1e-6, rtol=1e-6)
 
 
-@pytest.mark.parametrize("name, function, arrays", SMOOTH, ids=[r[0] for r in SMOOTH])
+@pytest.mark.parametrize("name, function, arrays", OPS, ids=[r[0] for r in OPS])
 def test_finite_differences(name, function, arrays):
     def all_outputs(*tensors):
         if name in HERMITIAN_INPUT:
