@@ -217,3 +217,20 @@ def test_worker_init_fn_and_seeds():
                                          generator=ember.Generator().manual_seed(0))
     base_seeds = {batch.item() for batch in loader}
     assert len(base_seeds) == 1
+
+
+def test_timeout_without_workers_fails_on_iteration_like_torch():
+    check_error(lambda lib: iter(_data(lib).DataLoader([1, 2], timeout=1.0)))
+
+
+def test_workers_draw_different_numpy_streams():
+    class Draws(ember.utils.data.Dataset):
+        def __getitem__(self, index):
+            return float(np.random.random())
+
+        def __len__(self):
+            return 2
+
+    loader = ember.utils.data.DataLoader(Draws(), batch_size=1, num_workers=2)
+    first, second = (batch.item() for batch in loader)
+    assert first != second

@@ -78,7 +78,7 @@ class _initial_mode:
 def _warn_get_lr_called_within_step(scheduler):
     if not scheduler._get_lr_called_within_step:
         warnings.warn("To get the last learning rate computed by the scheduler, please use "
-                      "`get_last_lr()`.", UserWarning, stacklevel=3)
+                      "`get_last_lr()`.", UserWarning, stacklevel=2)
 
 
 def _wrap_optimizer_step(scheduler, optimizer):

@@ -1,12 +1,15 @@
 """Multi-process loading (num_workers > 0), PyTorch's design: each worker process has its own
 index queue and copy of the dataset, results come back on one queue and are reordered, so
 batches arrive in sampler order; at most prefetch_factor * num_workers tasks are in flight.
-Worker w seeds Python's `random` and ember's default generator with base_seed + w, and
-get_worker_info() describes the worker inside it."""
+Worker w seeds Python's `random` and ember's default generator with base_seed + w, and NumPy's
+global generator from a SeedSequence of (base_seed, w) (as PyTorch does, so forked workers do
+not share one NumPy stream); get_worker_info() describes the worker inside it."""
 import queue
 import random
 import sys
 import traceback
+
+import numpy as np
 
 from ember.ops.sampling import manual_seed
 from ember.utils.data._fetch import _DatasetKind
@@ -78,6 +81,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, auto_collation,
     seed = base_seed + worker_id
     random.seed(seed)
     manual_seed(seed)
+    np.random.seed(np.random.SeedSequence([base_seed % (1 << 64), worker_id]).generate_state(4))
     _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
     init_exception = None
     try:

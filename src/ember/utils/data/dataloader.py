@@ -218,6 +218,8 @@ class _SingleProcessDataLoaderIter:
     """Iterates a DataLoader in the main process."""
 
     def __init__(self, loader):
+        if loader.timeout != 0:
+            raise AssertionError("_SingleProcessDataLoaderIter requires timeout == 0")
         self._dataset = loader.dataset
         self._dataset_kind = loader._dataset_kind
         self._IterableDataset_len_called = loader._IterableDataset_len_called
