@@ -50,7 +50,9 @@ def _any_requires_grad(args, kwargs):
 
 def first_out_of_bounds(index, low, high):
     """The first index (in C order) outside [low, high), or None when all are inside."""
-    if index.size == 0 or (index.min() >= low and index.max() < high):
+    # the ufuncs' own reduce skips ndarray.min/max's Python-level wrappers (small-tensor cost)
+    if index.size == 0 or (np.minimum.reduce(index, axis=None) >= low
+                           and np.maximum.reduce(index, axis=None) < high):
         return None
     flat = index.reshape(-1)
     bad = (flat < low) | (flat >= high)
@@ -79,11 +81,18 @@ def _index_region(array, shape, skip_dim):
                        for axis, extent in enumerate(shape))]
 
 
-def _scatter_coordinates(index, dim):
-    """Full coordinates into the target for every element of `index` along dim."""
-    coordinates = list(np.ogrid[tuple(slice(0, extent) for extent in index.shape)])
-    coordinates[dim] = index
-    return tuple(coordinates)
+def _linear_positions(index, dim, shape):
+    """Flat C-order positions into an array of `shape` for every element of `index` (its
+    value along dim, the element's own coordinates elsewhere), as a 1-d array."""
+    strides = [1] * len(shape)
+    for axis in range(len(shape) - 2, -1, -1):
+        strides[axis] = strides[axis + 1] * shape[axis + 1]
+    linear = np.multiply(index, strides[dim], dtype=np.intp)
+    for axis, extent in enumerate(index.shape):
+        if axis != dim and extent > 1:
+            offsets = np.arange(0, extent * strides[axis], strides[axis], dtype=np.intp)
+            linear = linear + offsets.reshape((extent,) + (1,) * (index.ndim - axis - 1))
+    return linear.reshape(-1)
 
 
 def _check_index_dtype(index, message):
@@ -127,8 +136,12 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
         source = _nonempty(data)
         _check_bounds(positions, source.shape[dim], dim)
         flat_index = _nonempty(positions)
-        array = np.take_along_axis(_index_region(source, flat_index.shape, dim), flat_index,
-                                   axis=dim).reshape(positions.shape)
+        if source.flags.c_contiguous:
+            spots = _linear_positions(flat_index, dim, source.shape)
+            array = source.reshape(-1).take(spots).reshape(positions.shape)
+        else:
+            array = np.take_along_axis(_index_region(source, flat_index.shape, dim),
+                                       flat_index, axis=dim).reshape(positions.shape)
     result = record(array, GatherBackward0, (input,), (dim, index, data.shape))
     return finish_out(result, out, "gather")
 
@@ -202,20 +215,17 @@ def _scatter_write(target, dim, positions, source, value, reduce, include_self=T
         return
     work = _nonempty(target)
     flat_index = _nonempty(positions)
-    coordinates = _scatter_coordinates(flat_index, dim)
+    # ufunc.at is fast only for 1-d index arrays, so positions and values are flattened
+    spots = _linear_positions(flat_index, dim, work.shape)
     if source is not None:
-        values = _index_region(_nonempty(source), flat_index.shape, None)
+        values = _index_region(_nonempty(source), flat_index.shape, None).reshape(-1)
     else:
         values = np.asarray(value).astype(target.dtype)
-    # ufunc.at is fast only for 1-d index arrays, so every index is flattened
-    values = np.broadcast_to(values, flat_index.shape).reshape(-1)
-    coordinates = [axis.reshape(-1) for axis in np.broadcast_arrays(*coordinates)]
     if work.flags.c_contiguous:
-        spots = np.ravel_multi_index(coordinates, work.shape)
         destination = work.reshape(-1)
     else:
-        spots = tuple(coordinates)
         destination = work
+        spots = np.unravel_index(spots, work.shape)
     if reduce is None:
         destination[spots] = values
         return
@@ -411,7 +421,7 @@ def index_select(input, dim, index, *, out=None):
     source = _nonempty(data)
     if first_out_of_bounds(positions, 0, source.shape[dim]) is not None:
         raise IndexError("index out of range in self")
-    array = np.take(source, positions.reshape(-1), axis=dim).reshape(
+    array = source.take(positions.reshape(-1), axis=dim).reshape(
         data.shape if data.ndim == 0 else
         data.shape[:dim] + (positions.size,) + data.shape[dim + 1:])
     result = record(array, IndexSelectBackward0, (input,), (dim, index, data.shape))
@@ -660,7 +670,7 @@ def take(input, index, *, out=None):
                            f"{dtype_name(index.dtype)}")
     data = input._data
     positions = _flat_positions(index, data.size)
-    array = np.take(np.ravel(data), positions)
+    array = data.reshape(-1).take(positions)
     result = record(array, TakeBackward0, (input,), (index, data.shape))
     return finish_out(result, out, "take")
 
