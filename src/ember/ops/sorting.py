@@ -76,8 +76,8 @@ def msort(input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
-    """The k largest (or smallest) elements along dim and their indices (ties resolve to the
-    lower index; PyTorch leaves their order unspecified)."""
+    """The k largest (or smallest) elements along dim and their indices (which of several tied
+    elements is picked is unspecified, as in PyTorch)."""
     data = input._data
     if data.dtype.kind == "b":
         raise RuntimeError("topk does not support bool dtypes on CPU")
@@ -88,7 +88,15 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not data.ndim:
         return _pair(data.copy(), np.zeros((), np.int64), TopkBackward0, input,
                      ((), dim, None), return_types.topk)
-    order = np.take(_stable_order(data, dim, largest), np.arange(k), axis=dim)
+    # partition (linear time) to find the k candidates, then order only those, ties by index
+    kept = np.arange(extent - k, extent) if largest else np.arange(k)
+    if k:
+        partitioned = np.argpartition(data, extent - k if largest else k - 1, axis=dim)
+        candidates = np.sort(np.take(partitioned, kept, axis=dim), axis=dim)
+    else:
+        candidates = np.take(np.zeros(data.shape, np.int64), kept, axis=dim)
+    ranks = _stable_order(np.take_along_axis(data, candidates, axis=dim), dim, largest)
+    order = np.take_along_axis(candidates, ranks, axis=dim)
     values = np.take_along_axis(data, order, axis=dim)
     return _pair(values, order, TopkBackward0, input, (data.shape, dim, order),
                  return_types.topk)
@@ -96,17 +104,15 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 # ---- kthvalue, median, nanmedian, mode ----------------------------------------------------------
 
-def _select_sorted(name, input, dim, keepdim, position_of, node_cls, result_type):
-    """The element at a per-slice position of the stable ascending order along dim."""
+def _select(name, input, dim, keepdim, select, node_cls, result_type):
+    """The element of each slice along dim whose index select(data, dim) gives (keepdim)."""
     data = input._data
     dim = normalize_dim(dim, data.ndim)
     if not data.ndim:
         return _pair(data.copy(), np.zeros((), np.int64), node_cls, input,
                      ((), dim, None, keepdim), result_type)
     _require_nonempty_dim(name, data, dim)
-    order = np.argsort(data, axis=dim, kind="stable")
-    positions = position_of(data, dim)
-    indices = np.take_along_axis(order, positions, axis=dim)
+    indices = select(data, dim)
     values = np.take_along_axis(data, indices, axis=dim)
     if not keepdim:
         indices = np.squeeze(indices, axis=dim)
@@ -131,16 +137,30 @@ def _nan_count(data, dim):
     return np.sum(np.isnan(data), axis=dim, keepdims=True)
 
 
-def _median_position(data, dim):
-    # a slice holding NaN has median NaN: the first NaN of the sorted order
-    extent = data.shape[dim]
-    nans = _nan_count(data, dim)
-    return np.where(nans > 0, extent - nans, (extent - 1) // 2)
+def _kth_smallest_index(data, dim, position):
+    """Index of the element at `position` of each slice's ascending order (NaN last), found by
+    partitioning in linear time; among ties any may be picked, as in PyTorch."""
+    return np.take(np.argpartition(data, position, axis=dim), [position], axis=dim)
 
 
-def _nanmedian_position(data, dim):
+def _median_indices(data, dim):
+    indices = _kth_smallest_index(data, dim, (data.shape[dim] - 1) // 2)
+    if data.dtype.kind in "fc":
+        # a slice holding NaN has median NaN, found at its first NaN
+        nan = np.isnan(data)
+        first_nan = np.argmax(nan, axis=dim, keepdims=True)
+        indices = np.where(np.any(nan, axis=dim, keepdims=True), first_nan, indices)
+    return indices
+
+
+def _nanmedian_indices(data, dim):
+    if data.dtype.kind not in "fc" or not np.isnan(data).any():
+        return _median_indices(data, dim)
+    # each slice has its own count of non-NaN values: pick positions from a full sort
     valid = data.shape[dim] - _nan_count(data, dim)
-    return np.where(valid > 0, (valid - 1) // 2, 0)
+    positions = np.where(valid > 0, (valid - 1) // 2, 0)
+    order = np.argsort(data, axis=dim, kind="stable")
+    return np.take_along_axis(order, positions, axis=dim)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -153,11 +173,11 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if k < 1 or k > extent:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
 
-    def position_of(array, axis):
-        return np.full(array.shape[:axis] + (1,) + array.shape[axis + 1:], k - 1)
+    def select(array, axis):
+        return _kth_smallest_index(array, axis, k - 1)
 
-    return _select_sorted("kthvalue", input, dim, keepdim, position_of, KthvalueBackward0,
-                          return_types.kthvalue)
+    return _select("kthvalue", input, dim, keepdim, select, KthvalueBackward0,
+                   return_types.kthvalue)
 
 
 MedianBackward0 = node_class("MedianBackward0", evenly_distribute_backward)
@@ -184,8 +204,8 @@ def median(input, dim=None, keepdim=False):
         return _full_median(input, False, MedianBackward0)
     _require_nonempty_dim("median", input._data, normalize_dim(dim, input._data.ndim))
     _require_non_bool("median_out", input)
-    return _select_sorted("median", input, dim, keepdim, _median_position, MedianBackward1,
-                          return_types.median)
+    return _select("median", input, dim, keepdim, _median_indices, MedianBackward1,
+                   return_types.median)
 
 
 def nanmedian(input, dim=None, keepdim=False):
@@ -195,8 +215,8 @@ def nanmedian(input, dim=None, keepdim=False):
         return _full_median(input, True, NanmedianBackward0)
     _require_nonempty_dim("median", input._data, normalize_dim(dim, input._data.ndim))
     _require_non_bool("median_out", input)
-    return _select_sorted("median", input, dim, keepdim, _nanmedian_position,
-                          NanmedianBackward1, return_types.nanmedian)
+    return _select("median", input, dim, keepdim, _nanmedian_indices, NanmedianBackward1,
+                   return_types.nanmedian)
 
 
 def _mode_position(sorted_values, dim):
@@ -204,7 +224,6 @@ def _mode_position(sorted_values, dim):
     of equal values (the smallest most frequent value, at its last occurrence)."""
     moved = np.moveaxis(sorted_values, dim, -1)
     rows = moved.reshape(-1, moved.shape[-1])
-    extent = rows.shape[1]
     starts = np.ones(rows.shape, dtype=bool)
     starts[:, 1:] = rows[:, 1:] != rows[:, :-1]
     run_ids = np.cumsum(starts.reshape(-1)) - 1
@@ -212,18 +231,19 @@ def _mode_position(sorted_values, dim):
     lengths = run_lengths[run_ids].reshape(rows.shape)
     ends = np.ones(rows.shape, dtype=bool)
     ends[:, :-1] = starts[:, 1:]
-    best = np.argmax(np.where(ends, lengths, -1), axis=1) if extent else np.zeros(0, np.int64)
+    best = np.argmax(np.where(ends, lengths, -1), axis=1)
     return np.moveaxis(best.reshape(moved.shape[:-1] + (1,)), -1, dim)
 
 
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along dim (the smallest among equally frequent ones) and the
     index of its last occurrence."""
-    def position_of(array, axis):
-        return _mode_position(np.sort(array, axis=axis, kind="stable"), axis)
+    def select(array, axis):
+        order = np.argsort(array, axis=axis, kind="stable")
+        positions = _mode_position(np.take_along_axis(array, order, axis=axis), axis)
+        return np.take_along_axis(order, positions, axis=axis)
 
-    return _select_sorted("mode", input, dim, keepdim, position_of, ModeBackward0,
-                          return_types.mode)
+    return _select("mode", input, dim, keepdim, select, ModeBackward0, return_types.mode)
 
 
 # ---- unique, unique_consecutive -----------------------------------------------------------------
