@@ -234,3 +234,19 @@ def test_workers_draw_different_numpy_streams():
     loader = ember.utils.data.DataLoader(Draws(), batch_size=1, num_workers=2)
     first, second = (batch.item() for batch in loader)
     assert first != second
+
+
+def test_persistent_workers_restart_iterable_datasets_each_epoch():
+    loader = ember.utils.data.DataLoader(_stream(ember, 7), batch_size=2, num_workers=2,
+                                         persistent_workers=True)
+    for _ in range(2):
+        assert sorted(sum([batch.tolist() for batch in loader], [])) == list(range(7))
+
+
+def test_shuffle_without_a_generator_follows_the_global_seed():
+    def epoch():
+        ember.manual_seed(123)
+        loader = ember.utils.data.DataLoader(list(range(9)), batch_size=9, shuffle=True)
+        return next(iter(loader)).tolist()
+    assert epoch() == epoch()
+    assert sorted(epoch()) == list(range(9))
