@@ -308,16 +308,16 @@ class Optimizer:
                              "the size of optimizer's group")
         id_map = dict(zip(itertools.chain.from_iterable(g["params"] for g in saved_groups),
                           itertools.chain.from_iterable(g["params"] for g in groups)))
-        special = {}
+        float32_step = {}
         for saved in state_dict["param_groups"]:
             flag = bool(saved.get("fused", False) or saved.get("capturable", False))
             for index in saved["params"]:
-                special.setdefault(index, flag)
+                float32_step.setdefault(index, flag)
         state = defaultdict(dict)
         for key, value in state_dict["state"].items():
             if key in id_map:
                 param = id_map[key]
-                state[param] = self._cast_state(param, value, None, special.get(key, False))
+                state[param] = self._cast_state(param, value, None, float32_step.get(key, False))
             else:
                 state[key] = value
 
