@@ -1,6 +1,7 @@
 """Tensor creation from data and by fill: tensor (with torch.tensor's dtype inference), as_tensor,
 from_numpy, zeros/ones/full/empty and their _like and new_ forms, the legacy constructors."""
 import builtins
+import math
 import warnings
 
 import numpy as np
@@ -331,6 +332,13 @@ def _size_item(function, position, item):
 
 def parse_size(function, size):
     """A shape tuple from `*size` varargs (ints, or one sequence), with torch's errors."""
+    if len(size) == 1 and type(size[0]) in (tuple, list):
+        size = size[0]
+    for extent in size:
+        if type(extent) is not builtins.int or extent < 0:
+            break
+    else:
+        return tuple(size)  # plain non-negative ints: the common case needs no conversion
     if len(size) == 1:
         only = size[0]
         if isinstance(only, (tuple, list)):
@@ -363,7 +371,8 @@ def _filled(function, fill, shape, dtype, device, requires_grad, out=None):
     if fill == 0:
         array = np.zeros(shape, numpy_dtype)
     else:
-        array = np.full(shape, fill, numpy_dtype)
+        array = np.empty(shape, numpy_dtype)
+        array.fill(fill)
     if out is not None:
         return _into_out(out, array)
     return finish(array, requires_grad)
@@ -422,6 +431,11 @@ _SCALAR_C_TYPES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32
                    "float64": "double", "bool": "bool", "int32": "int"}
 
 
+# float targets a finite Python float can overflow (float64 holds every one)
+_NARROW_FLOAT_MAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e+38,
+                     "float32": 3.4028234663852886e+38}
+
+
 def checked_fill(fill_value, dtype):
     """fill_value as a Python scalar, with torch's overflow checks for the target dtype."""
     if isinstance(fill_value, Tensor):
@@ -441,8 +455,10 @@ def checked_fill(fill_value, dtype):
         if not low <= fill_value <= limits.max:
             raise overflow
         return np.array(fill_value).astype(numpy_dtype)
-    if numpy_dtype.kind in "fV" and np.isfinite(fill_value):
-        if abs(fill_value) > _dtype.finfo(dtype).max:
+    limit = _NARROW_FLOAT_MAX.get(dtype._name)
+    if limit is not None and not isinstance(fill_value, builtins.bool):
+        magnitude = abs(fill_value)
+        if magnitude > limit and magnitude != math.inf:
             raise overflow
     return fill_value
 

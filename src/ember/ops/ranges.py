@@ -74,6 +74,10 @@ def _format(value):
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False, pin_memory=False):
     """Values from start to end (exclusive) by step; integer arguments give int64."""
+    if (type(start) is builtins.int and end is None and start >= 0 and dtype is None
+            and out is None and device is None):
+        # the common arange(n): nothing to check or convert
+        return finish(np.arange(start, dtype=np.int64), requires_grad)
     given = (start,) if end is None else (start, end) if step == 1 else (start, end, step)
     bad_dtype = dtype is not None and not isinstance(dtype, (_dtype.dtype, type))
     if end is not None and (bad_dtype or not all(isinstance(value, _NUMBERS + (Tensor,))
