@@ -7,6 +7,11 @@ import pytest
 import ember
 from oracle import Input, check, check_error, finite_differences, grad_input, torch
 
+# pytest swaps the warning filters ember installs on import for its own, so NumPy's
+# floating-point RuntimeWarnings (which ember silences, as PyTorch never warns) resurface here;
+# test_no_numpy_warnings_without_pytest_filters checks the real behaviour in a fresh process.
+pytestmark = pytest.mark.filterwarnings("ignore:.*encountered:RuntimeWarning")
+
 RNG = np.random.default_rng(11)
 SHAPE = (3, 4)
 

@@ -8,8 +8,8 @@ from ember import _dtype
 from ember._errors import broadcast_mismatch, dtype_name
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
-from ember.ops._registry import (RESULT, check_inplace, float_data, inplace_method, method,
-                                 node_class, record, write_result)
+from ember.ops._registry import (RESULT, check_inplace, inplace_method, method, node_class,
+                                 record, write_result)
 
 __all__ = ["as_array", "finish", "found_dtype", "broadcasting", "not_implemented", "dtype_of",
            "unary", "zeros_rule", "zeros_of", "require_tensor", "kernel_error", "message_error",
@@ -137,31 +137,31 @@ def unary(name, forward, node_name, rule, saves="input", promote=True, kernel=No
     otherwise the result keeps the input's dtype. rejects: the NumPy dtype kinds PyTorch has
     no kernel for, reported under PyTorch's kernel name. complex_error(dtype): the exception
     for complex input, where PyTorch rejects it."""
-    node = node_class(node_name, rule) if rule is not None else None
-    if complex_error is not None:
-        forward = _rejecting_complex(forward, complex_error)
+    node = node_class(node_name, rule)
     saves_result = saves == "result"
     kernel = kernel or name + "_cpu"
+    if complex_error is not None:
+        forward = _rejecting_complex(forward, complex_error)
 
-    if promote:
-        def function(input, *, out=None):
-            array = as_array(forward(float_data(input)))
-            if node is None:
-                result = _wrap(array)
-            else:
-                result = record(array, node, (input,), (RESULT,) if saves_result else (input,))
-            return result if out is None else finish(result, out, name)
-    else:
-        def function(input, *, out=None):
-            data = input._data
-            if data.dtype.kind in rejects:
-                raise not_implemented(kernel, _dtype.FROM_NUMPY[data.dtype])
-            array = as_array(forward(data))
-            if node is None:
-                result = _wrap(array)
-            else:
-                result = record(array, node, (input,), (RESULT,) if saves_result else (input,))
-            return result if out is None else finish(result, out, name, found_dtype)
+    # The hot path (sin, exp... on a float tensor without grad) is a dtype test, the NumPy
+    # call and a wrap; everything else is behind a branch.
+    def function(input, *, out=None):
+        data = input._data
+        kind = data.dtype.kind
+        if kind in rejects:
+            raise not_implemented(kernel, _dtype.FROM_NUMPY[data.dtype])
+        if promote and kind in "biu":
+            data = data.astype(_dtype.DEFAULT.numpy)
+        array = forward(data)
+        if type(array) is not _ndarray:
+            array = _asarray(array)
+        if input._requires_grad:
+            result = record(array, node, (input,), (RESULT,) if saves_result else (input,))
+        else:
+            result = _wrap(array)
+        if out is None:
+            return result
+        return finish(result, out, name, None if promote else found_dtype)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"Elementwise {name}, as torch.{name}."
