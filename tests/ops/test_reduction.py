@@ -83,6 +83,7 @@ OPS = [
     ("amin", lambda lib, x: lib.amin(x, -1), B, True),
     ("amin_ties", lambda lib, x: x.amin(0), TIES, True),
     ("aminmax", lambda lib, x: lib.aminmax(x), B, True),
+    ("aminmax_keepdim", lambda lib, x: lib.aminmax(x, keepdim=True), B, True),
     ("aminmax_dim", lambda lib, x: x.aminmax(dim=1, keepdim=True), TIES, True),
     ("argmax", lambda lib, x: x.argmax(), B, False),
     ("argmax_dim", lambda lib, x: lib.argmax(x, 1, keepdim=True), TIES, False),

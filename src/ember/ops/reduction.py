@@ -113,9 +113,20 @@ def _sum_dtype(input, dtype):
     return None
 
 
-def _summed(function, data, dims, numpy_dtype, keepdim):
+def reduce(ufunc, data, dims, keepdim, dtype=None):
+    """ufunc.reduce over dims (all when None) as an ndarray, never a NumPy scalar. Calling the
+    ufunc directly skips np.sum's wrapper, which dominates the cost for small tensors."""
+    kept = ufunc.reduce(data, axis=dims, dtype=dtype, keepdims=True)
+    if not data.ndim:
+        return np.asarray(kept)
+    if keepdim:
+        return kept
+    return kept.reshape(()) if dims is None else np.squeeze(kept, axis=dims)
+
+
+def _summed(ufunc, data, dims, numpy_dtype, keepdim):
     accumulate = numpy_dtype or _accumulate_dtype(data)
-    array = np.asarray(function(data, axis=dims, dtype=accumulate, keepdims=keepdim))
+    array = reduce(ufunc, data, dims, keepdim, accumulate)
     result_dtype = numpy_dtype or data.dtype
     return array if array.dtype == result_dtype else array.astype(result_dtype)
 
@@ -125,10 +136,10 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     data = input._data
     numpy_dtype = _sum_dtype(input, dtype)
     if dim is None and not keepdim:
-        array = _summed(np.sum, data, None, numpy_dtype, False)
+        array = _summed(np.add, data, None, numpy_dtype, False)
         return _finish(record(array, SumBackward0, (input,), (data.shape,)), out)
     dims = reduction_dims(dim, data.ndim)
-    array = _summed(np.sum, data, dims, numpy_dtype, keepdim)
+    array = _summed(np.add, data, dims, numpy_dtype, keepdim)
     return _finish(record(array, SumBackward1, (input,), (data.shape, dims, keepdim)), out)
 
 
@@ -143,7 +154,9 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum treating NaN as zero."""
     data = input._data
     dims = reduction_dims(dim, data.ndim)
-    array = _summed(np.nansum, data, dims, _sum_dtype(input, dtype), keepdim)
+    if data.dtype.kind in "fc":
+        data = np.where(np.isnan(data), 0, data)
+    array = _summed(np.add, data, dims, _sum_dtype(input, dtype), keepdim)
     return _finish(record(array, NansumBackward0, (input,), (input, dims, keepdim)), out)
 
 
@@ -177,7 +190,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         data = data.astype(numpy_dtype)
     dims = reduction_dims(dim, data.ndim)
     count = _reduced_count(data.shape, dims)
-    total = _summed(np.sum, data, dims, None, keepdim)
+    total = _summed(np.add, data, dims, None, keepdim)
     with np.errstate(invalid="ignore", divide="ignore"):
         array = np.asarray(total / np.asarray(count, dtype=total.dtype)).astype(total.dtype)
     if dim is None and not keepdim:
@@ -234,11 +247,11 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     data = input._data
     numpy_dtype = _sum_dtype(input, dtype)
     if dim is None:
-        array = _summed(np.prod, data, None, numpy_dtype, False)
+        array = _summed(np.multiply, data, None, numpy_dtype, False)
         return _finish(record(array, ProdBackward0, (input,), (input, RESULT)), out)
     dim = normalize_dim(dim, data.ndim)
     axis = dim if data.ndim else None
-    array = _summed(np.prod, data, axis, numpy_dtype, keepdim)
+    array = _summed(np.multiply, data, axis, numpy_dtype, keepdim)
     return _finish(record(array, ProdBackward1, (input,), (input, RESULT, dim, keepdim)), out)
 
 
@@ -266,9 +279,9 @@ def _variance(data, dims, correction, count, keepdim):
     accumulate = _accumulate_dtype(data)
     work = data if accumulate is None else data.astype(accumulate)
     with np.errstate(invalid="ignore", divide="ignore"):
-        centre = np.sum(work, axis=dims, keepdims=True) / count
+        centre = np.add.reduce(work, axis=dims, keepdims=True) / count
         deviation = np.abs(work - centre) if work.dtype.kind == "c" else work - centre
-        squares = np.sum(deviation * deviation, axis=dims, keepdims=keepdim)
+        squares = reduce(np.add, deviation * deviation, dims, keepdim)
         variance = squares / builtins.max(0, count - correction)
     real = data.real.dtype if data.dtype.kind == "c" else data.dtype
     if not keepdim:
@@ -417,7 +430,8 @@ def max(input, dim=None, keepdim=False, *, out=None):
     if dim is None:
         data = input._data
         _empty_reduction_check("max", data, None)
-        return record(np.asarray(np.max(data)), MaxBackward1, (input,), (input, RESULT))
+        return record(reduce(np.maximum, data, None, False), MaxBackward1, (input,),
+                      (input, RESULT))
     if isinstance(dim, Tensor):
         # the binary form is the elementwise op (its own grad_fn), in its own family
         import ember
@@ -430,7 +444,8 @@ def min(input, dim=None, keepdim=False, *, out=None):
     if dim is None:
         data = input._data
         _empty_reduction_check("min", data, None)
-        return record(np.asarray(np.min(data)), MinBackward1, (input,), (input, RESULT))
+        return record(reduce(np.minimum, data, None, False), MinBackward1, (input,),
+                      (input, RESULT))
     if isinstance(dim, Tensor):
         # the binary form is the elementwise op (its own grad_fn), in its own family
         import ember
@@ -444,18 +459,18 @@ def _extreme_over(name, reducer, node_cls, input, dim, keepdim, out):
     if not data.ndim:
         dims = None
     _empty_reduction_check(name, data, dims)
-    array = np.asarray(reducer(data, axis=dims, keepdims=keepdim))
+    array = reduce(reducer, data, dims, keepdim)
     return _finish(record(array, node_cls, (input,), (input, RESULT, dims, keepdim)), out)
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     """The maximum over dim (all dims when empty); ties share the gradient evenly."""
-    return _extreme_over("amax", np.max, AmaxBackward0, input, dim, keepdim, out)
+    return _extreme_over("amax", np.maximum, AmaxBackward0, input, dim, keepdim, out)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
     """The minimum over dim (all dims when empty); ties share the gradient evenly."""
-    return _extreme_over("amin", np.min, AminBackward0, input, dim, keepdim, out)
+    return _extreme_over("amin", np.minimum, AminBackward0, input, dim, keepdim, out)
 
 
 def _aminmax_backward(grads, input, dims, keepdim, low, high):
@@ -480,10 +495,8 @@ def aminmax(input, *, dim=None, keepdim=False):
         for d in dims:
             if data.shape[d] == 0:
                 raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
-    low = np.asarray(np.min(data, axis=dims, keepdims=keepdim))
-    high = np.asarray(np.max(data, axis=dims, keepdims=keepdim))
-    if keepdim and dims is None and data.ndim and dim is None:
-        low, high = low.reshape(()), high.reshape(())
+    low = reduce(np.minimum, data, dims, keepdim)
+    high = reduce(np.maximum, data, dims, keepdim)
     outs = record_multi((low, high), AminmaxBackward0, (input,),
                         (input, dims, keepdim, _wrap(low.copy()), _wrap(high.copy())))
     return return_types.aminmax(outs)
@@ -543,9 +556,9 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
         if data.size == 0:
             shift = np.zeros((), dtype=data.dtype)
         else:
-            shift = np.max(data, axis=dims, keepdims=True)
+            shift = np.maximum.reduce(data, axis=dims, keepdims=True)
             shift = np.where(np.isinf(shift), 0, shift).astype(data.dtype)
-        total = np.sum(np.exp(data - shift), axis=dims, keepdims=True)
+        total = np.add.reduce(np.exp(data - shift), axis=dims, keepdims=True)
         array = np.log(total) + shift
     if not keepdim:
         array = array.reshape(()) if dims is None else np.squeeze(array, axis=dims)

@@ -70,13 +70,13 @@ def _finish(result, out):
 
 def cumsum(input, dim, *, dtype=None, out=None):
     """Cumulative sum along dim (integers accumulate to int64)."""
-    array, dim = _scan(np.cumsum, input, dim, dtype)
+    array, dim = _scan(np.add.accumulate, input, dim, dtype)
     return _finish(record(array, CumsumBackward0, (input,), (dim,)), out)
 
 
 def cumprod(input, dim, *, dtype=None, out=None):
     """Cumulative product along dim (integers accumulate to int64)."""
-    array, dim = _scan(np.cumprod, input, dim, dtype)
+    array, dim = _scan(np.multiply.accumulate, input, dim, dtype)
     return _finish(record(array, CumprodBackward0, (input,), (input, RESULT, dim)), out)
 
 
