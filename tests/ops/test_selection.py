@@ -7,7 +7,8 @@ from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import ember
-from oracle import Input, check, check_error, finite_differences, grad_input
+from oracle import (Input, check, check_error, finite_differences, grad_input, requires_oracle,
+                    torch)
 
 RNG = np.random.default_rng(3)
 A = RNG.standard_normal((3, 4))
@@ -187,8 +188,19 @@ ERRORS = [
 
 
 @pytest.mark.parametrize("function", [row[1] for row in ERRORS], ids=[row[0] for row in ERRORS])
+@pytest.mark.filterwarnings("ignore:masked_scatter_ received a mask with dtype torch.uint8")
 def test_errors(function):
     check_error(function, Input(A.astype(np.float32)), Input(MASK))
+
+
+@requires_oracle
+def test_uint8_mask_deprecation_warning():
+    """PyTorch warns that uint8 masks are deprecated before rejecting them."""
+    for lib in (ember, torch):
+        x = lib.ones(2, 2)
+        with pytest.warns(UserWarning, match="received a mask with dtype torch.uint8"):
+            with pytest.raises(RuntimeError, match="only supports boolean masks"):
+                x.masked_scatter(lib.ones(2, 2, dtype=lib.uint8), x)
 
 
 def test_failed_inplace_leaves_target_unchanged():

@@ -1,5 +1,7 @@
 """Selecting by mask and searching: masked_fill, masked_scatter, masked_select, nonzero,
 argwhere, searchsorted, bucketize."""
+import warnings
+
 import numpy as np
 
 from ember._errors import broadcast_mismatch, dtype_name
@@ -103,6 +105,10 @@ def _apply_masked_scatter(input, target, mask, source):
     if source._data.dtype != data.dtype:
         raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but "
                            f"got{dtype_name(input.dtype)} and {dtype_name(source.dtype)}")
+    if flags.dtype == np.uint8:
+        warnings.warn("masked_scatter_ received a mask with dtype torch.uint8, this behavior is "
+                      "now deprecated,please use a mask with dtype torch.bool instead.",
+                      UserWarning, stacklevel=3)
     if flags.dtype.kind != "b":
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
                            f"dtype {dtype_name(mask.dtype)}")
