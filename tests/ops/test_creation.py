@@ -398,3 +398,20 @@ def test_cuda_module():
     assert ember.cuda.device_count() == torch.cuda.device_count() == 0
     assert ember.zeros(2).device == ember.device("cpu")
     assert ember.zeros(2, device="cpu:1").device == ember.device("cpu")
+
+
+@pytest.mark.parametrize("name", ["is_available", "device_count", "is_initialized",
+                                  "is_bf16_supported", "empty_cache"])
+def test_cuda_queries(name):
+    assert getattr(ember.cuda, name)() == getattr(torch.cuda, name)()
+
+
+def test_cuda_seeding_is_accepted():
+    assert ember.cuda.manual_seed(1) is torch.cuda.manual_seed(1) is None
+    assert ember.cuda.manual_seed_all(1) is torch.cuda.manual_seed_all(1) is None
+
+
+@pytest.mark.parametrize("name", ["current_device", "synchronize", "get_device_name",
+                                  "get_rng_state"])
+def test_cuda_calls_raise_as_a_cpu_only_torch(name):
+    check_error(lambda lib: getattr(lib.cuda, name)())

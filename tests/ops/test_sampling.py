@@ -371,3 +371,25 @@ def test_failed_in_place_leaves_target_unchanged():
     with pytest.raises(RuntimeError):
         target.bernoulli_(ember.tensor([1.5, 0.5, 0.5]))
     assert target.tolist() == [0.0, 1.0, 2.0] and target._version == 0
+
+
+@pytest.mark.parametrize("call, dtype", [
+    (lambda lib, out: lib.normal(0.0, 1.0, (2, 3), out=out), "float32"),
+    (lambda lib, out: lib.normal(lib.zeros(4), 1.0, out=out), "float32"),
+    (lambda lib, out: lib.bernoulli(lib.full((5,), 0.5), out=out), "float32"),
+    (lambda lib, out: lib.randperm(6, out=out), "int64"),
+    (lambda lib, out: lib.randint(0, 3, (2, 2), out=out), "int64"),
+    (lambda lib, out: lib.rand(3, out=out), "float32"),
+])
+def test_out_is_resized_and_returned(call, dtype):
+    mine_out = ember.zeros(0, dtype=getattr(ember, dtype))
+    theirs_out = torch.zeros(0, dtype=getattr(torch, dtype))
+    assert call(ember, mine_out) is mine_out
+    call(torch, theirs_out)
+    _same_metadata(mine_out, theirs_out)
+
+
+def test_multinomial_out():
+    out = ember.zeros(1, dtype=ember.int64)
+    result = ember.multinomial(ember.tensor([0.0, 1.0]), 1, out=out)
+    assert result is out and out.tolist() == [1]

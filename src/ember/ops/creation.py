@@ -374,11 +374,11 @@ def _filled(function, fill, shape, dtype, device, requires_grad, out=None):
         array = np.empty(shape, numpy_dtype)
         array.fill(fill)
     if out is not None:
-        return _into_out(out, array)
+        return into_out(out, array)
     return finish(array, requires_grad)
 
 
-def _into_out(out, array):
+def into_out(out, array):
     """Resizes `out` to the result (torch's out= semantics for creation ops) and fills it."""
     if out._data.shape != array.shape:
         out._data = np.empty(array.shape, out._data.dtype)
@@ -584,7 +584,7 @@ Tensor.new_full = new_full
 
 # ---- legacy constructors ----------------------------------------------------------------------
 
-_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
                    "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
                    "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
                    "bool": "bool", "complex64": "c10::complex<float>",
@@ -592,7 +592,7 @@ _CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Hal
 
 
 def _options_text(dtype):
-    return (f"TensorOptions(dtype={_CPP_TYPE_NAMES[dtype._name]}, device=cpu, layout=Strided, "
+    return (f"TensorOptions(dtype={CPP_TYPE_NAMES[dtype._name]}, device=cpu, layout=Strided, "
             "requires_grad=false (default), pinned_memory=false (default), "
             "memory_format=(nullopt))")
 

@@ -10,7 +10,7 @@ from ember import _dtype
 from ember._device import check_device
 from ember._errors import dtype_name
 from ember._tensor import Tensor
-from ember.ops.creation import _into_out, finish, parse_dtype
+from ember.ops.creation import into_out, finish, parse_dtype
 
 __all__ = ["arange", "range", "linspace", "logspace", "eye", "tril_indices", "triu_indices",
            "meshgrid"]
@@ -109,7 +109,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
                 f"{array.size}. Note that this may occur as a result of rounding error. The "
                 f"out tensor will be resized to a tensor of shape ({array.size},).",
                 UserWarning, stacklevel=2)
-        return _into_out(out, array)
+        return into_out(out, array)
     return finish(array, requires_grad)
 
 
@@ -211,8 +211,8 @@ def _compute_dtype(dtype):
     return numpy_dtype
 
 
-def linspace(start, end, steps=_MISSING, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False, pin_memory=False):
+def linspace(start, end, steps=_MISSING, *, out=None, dtype=None, layout=None,
+             device=None, requires_grad=False, pin_memory=False):
     """`steps` evenly spaced values from start to end inclusive."""
     dtype = parse_dtype("linspace", dtype)
     check_device(device)
@@ -223,7 +223,7 @@ def linspace(start, end, steps=_MISSING, *, out=None, dtype=None, layout=None, d
     values = _linear_values(start, end, steps, _compute_dtype(dtype))
     array = values.astype(_dtype.numpy_dtype(dtype))
     if out is not None:
-        return _into_out(out, array)
+        return into_out(out, array)
     return finish(array, requires_grad)
 
 
@@ -233,8 +233,8 @@ def _number_or_complex(function, name, position, value):
     return _number(function, name, position, value)
 
 
-def logspace(start, end, steps=_MISSING, base=10.0, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False, pin_memory=False):
+def logspace(start, end, steps=_MISSING, base=10.0, *, out=None, dtype=None, layout=None,
+             device=None, requires_grad=False, pin_memory=False):
     """`steps` values from base**start to base**end, evenly spaced in the exponent."""
     dtype = parse_dtype("logspace", dtype)
     check_device(device)
@@ -248,7 +248,7 @@ def logspace(start, end, steps=_MISSING, base=10.0, *, out=None, dtype=None, lay
     exponents = _linear_values(start, end, steps, compute)
     array = np.power(compute.type(base), exponents).astype(_dtype.numpy_dtype(dtype))
     if out is not None:
-        return _into_out(out, array)
+        return into_out(out, array)
     return finish(array, requires_grad)
 
 
@@ -266,7 +266,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     numpy_dtype = _dtype.DEFAULT.numpy if dtype is None else _dtype.numpy_dtype(dtype)
     array = np.eye(n, m, dtype=numpy_dtype)
     if out is not None:
-        return _into_out(out, array)
+        return into_out(out, array)
     return finish(array, requires_grad)
 
 

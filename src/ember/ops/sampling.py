@@ -17,7 +17,8 @@ from ember.autograd.grad_mode import STATE
 from ember.ops._registry import check_inplace, node_class, record, set_history
 from ember.ops.conversion import layout_order
 from ember.ops.ranges import signature_error
-from ember.ops.creation import _CPP_TYPE_NAMES, finish, parse_dtype, parse_size
+from ember.ops.creation import (CPP_TYPE_NAMES, into_out, finish, parse_dtype,
+                                parse_size)
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
            "get_rng_state", "set_rng_state", "rand", "randn", "randint", "randperm", "normal",
@@ -129,6 +130,13 @@ def _numpy_generator(generator):
     return (default_generator if generator is None else generator)._numpy
 
 
+def _maybe_out(result, out):
+    """result, or (with out=) its values written into out, resized as torch resizes it."""
+    if out is None:
+        return result
+    return into_out(out, result._data)
+
+
 # ---- sampling kernels (ndarray in, ndarray out) ----------------------------------------------
 
 def _not_implemented(kernel, dtype):
@@ -206,8 +214,7 @@ def _random_creation(function, sampler, size, generator, dtype, device, requires
     _require_floating(kernel, dtype)
     array = sampler(_numpy_generator(generator), shape, dtype)
     if out is not None:
-        from ember.ops.creation import _into_out
-        return _into_out(out, array)
+        return into_out(out, array)
     return finish(array, requires_grad)
 
 
@@ -232,7 +239,7 @@ def _check_integer_bounds(low, high, dtype):
     numpy_dtype = _dtype.numpy_dtype(dtype)
     if numpy_dtype.kind in "iu":
         limits = np.iinfo(numpy_dtype)
-        type_name = _CPP_TYPE_NAMES[dtype._name]
+        type_name = CPP_TYPE_NAMES[dtype._name]
         if not limits.min <= low <= limits.max:
             raise RuntimeError(f"from is out of bounds for {type_name}")
         if not limits.min <= high - 1 <= limits.max:
@@ -263,8 +270,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     _check_integer_bounds(low, high, dtype)
     array = _integers(_numpy_generator(generator), low, high, shape, dtype)
     if out is not None:
-        from ember.ops.creation import _into_out
-        return _into_out(out, array)
+        return into_out(out, array)
     return finish(array, requires_grad)
 
 
@@ -279,7 +285,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     dtype = parse_dtype("randperm", dtype) or _dtype.int64
     check_device(device)
     permutation = _numpy_generator(generator).permutation(builtins.int(n))
-    return finish(permutation.astype(_dtype.numpy_dtype(dtype)), requires_grad)
+    return _maybe_out(finish(permutation.astype(_dtype.numpy_dtype(dtype)), requires_grad), out)
 
 
 def _like_args(function, input, dtype):
@@ -368,18 +374,20 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
             raise broadcast_mismatch(mean._data.shape, std._data.shape) from None
         noise = _normal_array(rng, shape, mean.dtype)
         values = (mean._data + std._data * noise).astype(mean._data.dtype)
-        return record(values, NormalBackward3, (mean, std), ())
+        return _maybe_out(record(values, NormalBackward3, (mean, std), ()), out)
     if mean_is_tensor:
         _require_floating("normal_kernel_cpu", mean.dtype)
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {_number_text(std)}")
         values = _normal_array(rng, mean._data.shape, mean.dtype, 0.0, std) + mean._data
-        return record(values.astype(mean._data.dtype), NormalBackward1, (mean,), ())
+        result = record(values.astype(mean._data.dtype), NormalBackward1, (mean,), ())
+        return _maybe_out(result, out)
     if std_is_tensor:
         _require_floating("normal_kernel_cpu", std.dtype)
         _check_std_tensor(std)
         values = _normal_array(rng, std._data.shape, std.dtype) * std._data + mean
-        return record(values.astype(std._data.dtype), NormalBackward2, (std,), ())
+        result = record(values.astype(std._data.dtype), NormalBackward2, (std,), ())
+        return _maybe_out(result, out)
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments - got "
                         f"({type(mean).__name__}, {type(std).__name__}), but expected one "
@@ -390,7 +398,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     check_device(device)
     shape = parse_size("normal", (size,))
     _require_floating("normal_kernel_cpu", dtype)
-    return finish(_normal_array(rng, shape, dtype, mean, std), requires_grad)
+    return _maybe_out(finish(_normal_array(rng, shape, dtype, mean, std), requires_grad), out)
 
 
 _P_RANGE_MESSAGE = ("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this "
@@ -409,13 +417,14 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         if not 0 <= p <= 1:
             raise _bernoulli_p_error(p)
         draws = rng.random(input._data.shape) < p
-        return _wrap(draws.astype(input._data.dtype))
+        return _maybe_out(_wrap(draws.astype(input._data.dtype)), out)
     _require_floating("bernoulli_tensor_cpu_p_", input.dtype)
     probabilities = input._data
     if probabilities.size and not (np.all(probabilities >= 0) and np.all(probabilities <= 1)):
         raise RuntimeError(_P_RANGE_MESSAGE)
     draws = rng.random(probabilities.shape) < probabilities
-    return record(draws.astype(probabilities.dtype), BernoulliBackward0, (input,), ())
+    result = record(draws.astype(probabilities.dtype), BernoulliBackward0, (input,), ())
+    return _maybe_out(result, out)
 
 
 def poisson(input, generator=None):
@@ -455,7 +464,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         # the exponential race: p / Exp(1) ranks categories as sampling without replacement
         keys = rows / rng.exponential(size=rows.shape)
         samples = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
-    return _wrap(samples.reshape(data.shape[:-1] + (num_samples,)).astype(np.int64))
+    samples = samples.reshape(data.shape[:-1] + (num_samples,)).astype(np.int64)
+    return _maybe_out(_wrap(samples), out)
 
 
 def _sample_with_replacement(rng, probabilities, num_samples):
