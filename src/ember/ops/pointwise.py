@@ -355,15 +355,17 @@ Tensor.float_power_ = _float_power_
 
 
 # ---- Python operators --------------------------------------------------------------------------
-# The same-dtype tensor-tensor and float-tensor-with-number cases skip promotion and the
-# keyword handling of add/mul: NumPy already gives PyTorch's dtype for them.
 
-def _operator(ufunc, node, saves_operands, general):
+def _operator(ufunc, node, saves_operands, general, same_dtype_kinds):
+    """A Python operator with a short path for a same-dtype tensor operand (when the dtype's
+    kind is in same_dtype_kinds, where NumPy's result dtype is PyTorch's) and for a float
+    tensor with an int/float number; everything else goes through `general`."""
     def operator(self, other):
         if type(other) is Tensor:
             a = self._data
             b = other._data
-            if a.dtype is b.dtype and a.dtype.kind == "f":
+            dtype = a.dtype
+            if dtype is b.dtype and dtype.kind in same_dtype_kinds:
                 try:
                     array = ufunc(a, b)
                 except ValueError:
@@ -403,16 +405,18 @@ def _rtruediv(self, other):
     return self.reciprocal() * other
 
 
-Tensor.__add__ = _operator(np.add, AddBackward0, False, add)
+# NumPy's same-dtype results are PyTorch's for + and * on every dtype (bool + bool is or);
+# - refuses bools and / turns integers into floats, so those kinds take the general path.
+Tensor.__add__ = _operator(np.add, AddBackward0, False, add, "biufc")
 Tensor.__radd__ = Tensor.__add__
 Tensor.__iadd__ = _inplace_operator("add_")
-Tensor.__sub__ = _operator(np.subtract, SubBackward0, False, sub)
+Tensor.__sub__ = _operator(np.subtract, SubBackward0, False, sub, "iufc")
 Tensor.__rsub__ = lambda self, other: rsub(self, other)
 Tensor.__isub__ = _inplace_operator("sub_")
-Tensor.__mul__ = _operator(np.multiply, MulBackward0, True, mul)
+Tensor.__mul__ = _operator(np.multiply, MulBackward0, True, mul, "biufc")
 Tensor.__rmul__ = Tensor.__mul__
 Tensor.__imul__ = _inplace_operator("mul_")
-Tensor.__truediv__ = _operator(np.true_divide, DivBackward0, True, div)
+Tensor.__truediv__ = _operator(np.true_divide, DivBackward0, True, div, "fc")
 Tensor.__rtruediv__ = _rtruediv
 Tensor.__itruediv__ = _inplace_operator("div_")
 Tensor.__floordiv__ = floor_divide
