@@ -211,6 +211,41 @@ def test_second_order_gradient_of_inverse():
           grad_input(well_conditioned(3, 3)))
 
 
+def _svd_product(lib, x):
+    U, S, Vh = lib.linalg.svd(x, full_matrices=False)
+    return U @ Vh * S.sum()
+
+
+# Rules are written in ember ops, so differentiating a gradient works; the decompositions save
+# their outputs (not copies) so the second derivative sees them move. PyTorch builds its
+# backward graphs from other primitives, so only values are compared here.
+SECOND_ORDER = [
+    ("det", lambda lib, x: lib.linalg.det(x), well_conditioned(3, 3)),
+    ("slogdet", lambda lib, x: lib.linalg.slogdet(x)[1], well_conditioned(3, 3)),
+    ("solve", lambda lib, x: lib.linalg.solve(x, x[0]), well_conditioned(3, 3)),
+    ("cholesky", lambda lib, x: lib.linalg.cholesky(x @ x.mT), well_conditioned(3, 3)),
+    ("pinv", lambda lib, x: lib.linalg.pinv(x), randn(3, 2)),
+    ("qr", lambda lib, x: lib.linalg.qr(x)[1], randn(3, 3)),
+    ("qr_wide", lambda lib, x: lib.linalg.qr(x)[0] ** 2, randn(2, 3)),
+    ("eigh", lambda lib, x: lib.linalg.eigh(x + x.mT)[1] ** 2, randn(3, 3)),
+    ("eigvalsh", lambda lib, x: lib.linalg.eigvalsh(x + x.mT), randn(3, 3)),
+    ("svd", _svd_product, randn(3, 2)),
+    ("svdvals_full", lambda lib, x: lib.linalg.svd(x)[1], randn(3, 2)),
+    ("svdvals", lambda lib, x: lib.linalg.svdvals(x), randn(2, 3)),
+    ("vector_norm", lambda lib, x: lib.linalg.vector_norm(x, 3), randn(3, 2)),
+    ("matrix_norm_nuc", lambda lib, x: lib.linalg.matrix_norm(x, "nuc"), randn(3, 2)),
+]
+
+
+@pytest.mark.parametrize("function, array", [row[1:] for row in SECOND_ORDER],
+                         ids=[row[0] for row in SECOND_ORDER])
+def test_second_order_gradients(function, array):
+    def gradient(lib, x):
+        out = function(lib, x)
+        return lib.autograd.grad((out * out).sum(), x, create_graph=True)[0]
+    check(gradient, grad_input(array), grad_fn=False, atol=1e-6, rtol=1e-6)
+
+
 # ---- errors -----------------------------------------------------------------------------------
 
 SINGULAR = np.array([[1.0, 2.0], [2.0, 4.0]], dtype=np.float32)
@@ -312,3 +347,13 @@ def test_qr_gradient_errors():
             Q, R = lib.linalg.qr(x, mode=mode)
             return lib.autograd.grad(R.sum(), x)
         check_error(function, grad_input(array))
+
+
+def test_saved_outputs_are_version_checked():
+    def modified_after_use(lib, x):
+        Q, R = lib.linalg.qr(x)
+        loss = (Q * 2).sum() + R.sum()
+        with lib.no_grad():
+            Q.mul_(2)
+        return lib.autograd.grad(loss, x)
+    check_error(modified_after_use, grad_input(randn(3, 3)))

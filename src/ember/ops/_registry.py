@@ -9,8 +9,8 @@ from ember.autograd.grad_mode import STATE
 from ember.autograd.graph import FREED_MESSAGE, Node, _sequence, edge_of, version_mismatch
 
 __all__ = ["OpNode", "node_class", "record", "record_multi", "method", "inplace_method",
-           "RESULT", "float_data", "scalar_or_array", "binary_operands", "apply_inplace",
-           "sum_to_shape", "SCALAR_TYPES"]
+           "RESULT", "OUTPUT", "float_data", "scalar_or_array", "binary_operands",
+           "apply_inplace", "sum_to_shape", "SCALAR_TYPES"]
 
 SCALAR_TYPES = (int, float, bool, complex, np.number, np.bool_)
 _new_tensor = object.__new__
@@ -26,6 +26,22 @@ class _ResultMarker:
 
 
 RESULT = _ResultMarker()
+
+
+class _OutputMarker:
+    """Stands in a multi-output node's saved values for its output number `index` (saved, like
+    RESULT, without a cycle and version-checked)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+    def __repr__(self):
+        return f"OUTPUT[{self.index}]"
+
+
+OUTPUT = tuple(_OutputMarker(index) for index in range(8))
 
 
 class OpNode(Node):
@@ -46,6 +62,8 @@ class OpNode(Node):
                 raise version_mismatch(tensor, version)
         if self._result_data is None:
             return saved
+        if type(self._result_data) is tuple:
+            return self._unpack_outputs(saved)
         counter, version = self._result_version
         result = _wrap(self._result_data)
         result._version_counter = counter
@@ -54,6 +72,21 @@ class OpNode(Node):
         if counter.value != version:
             raise version_mismatch(result, version)
         return tuple(result if value is RESULT else value for value in saved)
+
+    def _unpack_outputs(self, saved):
+        outputs = []
+        for position, data in enumerate(self._result_data):
+            counter, version = self._result_version[position]
+            output = _wrap(data)
+            output._version_counter = counter
+            output._grad_fn = self
+            output._requires_grad = True
+            output._extras()["output_nr"] = position
+            if counter.value != version:
+                raise version_mismatch(output, version)
+            outputs.append(output)
+        return tuple(outputs[value.index] if type(value) is _OutputMarker else value
+                     for value in saved)
 
     def apply(self, grad_outputs):
         saved = self._unpack()
@@ -186,6 +219,9 @@ def record_multi(arrays, node_cls, inputs, saved, differentiable=None):
     if STATE.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in inputs):
         node = _build_node(node_cls, inputs, saved, None)
         node.metadata = {"output_meta": tuple((a.shape, a.dtype) for a in arrays)}
+        if any(type(value) is _OutputMarker for value in saved):
+            node._result_data = tuple(arrays)
+            node._result_version = tuple((out._shared_version(), 0) for out in outs)
         for position, out in enumerate(outs):
             if differentiable is None or differentiable[position]:
                 out._grad_fn = node

@@ -8,7 +8,8 @@ import numpy as np
 from ember import return_types
 from ember._errors import dtype_name
 from ember._tensor import _wrap
-from ember.ops._registry import RESULT, method, node_class, record, record_multi
+from ember.autograd.grad_mode import STATE
+from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, record_multi
 from ember.ops.linalg import adjoint, conj, cpp_type_name
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "qr", "svd", "pinverse",
@@ -348,7 +349,7 @@ def _qr(A, mode, result_type):
     q, r = np.linalg.qr(data, mode="complete" if mode == "complete" else "reduced")
     if mode == "r":
         q = np.zeros((0,), dtype=data.dtype)
-    outs = record_multi((q, r), LinalgQrBackward0, (A,), (A, _wrap(q), _wrap(r), mode))
+    outs = record_multi((q, r), LinalgQrBackward0, (A,), (A, OUTPUT[0], OUTPUT[1], mode))
     return result_type(outs)
 
 
@@ -387,13 +388,6 @@ def _eigh_backward(grads, eigenvalues, eigenvectors):
 LinalgEighBackward0 = node_class("LinalgEighBackward0", _eigh_backward, multi_output=True)
 
 
-def _eigvalsh_backward(grad, eigenvectors):
-    return eigenvectors.matmul((grad.unsqueeze(-1) * adjoint(eigenvectors)))
-
-
-EigvalshBackward = node_class("LinalgEighBackward0", _eigvalsh_backward)
-
-
 def _check_uplo(UPLO):
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
@@ -405,18 +399,19 @@ def eigh(A, UPLO="L"):
     _check_uplo(UPLO)
     _check_floating("linalg.eigh", A)
     values, vectors = np.linalg.eigh(A._data, UPLO=UPLO)
-    outs = record_multi((values, vectors), LinalgEighBackward0, (A,),
-                        (_wrap(values), _wrap(vectors)))
+    outs = record_multi((values, vectors), LinalgEighBackward0, (A,), (OUTPUT[0], OUTPUT[1]))
     return return_types.linalg_eigh(outs)
 
 
 def eigvalsh(A, UPLO="L"):
     """Eigenvalues (ascending) of a Hermitian matrix."""
+    if A._requires_grad and STATE.enabled:
+        # as PyTorch: the eigenvectors are needed for the gradient, so eigh runs in full
+        return eigh(A, UPLO).eigenvalues
     _check_square("linalg.eigh", A)
     _check_uplo(UPLO)
     _check_floating("linalg.eigh", A)
-    values, vectors = np.linalg.eigh(A._data, UPLO=UPLO)
-    return record(values, EigvalshBackward, (A,), (_wrap(vectors),))
+    return _wrap(np.linalg.eigvalsh(A._data, UPLO=UPLO))
 
 
 # ---- svd -----------------------------------------------------------------------------------------
@@ -428,6 +423,8 @@ def _svd_backward(grads, U, S, Vh, full_matrices):
     columns = Vh._data.shape[-1]
     k = S._data.shape[-1]
     if full_matrices:
+        U = U.narrow(-1, 0, k)
+        Vh = Vh.narrow(-2, 0, k)
         grad_u = grad_u.narrow(-1, 0, k)
         grad_vh = grad_vh.narrow(-2, 0, k)
     V = adjoint(Vh)
@@ -454,13 +451,6 @@ def _svd_backward(grads, U, S, Vh, full_matrices):
 LinalgSvdBackward0 = node_class("LinalgSvdBackward0", _svd_backward, multi_output=True)
 
 
-def _svdvals_backward(grad, U, Vh):
-    return U.matmul(grad.unsqueeze(-1) * Vh)
-
-
-SvdvalsBackward = node_class("LinalgSvdBackward0", _svdvals_backward)
-
-
 def _check_svd_input(name, A, driver):
     if driver is not None:
         raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on "
@@ -474,17 +464,18 @@ def linalg_svd(A, full_matrices=True, *, driver=None):
     """The singular value decomposition A = U diag(S) Vh."""
     _check_svd_input("linalg.svd", A, driver)
     u, s, vh = np.linalg.svd(A._data, full_matrices=full_matrices)
-    k = s.shape[-1]
-    saved = (_wrap(u[..., :k]), _wrap(s), _wrap(vh[..., :k, :]), full_matrices)
+    saved = (OUTPUT[0], OUTPUT[1], OUTPUT[2], full_matrices)
     outs = record_multi((u, s, vh), LinalgSvdBackward0, (A,), saved)
     return return_types.linalg_svd(outs)
 
 
 def svdvals(A, *, driver=None):
     """The singular values of a matrix, in descending order."""
+    if A._requires_grad and STATE.enabled:
+        # as PyTorch: the singular vectors are needed for the gradient, so svd runs in full
+        return linalg_svd(A, full_matrices=False, driver=driver).S
     _check_svd_input("linalg.svd", A, driver)
-    u, s, vh = np.linalg.svd(A._data, full_matrices=False)
-    return record(s, SvdvalsBackward, (A,), (_wrap(u), _wrap(vh)))
+    return _wrap(np.linalg.svd(A._data, compute_uv=False))
 
 
 def svd(input, some=True, compute_uv=True):
