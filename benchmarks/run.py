@@ -25,11 +25,15 @@ def _measure_in_this_process(library, names):
     results = {}
     for name in names:
         build, calls, samples = WORKLOADS[name]
-        function = build(library)
-        if function is None:
+        try:
+            function = build(library)
+            if function is None:
+                continue
+            for _ in range(max(calls // 10, 1)):
+                function()
+        except Exception as error:  # a workload the library cannot run yet is reported, not fatal
+            print(f"{library}: {name}: {type(error).__name__}: {error}", file=sys.stderr)
             continue
-        for _ in range(max(calls // 10, 1)):
-            function()
         timings = []
         for _ in range(samples):
             start = time.perf_counter()
@@ -55,6 +59,46 @@ def _child_main(library, names):
     print(json.dumps(_measure_in_this_process(library, names)))
 
 
+def _resident_megabytes():
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _peak_megabytes():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _memory_main(library):
+    """W8: resident memory after import and building the batch-1024 MLP step, and the growth
+    of peak resident memory over 20 steps."""
+    from benchmarks.workloads import WORKLOADS
+    step = WORKLOADS["W6 MLP step batch 1024"][0](library)
+    after_setup = _resident_megabytes()
+    peak_before = _peak_megabytes()
+    for _ in range(20):
+        step()
+    print(json.dumps({"setup": after_setup, "growth": _peak_megabytes() - peak_before}))
+
+
+def measure_memory(processes):
+    """{'W8 memory after setup (MB)': {...}, 'W8 peak growth, 20 steps (MB)': {...}}, best
+    (lowest) process per library."""
+    setup, growth = {}, {}
+    for _ in range(processes):
+        for library in ("ember", "torch"):
+            output = subprocess.run([sys.executable, "-m", "benchmarks.run", "--memory", library],
+                                    capture_output=True, text=True, cwd=ROOT)
+            if output.returncode != 0:
+                print(output.stderr, file=sys.stderr)
+                continue
+            values = json.loads(output.stdout.strip().splitlines()[-1])
+            setup[library] = min(setup.get(library, values["setup"]), values["setup"])
+            growth[library] = min(growth.get(library, values["growth"]), values["growth"])
+    return {"W8 memory after setup (MB)": setup, "W8 peak growth, 20 steps (MB)": growth}
+
+
 def _run_child(library, names):
     output = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--child", library, "--names", json.dumps(names)],
@@ -68,19 +112,21 @@ def measure(processes, names):
     """{workload: {library: best-process median seconds}}, including import time."""
     from benchmarks.workloads import WORKLOADS
     names = [name for name in WORKLOADS if name in names]
-    best = {name: {} for name in ["import"] + names}
+    best = {name: {} for name in ["W1 import"] + names}
     for _ in range(processes):
         for library in LIBRARIES:
             seconds = _import_time(library)
-            best["import"][library] = min(best["import"].get(library, seconds), seconds)
+            best["W1 import"][library] = min(best["W1 import"].get(library, seconds), seconds)
             for name, value in _run_child(library, names).items():
                 best[name][library] = min(best[name].get(library, value), value)
     return best
 
 
-def _format_time(seconds):
+def _format_time(seconds, name=""):
     if seconds is None:
         return "-"
+    if "(MB)" in name:
+        return f"{seconds:.1f} MB"
     if seconds < 1e-3:
         return f"{seconds * 1e6:.2f} us"
     if seconds < 1:
@@ -100,8 +146,9 @@ def print_table(best, processes):
         numpy_time = timings.get("numpy")
         versus_torch = f"{ember_time / torch_time:.2f}" if ember_time and torch_time else "-"
         versus_numpy = f"{ember_time / numpy_time:.2f}" if ember_time and numpy_time else "-"
-        print(f"{name:34} {_format_time(ember_time):>10} {_format_time(torch_time):>10} "
-              f"{_format_time(numpy_time):>10} {versus_torch:>12} {versus_numpy:>12}")
+        print(f"{name:34} {_format_time(ember_time, name):>10} "
+              f"{_format_time(torch_time, name):>10} {_format_time(numpy_time, name):>10} "
+              f"{versus_torch:>12} {versus_numpy:>12}")
 
 
 def main(argv=None):
@@ -111,13 +158,19 @@ def main(argv=None):
     parser.add_argument("--only", default="", help="run workloads whose name contains this")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--names", help=argparse.SUPPRESS)
+    parser.add_argument("--memory", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child_main(args.child, json.loads(args.names))
         return
+    if args.memory:
+        _memory_main(args.memory)
+        return
     from benchmarks.workloads import WORKLOADS
     names = [name for name in WORKLOADS if args.only in name]
     best = measure(args.processes, names)
+    if args.only in "W8 memory":
+        best.update(measure_memory(args.processes))
     print_table(best, args.processes)
     if args.json:
         with open(args.json, "w") as handle:

@@ -1,6 +1,8 @@
-"""Benchmark workloads: each takes a library name ('ember', 'torch' or 'numpy') and returns a
-zero-argument callable to time (or None where the workload does not apply to that library).
-Inputs are built from the same NumPy arrays for every library."""
+"""Benchmark workloads. Each builder takes a library name ('ember', 'torch' or 'numpy') and
+returns a zero-argument callable to time, or None where the workload does not apply. ember and
+torch run the very same code (ember speaks torch's API); 'numpy' is the floor a NumPy-backed
+library can reach, written by hand with explicit gradients. Inputs come from the same NumPy
+arrays for every library."""
 import numpy as np
 
 
@@ -23,12 +25,17 @@ def _tensor(lib, array, requires_grad=False):
     return tensor
 
 
+def _random(shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+# ---- W2: one small op ---------------------------------------------------------------------
+
 def _small_op(op_name, requires_grad=False):
     def build(library):
         lib = _library(library)
-        rng = np.random.default_rng(0)
-        x = _tensor(lib, rng.random(4, dtype=np.float32), requires_grad)
-        y = _tensor(lib, rng.random(4, dtype=np.float32))
+        x = _tensor(lib, _random(4, 1), requires_grad)
+        y = _tensor(lib, _random(4, 2))
         if lib is None:
             if requires_grad:
                 return None
@@ -39,32 +46,176 @@ def _small_op(op_name, requires_grad=False):
     return build
 
 
+# ---- W3: a tiny graph, forward and backward ------------------------------------------------
+
+def _tiny_graph(library):
+    lib = _library(library)
+    start = _random(16, 3)
+    if lib is None:
+        return lambda: _tiny_graph_numpy(start)
+    x = _tensor(lib, start, requires_grad=True)
+
+    def step():
+        y = x
+        for _ in range(50):
+            y = y * 1.01
+            y = y + 0.1
+            y = y.sin()
+            y = y * y
+        y.sum().backward()
+        x.grad = None
+    return step
+
+
+def _tiny_graph_numpy(x):
+    values = []
+    y = x
+    for _ in range(50):
+        y = y * np.float32(1.01)
+        y = y + np.float32(0.1)
+        values.append(y)
+        y = np.sin(y)
+        values.append(y)
+        y = y * y
+    grad = np.ones_like(y)
+    for _ in range(50):
+        s = values.pop()
+        grad = grad * 2 * s
+        u = values.pop()
+        grad = grad * np.cos(u)
+        grad = grad * np.float32(1.01)
+    return grad
+
+
+# ---- W4: large elementwise ----------------------------------------------------------------
+
 def _large_fma(library):
     lib = _library(library)
-    rng = np.random.default_rng(0)
-    x, y, z = (_tensor(lib, rng.random(10_000_000, dtype=np.float32)) for _ in range(3))
+    x, y, z = (_tensor(lib, _random(10_000_000, seed)) for seed in (4, 5, 6))
     return lambda: x * y + z
 
 
 def _large_sin(library):
     lib = _library(library)
-    rng = np.random.default_rng(0)
-    x = _tensor(lib, rng.random(10_000_000, dtype=np.float32))
+    x = _tensor(lib, _random(10_000_000, 7))
     if lib is None:
         return lambda: np.sin(x)
     return lambda: lib.sin(x)
 
 
+# ---- W5: matmul ---------------------------------------------------------------------------
+
+def _matmul_forward(library):
+    lib = _library(library)
+    a = _tensor(lib, _random((1024, 1024), 8))
+    b = _tensor(lib, _random((1024, 1024), 9))
+    if lib is None:
+        return lambda: a @ b
+    return lambda: a @ b
+
+
+def _matmul_backward(library):
+    lib = _library(library)
+    a_array, b_array = _random((1024, 1024), 8), _random((1024, 1024), 9)
+    if lib is None:
+        def step():
+            out = a_array @ b_array
+            grad = np.ones_like(out)
+            return grad @ b_array.T, a_array.T @ grad
+        return step
+    a = _tensor(lib, a_array, True)
+    b = _tensor(lib, b_array, True)
+
+    def step():
+        (a @ b).backward(lib.ones(1024, 1024))
+        a.grad = None
+        b.grad = None
+    return step
+
+
+# ---- W6/W7/W9: training steps -------------------------------------------------------------
+
+def _training_step(lib, model, inputs, targets):
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.01)
+    loss_function = lib.nn.CrossEntropyLoss()
+
+    def step():
+        optimizer.zero_grad()
+        loss = loss_function(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+    return step
+
+
+def _copy_weights(lib, model, seed):
+    rng = np.random.default_rng(seed)
+    with lib.no_grad():
+        for parameter in model.parameters():
+            values = rng.uniform(-0.1, 0.1, tuple(parameter.shape)).astype(np.float32)
+            parameter.copy_(lib.from_numpy(values))
+
+
+def _mlp(batch):
+    def build(library):
+        lib = _library(library)
+        if lib is None:
+            return None
+        nn = lib.nn
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                              nn.Linear(256, 10))
+        _copy_weights(lib, model, 10)
+        inputs = _tensor(lib, _random((batch, 784), 11))
+        targets = lib.from_numpy(np.random.default_rng(12).integers(0, 10, batch))
+        return _training_step(lib, model, inputs, targets)
+    return build
+
+
+def _cnn(library):
+    lib = _library(library)
+    if lib is None:
+        return None
+    nn = lib.nn
+    model = nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(32 * 5 * 5, 10))
+    _copy_weights(lib, model, 13)
+    inputs = _tensor(lib, _random((64, 1, 28, 28), 14))
+    targets = lib.from_numpy(np.random.default_rng(15).integers(0, 10, 64))
+    return _training_step(lib, model, inputs, targets)
+
+
+def _transformer(library):
+    lib = _library(library)
+    if lib is None:
+        return None
+    nn = lib.nn
+    layer = nn.TransformerEncoderLayer(d_model=128, nhead=4, batch_first=True, dropout=0.0)
+    encoder = nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
+    head = nn.Linear(128, 10)
+    model = nn.Sequential(encoder, nn.Flatten(0, 1), head)
+    _copy_weights(lib, model, 16)
+    inputs = _tensor(lib, _random((16, 64, 128), 17))
+    targets = lib.from_numpy(np.random.default_rng(18).integers(0, 10, 16 * 64))
+    return _training_step(lib, model, inputs, targets)
+
+
 # name -> (builder, calls per timed sample, samples)
 WORKLOADS = {
-    "add 4 floats": (_small_op("add"), 2000, 15),
-    "mul 4 floats": (_small_op("mul"), 2000, 15),
-    "sin 4 floats": (_small_op("sin"), 2000, 15),
-    "exp 4 floats": (_small_op("exp"), 2000, 15),
-    "add 4 floats, requires_grad": (_small_op("add", True), 2000, 15),
-    "mul 4 floats, requires_grad": (_small_op("mul", True), 2000, 15),
-    "sin 4 floats, requires_grad": (_small_op("sin", True), 2000, 15),
-    "exp 4 floats, requires_grad": (_small_op("exp", True), 2000, 15),
-    "x*y+z 10M float32": (_large_fma, 1, 9),
-    "sin 10M float32": (_large_sin, 1, 9),
+    "W2 add 4 floats": (_small_op("add"), 2000, 15),
+    "W2 mul 4 floats": (_small_op("mul"), 2000, 15),
+    "W2 sin 4 floats": (_small_op("sin"), 2000, 15),
+    "W2 exp 4 floats": (_small_op("exp"), 2000, 15),
+    "W2 add 4 floats, requires_grad": (_small_op("add", True), 2000, 15),
+    "W2 mul 4 floats, requires_grad": (_small_op("mul", True), 2000, 15),
+    "W2 sin 4 floats, requires_grad": (_small_op("sin", True), 2000, 15),
+    "W2 exp 4 floats, requires_grad": (_small_op("exp", True), 2000, 15),
+    "W3 200-op graph fwd+bwd": (_tiny_graph, 20, 15),
+    "W4 x*y+z 10M float32": (_large_fma, 1, 9),
+    "W4 sin 10M float32": (_large_sin, 1, 9),
+    "W5 matmul 1024 fwd": (_matmul_forward, 1, 9),
+    "W5 matmul 1024 fwd+bwd": (_matmul_backward, 1, 7),
+    "W6 MLP step batch 64": (_mlp(64), 10, 9),
+    "W6 MLP step batch 1024": (_mlp(1024), 2, 7),
+    "W7 CNN step batch 64": (_cnn, 2, 7),
+    "W9 transformer step": (_transformer, 1, 5),
 }
