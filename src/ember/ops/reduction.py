@@ -116,12 +116,12 @@ def _sum_dtype(input, dtype):
 def reduce(ufunc, data, dims, keepdim, dtype=None):
     """ufunc.reduce over dims (all when None) as an ndarray, never a NumPy scalar. Calling the
     ufunc directly skips np.sum's wrapper, which dominates the cost for small tensors."""
+    if dims is not None and len(dims) < data.ndim and not keepdim:
+        return ufunc.reduce(data, axis=dims, dtype=dtype)
     kept = ufunc.reduce(data, axis=dims, dtype=dtype, keepdims=True)
     if not data.ndim:
         return np.asarray(kept)
-    if keepdim:
-        return kept
-    return kept.reshape(()) if dims is None else np.squeeze(kept, axis=dims)
+    return kept if keepdim else kept.reshape(())
 
 
 def _summed(ufunc, data, dims, numpy_dtype, keepdim):
@@ -250,8 +250,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
         array = _summed(np.multiply, data, None, numpy_dtype, False)
         return _finish(record(array, ProdBackward0, (input,), (input, RESULT)), out)
     dim = normalize_dim(dim, data.ndim)
-    axis = dim if data.ndim else None
-    array = _summed(np.multiply, data, axis, numpy_dtype, keepdim)
+    dims = (dim,) if data.ndim else None
+    array = _summed(np.multiply, data, dims, numpy_dtype, keepdim)
     return _finish(record(array, ProdBackward1, (input,), (input, RESULT, dim, keepdim)), out)
 
 
@@ -397,7 +397,7 @@ AmaxBackward0 = node_class("AmaxBackward0", _amax_backward)
 AminBackward0 = node_class("AminBackward0", _amax_backward)
 
 
-def _with_dim(name, input, dim, keepdim, pick, node_cls, result_type, out):
+def _with_dim(name, input, dim, keepdim, pick, ufunc, node_cls, result_type, out):
     """max/min along one dim: (values, indices) with the first index among ties."""
     if not isinstance(dim, int) or isinstance(dim, bool):
         raise TypeError(f"{name}() received an invalid combination of arguments - got "
@@ -410,11 +410,9 @@ def _with_dim(name, input, dim, keepdim, pick, node_cls, result_type, out):
         values = data.copy()
     else:
         _empty_reduction_check(name, data, (dim,))
-        indices = pick(data, axis=dim, keepdims=True)
-        values = np.take_along_axis(data, indices, axis=dim)
-        if not keepdim:
-            indices = np.squeeze(indices, axis=dim)
-            values = np.squeeze(values, axis=dim)
+        # both propagate NaN: the value is NaN where the index is the first NaN's
+        indices = pick(data, axis=dim, keepdims=keepdim)
+        values = ufunc.reduce(data, axis=dim, keepdims=keepdim)
     indices = indices.astype(np.int64, copy=False)
     result = result_type(record_multi((values, indices), node_cls, (input,),
                                       (data.shape, dim, indices, keepdim), (True, False)))
@@ -436,7 +434,8 @@ def max(input, dim=None, keepdim=False, *, out=None):
         # the binary form is the elementwise op (its own grad_fn), in its own family
         import ember
         return ember.maximum(input, dim, out=out)
-    return _with_dim("max", input, dim, keepdim, np.argmax, MaxBackward0, return_types.max, out)
+    return _with_dim("max", input, dim, keepdim, np.argmax, np.maximum, MaxBackward0,
+                     return_types.max, out)
 
 
 def min(input, dim=None, keepdim=False, *, out=None):
@@ -450,7 +449,8 @@ def min(input, dim=None, keepdim=False, *, out=None):
         # the binary form is the elementwise op (its own grad_fn), in its own family
         import ember
         return ember.minimum(input, dim, out=out)
-    return _with_dim("min", input, dim, keepdim, np.argmin, MinBackward0, return_types.min, out)
+    return _with_dim("min", input, dim, keepdim, np.argmin, np.minimum, MinBackward0,
+                     return_types.min, out)
 
 
 def _extreme_over(name, reducer, node_cls, input, dim, keepdim, out):
