@@ -88,6 +88,28 @@ def test_finite_differences(function, arrays):
     finite_differences(combined, *arrays)
 
 
+def _single_output(row):
+    return not isinstance(row[1](ember, *[ember.tensor(a) for a in row[2]]), (tuple, list))
+
+
+SINGLE_OUTPUT = [row for row in OPS if _single_output(row)]
+
+
+@pytest.mark.parametrize("function, arrays", [row[1:] for row in SINGLE_OUTPUT],
+                         ids=[row[0] for row in SINGLE_OUTPUT])
+def test_double_backward(function, arrays):
+    """The derivative rules are ember ops: the vector-Jacobian product itself has the
+    gradients torch computes (w.r.t. the inputs and the cotangent)."""
+    shape = function(ember, *[ember.tensor(a) for a in arrays]).shape
+    cotangent = RNG.standard_normal(tuple(shape))
+
+    def vjp(lib, *args):
+        inputs, v = args[:-1], args[-1]
+        grads = lib.autograd.grad(function(lib, *inputs), inputs, v, create_graph=True)
+        return [g * g for g in grads]
+    check(vjp, *[grad_input(a) for a in arrays], grad_input(cotangent))
+
+
 def test_second_order():
     def second(lib, x, y):
         z = lib.cat([x.flip([1]) * y, x.roll(1, 0).repeat(1, 2)[:, :4]])

@@ -119,6 +119,24 @@ def test_finite_differences(function, arrays, fixed):
     finite_differences(lambda *tensors: function(ember, *tensors, *fixed), *arrays)
 
 
+@pytest.mark.parametrize("function, arrays, fixed", [row[1:] for row in OPS],
+                         ids=[row[0] for row in OPS])
+def test_double_backward(function, arrays, fixed):
+    """The derivative rules are ember ops: the vector-Jacobian product itself has the
+    gradients torch computes (w.r.t. the inputs and the cotangent)."""
+    shape = function(ember, *[ember.tensor(a) for a in arrays],
+                     *[ember.tensor(a) for a in fixed]).shape
+    cotangent = RNG.standard_normal(tuple(shape))
+    count = len(arrays)
+
+    def vjp(lib, *args):
+        inputs, v, rest = args[:count], args[count], args[count + 1:]
+        grads = lib.autograd.grad(function(lib, *inputs, *rest), inputs, v, create_graph=True)
+        return [g * g for g in grads]
+    check(vjp, *[grad_input(a) for a in arrays], grad_input(cotangent),
+          *[Input(a) for a in fixed])
+
+
 def test_scatter_reduce_prod_with_zeros():
     """The product's derivative must not divide by the zero factors (one or several)."""
     source = np.array([[0.0, 2.0, 0.0, 1.5], [0.0, -1.0, 3.0, 0.0]])

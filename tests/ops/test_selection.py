@@ -59,6 +59,24 @@ def test_finite_differences(function, arrays, fixed):
     finite_differences(lambda *tensors: function(ember, *tensors, *fixed), *arrays)
 
 
+@pytest.mark.parametrize("function, arrays, fixed", [row[1:] for row in OPS],
+                         ids=[row[0] for row in OPS])
+def test_double_backward(function, arrays, fixed):
+    """The derivative rules are ember ops: the vector-Jacobian product itself has the
+    gradients torch computes (w.r.t. the inputs and the cotangent)."""
+    shape = function(ember, *[ember.tensor(a) for a in arrays],
+                     *[ember.tensor(a) for a in fixed]).shape
+    cotangent = RNG.standard_normal(tuple(shape))
+    count = len(arrays)
+
+    def vjp(lib, *args):
+        inputs, v, rest = args[:count], args[count], args[count + 1:]
+        grads = lib.autograd.grad(function(lib, *inputs, *rest), inputs, v, create_graph=True)
+        return [g * g for g in grads]
+    check(vjp, *[grad_input(a) for a in arrays], grad_input(cotangent),
+          *[Input(a) for a in fixed])
+
+
 def test_second_order():
     def second(lib, x, s, m):
         y = x.masked_fill(m, 1.0) * x.masked_scatter(m, s) + x.masked_select(m).sum()

@@ -45,6 +45,19 @@ def test_finite_differences(function, array, source):
     finite_differences(lambda x, s: function(ember, x, s), array, source)
 
 
+@pytest.mark.parametrize("function, array, source", [row[1:] for row in OPS],
+                         ids=[row[0] for row in OPS])
+def test_double_backward(function, array, source):
+    """The derivative rules are ember ops: the vector-Jacobian product itself has the
+    gradients torch computes (w.r.t. the inputs and the cotangent)."""
+    cotangent = RNG.standard_normal(array.shape)
+
+    def vjp(lib, x, s, v):
+        grads = lib.autograd.grad(function(lib, x, s), (x, s), v, create_graph=True)
+        return [g * g for g in grads]
+    check(vjp, grad_input(array), grad_input(source), grad_input(cotangent))
+
+
 def test_second_order_layout_and_casting():
     def second(lib, x, s):
         y = lib.select_scatter(x * x, s * s, 0, 2)
@@ -52,10 +65,11 @@ def test_second_order_layout_and_casting():
         (g,) = lib.autograd.grad(y.diagonal_scatter(s[:3], 1).sum(), x, create_graph=True)
         return (g * g).sum()
     check(second, grad_input(A), grad_input(A[1]))
-    check(lambda lib, x, s: [x.t().select_scatter(s[:3], 0, 1), x.t().slice_scatter(s[:3][None], 0, 1, 2),
-                             x.t().diagonal_scatter(s[:3]), x.select_scatter(s.double(), 0, 0),
-                             x.select_scatter(s.long(), 0, 0)],
-          Input(A.astype(np.float32)), Input(A[0].astype(np.float32)), strides=True)
+    def layouts(lib, x, s):
+        return [x.t().select_scatter(s[:3], 0, 1), x.t().slice_scatter(s[:3][None], 0, 1, 2),
+                x.t().diagonal_scatter(s[:3]), x.select_scatter(s.double(), 0, 0),
+                x.select_scatter(s.long(), 0, 0)]
+    check(layouts, Input(A.astype(np.float32)), Input(A[0].astype(np.float32)), strides=True)
 
 
 ERRORS = [
