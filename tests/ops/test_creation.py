@@ -343,6 +343,10 @@ def test_new_methods():
     lambda lib: lib.ByteTensor([1, 2]),
     lambda lib: lib.BoolTensor([1, 0]),
     lambda lib: lib.IntTensor(lib.tensor([1, 2], dtype=lib.int32)),
+    lambda lib: lib.Tensor(lib.Size([2, 3])).zero_(),
+    lambda lib: lib.FloatTensor(lib.Size([2])).zero_(),
+    lambda lib: lib.zeros(2).new(2, 3).zero_(),
+    lambda lib: lib.zeros(2, dtype=lib.int64).new([1, 2]),
 ])
 def test_legacy_constructors(call):
     check(call)

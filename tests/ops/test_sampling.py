@@ -399,3 +399,12 @@ def test_multinomial_out():
     out = ember.zeros(1, dtype=ember.int64)
     result = ember.multinomial(ember.tensor([0.0, 1.0]), 1, out=out)
     assert result is out and out.tolist() == [1]
+
+
+def test_from_keyword():
+    values = ember.zeros(1000).uniform_(**{"from": 5, "to": 6})
+    assert 5 <= values.min().item() and values.max().item() < 6
+    integers = ember.zeros(1000, dtype=ember.int64).random_(**{"from": 2, "to": 4})
+    assert set(integers.tolist()) == {2, 3}
+    with pytest.raises(TypeError, match="unexpected keyword argument 'foo'"):
+        ember.zeros(2).uniform_(foo=1)

@@ -10,7 +10,7 @@ from ember import _dtype
 from ember._device import check_device
 from ember._errors import dtype_name
 from ember._storage import address_of
-from ember._tensor import Tensor, _wrap
+from ember._tensor import Size, Tensor, _wrap
 from ember.ops.conversion import alias_array, layout_order
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "scalar_tensor", "zeros", "ones",
@@ -575,6 +575,13 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
                 requires_grad=requires_grad)
 
 
+def new(self, *args, device=None):
+    """The legacy constructor with self's dtype: sizes give an uninitialised tensor, data a
+    copy."""
+    return _legacy_constructor(self.dtype, False)(*args, device=device)
+
+
+Tensor.new = new
 Tensor.new_tensor = new_tensor
 Tensor.new_zeros = _new_filled("new_zeros", 0)
 Tensor.new_ones = _new_filled("new_ones", 1)
@@ -610,7 +617,9 @@ def _legacy_constructor(dtype, checks_dtype):
         if len(args) == 1 and isinstance(args[0], (builtins.float, builtins.complex,
                                                    builtins.bool)):
             raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
-        if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)):
+        if len(args) == 1 and isinstance(args[0], Size):
+            args = tuple(args[0])  # a torch.Size is a shape, not data
+        elif len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)):
             return finish(_array_from_data(args[0], dtype), False)
         if not args:
             args = (0,)

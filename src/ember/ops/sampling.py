@@ -504,10 +504,18 @@ def _fill_random(self, values, node_cls, inputs=None):
     return self
 
 
+def _from_keyword(kwargs, default):
+    """torch names the lower bound `from`, a Python keyword: it arrives through **kwargs."""
+    value = kwargs.pop("from", default)
+    if kwargs:
+        raise TypeError(f"got an unexpected keyword argument '{next(iter(kwargs))}'")
+    return value
+
+
 def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     """Fills self with uniform samples from [from, to)."""
     check_inplace(self)
-    from_ = kwargs.pop("from", from_)
+    from_ = _from_keyword(kwargs, from_)
     _require_floating("check_uniform_bounds", self.dtype)
     if from_ > to:
         raise RuntimeError("uniform_ expects to return a [from, to) range, but found "
@@ -558,7 +566,7 @@ _UNSET = object()
 def random_(self, from_=_UNSET, to=None, *, generator=None, **kwargs):
     """Fills self with integers from [from, to) (default: every representable integer)."""
     check_inplace(self)
-    from_ = kwargs.pop("from", from_)
+    from_ = _from_keyword(kwargs, from_)
     if from_ is _UNSET:
         arguments = 0
         from_, to = 0, _random_upper_default(self.dtype)
