@@ -12,10 +12,20 @@ from ember.nn._functional.pooling import *  # noqa: F401,F403
 from ember.nn._functional.recurrent import *  # noqa: F401,F403
 from ember.nn._functional.sparse import *  # noqa: F401,F403
 from ember.nn._functional.vision import *  # noqa: F401,F403
-from ember.nn._functional import (activation, attention, conv, dropout, linear,  # noqa: E402
-                                  loss, normalization, padding, pooling, recurrent, sparse,
-                                  vision)
+from ember.nn._functional import activation as _activation  # noqa: E402
+from ember.nn._functional import attention as _attention  # noqa: E402
+from ember.nn._functional import conv as _conv  # noqa: E402
+from ember.nn._functional import dropout as _dropout  # noqa: E402
+from ember.nn._functional import linear as _linear  # noqa: E402
+from ember.nn._functional import loss as _loss  # noqa: E402
+from ember.nn._functional import normalization as _normalization  # noqa: E402
+from ember.nn._functional import padding as _padding  # noqa: E402
+from ember.nn._functional import pooling as _pooling  # noqa: E402
+from ember.nn._functional import recurrent as _recurrent  # noqa: E402
+from ember.nn._functional import sparse as _sparse  # noqa: E402
+from ember.nn._functional import vision as _vision  # noqa: E402
 
-__all__ = (activation.__all__ + attention.__all__ + conv.__all__ + dropout.__all__
-           + linear.__all__ + loss.__all__ + normalization.__all__ + padding.__all__
-           + pooling.__all__ + recurrent.__all__ + sparse.__all__ + vision.__all__)
+# The family modules are bound under private names: `dropout` and `linear` are functions here.
+__all__ = (_activation.__all__ + _attention.__all__ + _conv.__all__ + _dropout.__all__
+           + _linear.__all__ + _loss.__all__ + _normalization.__all__ + _padding.__all__
+           + _pooling.__all__ + _recurrent.__all__ + _sparse.__all__ + _vision.__all__)
