@@ -50,6 +50,20 @@ def test_tensor_from_numpy_array_keeps_dtype_and_copies(dtype):
     assert array[0, 0] == 0
 
 
+@pytest.mark.filterwarnings("ignore:Creating a tensor from a list of numpy.ndarrays")
+@pytest.mark.parametrize("dtype", NUMPY_DTYPES)
+def test_tensor_from_numpy_scalars_and_lists_of_them(dtype):
+    check(lambda lib: lib.tensor(dtype(1)))
+    check(lambda lib: lib.tensor([dtype(1), dtype(0)]))
+    if dtype is np.bool_:
+        check_error(lambda lib: lib.tensor([dtype(1), 2]))
+    else:
+        check(lambda lib: lib.tensor([dtype(1), 2]))
+    check(lambda lib: lib.tensor([dtype(1), 2.5]))
+    check(lambda lib: lib.tensor([np.ones(2, dtype), np.zeros(2, dtype)]))
+    check(lambda lib: lib.tensor([np.ones(2, dtype), [1.5, 2]]))
+
+
 @pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int16", "int32", "int64",
                                    "float16", "bfloat16", "float32", "float64", "complex64",
                                    "complex128"])

@@ -72,14 +72,16 @@ def _scalar_dtype(value):
 _SEQUENCE_TYPES = (list, tuple, range)
 
 
-def _infer_dtype(data, found):
+def _infer_dtype(data, found, seen):
     """Promotes `found` with every leaf of nested sequences `data` (a set of types per list
-    keeps the common all-Python-scalar case at C speed)."""
-    for kind in set(map(type, data)):
+    keeps the common all-Python-scalar case at C speed); adds the leaf types to `seen`."""
+    kinds = set(map(type, data))
+    seen |= kinds
+    for kind in kinds:
         if kind in _SEQUENCE_TYPES:
             for item in data:
                 if type(item) is kind:
-                    found = _infer_dtype(item, found)
+                    found = _infer_dtype(item, found, seen)
             continue
         if kind is np.ndarray:
             for item in data:
@@ -204,8 +206,12 @@ def _array_from_data(data, dtype):
         target = data.dtype if dtype is None else dtype
         return np.array(data._data, dtype=_dtype.numpy_dtype(target), order="C")
     is_nested = isinstance(data, _SEQUENCE_TYPES)
-    inferred = _infer_dtype(data, None) if is_nested else _scalar_dtype(data)
+    seen = set()
+    inferred = _infer_dtype(data, None, seen) if is_nested else _scalar_dtype(data)
     target = dtype if dtype is not None else (inferred or _dtype.DEFAULT.value)
+    if np.bool_ in seen and target._category == _dtype._INTEGRAL:
+        # torch reads integers through __index__, which NumPy's bool scalar lacks
+        raise TypeError("'numpy.bool' object cannot be interpreted as an integer")
     if isinstance(data, np.generic):
         return np.array(data, dtype=_dtype.numpy_dtype(target))
     if not is_nested:
