@@ -241,3 +241,28 @@ def test_hypothesis_ordering(array, dim, descending, transposed):
                 x.detach().unique(return_inverse=True, return_counts=True),
                 x.detach().unique_consecutive(return_counts=True, dim=dim)]
     check(ordering, grad_input(array))
+
+
+COMPLEX = (np.arange(6.0).reshape(2, 3) + 1j * np.arange(6.0)[::-1].reshape(2, 3))
+
+
+@pytest.mark.parametrize("function", [
+    lambda lib, x: x.max(), lambda lib, x: x.max(0), lambda lib, x: x.min(),
+    lambda lib, x: x.min(1), lambda lib, x: x.amax(0), lambda lib, x: x.amin(),
+    lambda lib, x: x.aminmax(), lambda lib, x: x.argmax(), lambda lib, x: x.argmin(),
+    lambda lib, x: x.nansum(), lambda lib, x: x.sort(), lambda lib, x: x.argsort(),
+    lambda lib, x: x.msort(), lambda lib, x: x.topk(1), lambda lib, x: x.kthvalue(1),
+    lambda lib, x: x.median(), lambda lib, x: x.median(0), lambda lib, x: x.nanmedian(),
+    lambda lib, x: x.mode(), lambda lib, x: x.cummax(0), lambda lib, x: x.cummin(1),
+    lambda lib, x: x.unique(), lambda lib, x: x.unique(dim=0),
+    lambda lib, x: x.unique_consecutive(), lambda lib, x: x.histc(),
+])
+def test_ordering_ops_reject_complex(function):
+    check_error(function, Input(COMPLEX.astype(np.complex64)))
+
+
+def test_complex_reductions():
+    check(lambda lib, x: [x.sum(0), x.mean(), x.var(1), x.std(), x.prod(1), x.norm(),
+                          x.cumsum(1), x.cumprod(0), x.logsumexp(1), x.all(),
+                          x.count_nonzero(), lib.std_mean(x, 0)],
+          Input(COMPLEX.astype(np.complex64)))

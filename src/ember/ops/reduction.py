@@ -85,6 +85,20 @@ def _accumulate_dtype(data):
     return None
 
 
+def kernel_missing(input, kernel, kinds="c"):
+    """PyTorch's NotImplementedError for a dtype (of the given NumPy kinds) its CPU kernel
+    lacks, e.g. complex input to an ordering op."""
+    if input._data.dtype.kind in kinds:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{dtype_name(input.dtype)}'")
+
+
+def reject_complex(input, message):
+    """PyTorch's RuntimeError for ops that refuse complex input."""
+    if input._data.dtype.kind == "c":
+        raise RuntimeError(message)
+
+
 def _empty_reduction_check(name, data, dims, error=IndexError):
     """PyTorch's errors for reductions without identity over empty inputs or dims."""
     if dims is None:
@@ -152,9 +166,10 @@ NansumBackward0 = node_class("NansumBackward0", _nansum_backward)
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum treating NaN as zero."""
+    reject_complex(input, "nansum on CPU does not support complex inputs")
     data = input._data
     dims = reduction_dims(dim, data.ndim)
-    if data.dtype.kind in "fc":
+    if data.dtype.kind == "f":
         data = np.where(np.isnan(data), 0, data)
     array = _summed(np.add, data, dims, _sum_dtype(input, dtype), keepdim)
     return _finish(record(array, NansumBackward0, (input,), (input, dims, keepdim)), out)
@@ -280,8 +295,12 @@ def _variance(data, dims, correction, count, keepdim):
     work = data if accumulate is None else data.astype(accumulate)
     with np.errstate(invalid="ignore", divide="ignore"):
         centre = np.add.reduce(work, axis=dims, keepdims=True) / count
-        deviation = np.abs(work - centre) if work.dtype.kind == "c" else work - centre
-        squares = reduce(np.add, deviation * deviation, dims, keepdim)
+        deviation = work - centre
+        if work.dtype.kind == "c":
+            squared = deviation.real * deviation.real + deviation.imag * deviation.imag
+        else:
+            squared = deviation * deviation
+        squares = reduce(np.add, squared, dims, keepdim)
         variance = squares / builtins.max(0, count - correction)
     real = data.real.dtype if data.dtype.kind == "c" else data.dtype
     if not keepdim:
@@ -405,6 +424,7 @@ def _with_dim(name, input, dim, keepdim, pick, ufunc, node_cls, result_type, out
                         "\n * (int dim, bool keepdim = False)\n")
     data = input._data
     dim = normalize_dim(dim, data.ndim)
+    reject_complex(input, f"{name}(): does not support complex input")
     if not data.ndim:
         indices = np.zeros((), dtype=np.int64)
         values = data.copy()
@@ -427,6 +447,7 @@ def max(input, dim=None, keepdim=False, *, out=None):
     """The maximum of all elements; with dim, (values, indices); with a tensor, maximum."""
     if dim is None:
         data = input._data
+        kernel_missing(input, "max_all")
         _empty_reduction_check("max", data, None)
         return record(reduce(np.maximum, data, None, False), MaxBackward1, (input,),
                       (input, RESULT))
@@ -442,6 +463,7 @@ def min(input, dim=None, keepdim=False, *, out=None):
     """The minimum of all elements; with dim, (values, indices); with a tensor, minimum."""
     if dim is None:
         data = input._data
+        kernel_missing(input, "min_all")
         _empty_reduction_check("min", data, None)
         return record(reduce(np.minimum, data, None, False), MinBackward1, (input,),
                       (input, RESULT))
@@ -456,8 +478,7 @@ def min(input, dim=None, keepdim=False, *, out=None):
 def _extreme_over(name, reducer, node_cls, input, dim, keepdim, out):
     data = input._data
     dims = reduction_dims(dim, data.ndim)
-    if not data.ndim:
-        dims = None
+    kernel_missing(input, "max_values_cpu" if name == "amax" else "min_values_cpu")
     _empty_reduction_check(name, data, dims)
     array = reduce(reducer, data, dims, keepdim)
     return _finish(record(array, node_cls, (input,), (input, RESULT, dims, keepdim)), out)
@@ -488,6 +509,7 @@ def aminmax(input, *, dim=None, keepdim=False):
     dims = None if dim is None or not data.ndim else (normalize_dim(dim, data.ndim),)
     if dim is not None and not data.ndim:
         normalize_dim(dim, 0)
+    kernel_missing(input, "aminmax_cpu")
     if data.size == 0:
         if dims is None:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as "
@@ -506,6 +528,7 @@ def _arg_extreme(name, pick, input, dim, keepdim, out):
     data = input._data
     if data.dtype.kind == "b":
         raise RuntimeError(f"{name}(): does not support bool input")
+    reject_complex(input, f"{name}(): does not support complex input")
     if dim is None:
         if data.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for "
@@ -556,7 +579,8 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
         if data.size == 0:
             shift = np.zeros((), dtype=data.dtype)
         else:
-            shift = np.maximum.reduce(data, axis=dims, keepdims=True)
+            # complex inputs shift by the largest real part, as PyTorch does
+            shift = np.maximum.reduce(data.real, axis=dims, keepdims=True)
             shift = np.where(np.isinf(shift), 0, shift).astype(data.dtype)
         total = np.add.reduce(np.exp(data - shift), axis=dims, keepdims=True)
         array = np.log(total) + shift

@@ -6,6 +6,7 @@ from ember._errors import normalize_dim
 from ember._tensor import _wrap
 from ember.ops._registry import RESULT, inplace_method, method, node_class, record, record_multi
 from ember.ops.creation import zeros
+from ember.ops.reduction import kernel_missing
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin"]
 
@@ -116,6 +117,7 @@ CumminBackward0 = node_class("CumminBackward0", _cumextreme_backward, multi_outp
 def _cumulative_extreme(input, dim, better, node_cls, result_type):
     data = input._data
     dim = normalize_dim(dim, data.ndim)
+    kernel_missing(input, "cummax_cpu" if better is np.maximum else "cummin_cpu")
     if not data.ndim:
         values, indices = data.copy(), np.zeros((), dtype=np.int64)
     else:

@@ -6,7 +6,10 @@ from ember import return_types
 from ember._errors import dtype_name, normalize_dim
 from ember._tensor import _wrap
 from ember.ops._registry import RESULT, method, node_class, record, record_multi
-from ember.ops.reduction import evenly_distribute_backward, value_selecting_backward
+from ember.ops.reduction import (evenly_distribute_backward, kernel_missing, reject_complex,
+                                 value_selecting_backward)
+
+_SORT_COMPLEX = " Sort does not support complex dtypes on CPU"
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode",
            "unique", "unique_consecutive", "bincount", "histc"]
@@ -53,6 +56,7 @@ def sort(input, dim=-1, descending=False, *, stable=None):
     data = input._data
     dim = normalize_dim(dim, data.ndim)
     node_cls = SortBackward0 if stable is None else SortBackward1
+    reject_complex(input, _SORT_COMPLEX)
     if not data.ndim:
         return _pair(data.copy(), np.zeros((), np.int64), node_cls, input,
                      ((), dim, None), return_types.sort)
@@ -65,6 +69,7 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
     """The indices that sort input along dim."""
     data = input._data
     dim = normalize_dim(dim, data.ndim)
+    reject_complex(input, _SORT_COMPLEX)
     if not data.ndim:
         return _wrap(np.zeros((), np.int64))
     return _wrap(_stable_order(data, dim, descending).astype(np.int64, copy=False))
@@ -81,6 +86,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     data = input._data
     if data.dtype.kind == "b":
         raise RuntimeError("topk does not support bool dtypes on CPU")
+    reject_complex(input, " topk does not support complex dtypes on CPU")
     dim = normalize_dim(dim, data.ndim)
     extent = data.shape[dim] if data.ndim else 1
     if k < 0 or k > extent:
@@ -127,8 +133,7 @@ def _require_nonempty_dim(name, data, dim):
 
 
 def _require_non_bool(kernel, input):
-    if input._data.dtype.kind == "b":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    kernel_missing(input, kernel, "bc")
 
 
 def _nan_count(data, dim):
@@ -238,6 +243,8 @@ def _mode_position(sorted_values, dim):
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along dim (the smallest among equally frequent ones) and the
     index of its last occurrence."""
+    kernel_missing(input, "mode_cpu")
+
     def select(array, axis):
         order = np.argsort(array, axis=axis, kind="stable")
         positions = _mode_position(np.take_along_axis(array, order, axis=axis), axis)
@@ -280,6 +287,7 @@ def _unique_result(input, node_cls, values, inverse, counts, return_inverse, ret
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct elements (or slices along dim), sorted, with inverse indices and counts."""
     data = input._data
+    kernel_missing(input, "unique" if dim is None else "unique_dim")
     if dim is None:
         values, inverse, counts = np.unique(data.reshape(-1), return_inverse=True,
                                             return_counts=True, equal_nan=False)
@@ -297,6 +305,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """Collapses each run of equal consecutive elements (or slices along dim) to one."""
+    kernel_missing(input, "unique")
     data = input._data
     if dim is None:
         rows = data.reshape(-1, 1)
@@ -354,6 +363,7 @@ def _range_word(value):
 def histc(input, bins=100, min=0, max=0, *, out=None):
     """A histogram of `bins` equal bins over [min, max] (the data's range when both are 0)."""
     data = input._data
+    kernel_missing(input, "aminmax_cpu")
     if data.dtype.kind not in "f":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
                                   f"'{dtype_name(input.dtype)}'")
