@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ember import _dtype
-from ember._tensor import Tensor
+from ember._tensor import Tensor, _wrap
 from ember.ops import _erf
 from ember.ops._elementwise import (as_array, finish, found_dtype, kernel_error,
                                     message_error, not_implemented, unary, zeros_of, zeros_rule)
@@ -45,7 +45,10 @@ def neg(input, *, out=None):
     array = np.negative(data)
     if type(array) is not np.ndarray:
         array = np.asarray(array)
-    result = record(array, NegBackward0, (input,), ())
+    if input._requires_grad:
+        result = record(array, NegBackward0, (input,), ())
+    else:
+        result = _wrap(array)
     return result if out is None else finish(result, out, "neg", found_dtype)
 
 
