@@ -166,7 +166,7 @@ def _first_leaf_of_kind(data, kinds):
     return None
 
 
-def _to_dtype_checked(raw, target, data):
+def _to_dtype_checked(raw, target):
     """Casts the values read by NumPy to `target`, raising torch's errors where torch's
     per-element conversion would: overflow, complex into a real type."""
     numpy_target = _dtype.numpy_dtype(target)
@@ -215,9 +215,7 @@ def _array_from_data(data, dtype):
     if isinstance(data, np.generic):
         return np.array(data, dtype=_dtype.numpy_dtype(target))
     if not is_nested:
-        if isinstance(data, Tensor):
-            return np.array(data._data, dtype=_dtype.numpy_dtype(target))
-        return _to_dtype_checked(np.array(data), target, data)
+        return _to_dtype_checked(np.array(data), target)
     sizes = _sizes(data)
     holds_tensor = _check_shape(data, sizes, 0, False)
     if holds_tensor:
@@ -231,7 +229,7 @@ def _array_from_data(data, dtype):
         raise _leaf_type_error(target, _first_leaf_of_kind(data, _SEQUENCE_TYPES))
     if target is _dtype.bfloat16 or raw.dtype.kind == "V":
         return np.array(raw.astype(np.float64), dtype=_dtype.numpy_dtype(target))
-    return np.ascontiguousarray(_to_dtype_checked(raw, target, data))
+    return np.ascontiguousarray(_to_dtype_checked(raw, target))
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -243,10 +241,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
                       "requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    array = _array_from_data(data, dtype)
-    if array.base is not None or array is getattr(data, "_data", data):
-        array = array.copy()
-    return finish(array, requires_grad)
+    # every path of _array_from_data builds a new array: the tensor owns its memory
+    return finish(_array_from_data(data, dtype), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
