@@ -266,3 +266,14 @@ def test_complex_reductions():
                           x.cumsum(1), x.cumprod(0), x.logsumexp(1), x.all(),
                           x.count_nonzero(), lib.std_mean(x, 0)],
           Input(COMPLEX.astype(np.complex64)))
+
+
+@pytest.mark.skipif(not hasattr(ember.Tensor, "conj"), reason="needs Tensor.conj (unary ops)")
+@pytest.mark.parametrize("function", [
+    lambda lib, x: x.sum(0), lambda lib, x: x.mean(), lambda lib, x: x.var(1),
+    lambda lib, x: x.std(), lambda lib, x: x.prod(1), lambda lib, x: x.prod(),
+    lambda lib, x: x.cumsum(1), lambda lib, x: x.cumprod(1), lambda lib, x: x.logsumexp(1),
+    lambda lib, x: lib.std_mean(x, 0),
+])
+def test_complex_gradients(function):
+    check(function, grad_input(COMPLEX + 1))

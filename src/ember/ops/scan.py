@@ -6,6 +6,7 @@ from ember._errors import normalize_dim
 from ember._tensor import _wrap
 from ember.ops._registry import RESULT, inplace_method, method, node_class, record, record_multi
 from ember.ops.creation import zeros
+from ember.ops.linalg import conj
 from ember.ops.reduction import kernel_missing
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin"]
@@ -28,6 +29,9 @@ def _cumprod_backward(grad, input, result, dim):
     grad times the cumulative product with that zero replaced by 1; after it, zero."""
     if not input.dim():
         return grad
+    # complex inputs: the derivative is conjugated, so conjugate its factors
+    input = conj(input)
+    result = conj(result)
     zero = input == 0
     zeros_so_far = zero.cumsum(dim)
     before = zeros_so_far == 0
