@@ -271,6 +271,15 @@ def test_out_arguments():
     check(with_out, Input(A))
 
 
+@pytest.mark.parametrize("function", [
+    lambda lib, x: lib.sum(x, 0, out=lib.empty(0, dtype=x.dtype)),
+    lambda lib, x: lib.logsumexp(x, 1, out=lib.empty(0, dtype=x.dtype)),
+    lambda lib, x: lib.cumsum(x, 1, out=lib.empty(0, dtype=x.dtype)),
+])
+def test_out_rejects_differentiable_inputs(function):
+    check_error(function, grad_input(A))
+
+
 def test_std_warns_when_degrees_of_freedom_vanish():
     with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
         result = ember.tensor([1.0, 2.0]).std(correction=3)

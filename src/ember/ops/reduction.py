@@ -8,8 +8,9 @@ import numpy as np
 from ember import _dtype, return_types
 from ember._errors import dtype_name, normalize_dim, normalize_dims
 from ember._tensor import Tensor, _wrap
-from ember.ops._registry import RESULT, check_inplace, method, node_class, record, record_multi
+from ember.ops._registry import RESULT, method, node_class, record, record_multi
 from ember.ops.creation import zeros
+from ember.ops.joining import finish_out
 from ember.ops.linalg import conj
 
 __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "std", "var", "std_mean", "var_mean",
@@ -62,21 +63,6 @@ def _reduced_count(shape, dims):
     for d in range(len(shape)) if dims is None else dims:
         count *= shape[d]
     return count
-
-
-def _finish(result, out):
-    """Honours out=: writes result into out (resizing an out of another shape) and returns it."""
-    if out is None:
-        return result
-    check_inplace(out)
-    data = result._data
-    if out._data.shape != data.shape:
-        out._data = np.array(data, dtype=out._data.dtype)
-        out._storage = None
-    else:
-        np.copyto(out._data, data, casting="unsafe")
-    out._bump_version()
-    return out
 
 
 def _accumulate_dtype(data):
@@ -152,10 +138,12 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     numpy_dtype = _sum_dtype(input, dtype)
     if dim is None and not keepdim:
         array = _summed(np.add, data, None, numpy_dtype, False)
-        return _finish(record(array, SumBackward0, (input,), (data.shape,)), out)
+        result = record(array, SumBackward0, (input,), (data.shape,))
+        return finish_out(result, out, "sum")
     dims = reduction_dims(dim, data.ndim)
     array = _summed(np.add, data, dims, numpy_dtype, keepdim)
-    return _finish(record(array, SumBackward1, (input,), (data.shape, dims, keepdim)), out)
+    result = record(array, SumBackward1, (input,), (data.shape, dims, keepdim))
+    return finish_out(result, out, "sum")
 
 
 def _nansum_backward(grad, input, dims, keepdim):
@@ -173,7 +161,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if data.dtype.kind == "f":
         data = np.where(np.isnan(data), 0, data)
     array = _summed(np.add, data, dims, _sum_dtype(input, dtype), keepdim)
-    return _finish(record(array, NansumBackward0, (input,), (input, dims, keepdim)), out)
+    result = record(array, NansumBackward0, (input,), (input, dims, keepdim))
+    return finish_out(result, out, "nansum")
 
 
 def _mean_backward(grad, input_shape, dims, keepdim, count):
@@ -213,7 +202,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         result = record(array, MeanBackward0, (input,), (data.shape, count))
     else:
         result = record(array, MeanBackward1, (input,), (data.shape, dims, keepdim, count))
-    return _finish(result, out)
+    return finish_out(result, out, "mean")
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -222,7 +211,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {dtype_name(input.dtype)}")
     present = (input == input).sum(dim, keepdim)
-    return _finish(nansum(input, dim, keepdim, dtype=dtype) / present, out)
+    return finish_out(nansum(input, dim, keepdim, dtype=dtype) / present, out, "nanmean")
 
 
 # ---- prod -------------------------------------------------------------------------------------
@@ -265,11 +254,13 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     numpy_dtype = _sum_dtype(input, dtype)
     if dim is None:
         array = _summed(np.multiply, data, None, numpy_dtype, False)
-        return _finish(record(array, ProdBackward0, (input,), (input, RESULT)), out)
+        result = record(array, ProdBackward0, (input,), (input, RESULT))
+        return finish_out(result, out, "prod")
     dim = normalize_dim(dim, data.ndim)
     dims = (dim,) if data.ndim else None
     array = _summed(np.multiply, data, dims, numpy_dtype, keepdim)
-    return _finish(record(array, ProdBackward1, (input,), (input, RESULT, dim, keepdim)), out)
+    result = record(array, ProdBackward1, (input,), (input, RESULT, dim, keepdim))
+    return finish_out(result, out, "prod")
 
 
 # ---- var, std, var_mean, std_mean --------------------------------------------------------------
@@ -354,7 +345,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     dims, correction, count = _variance_arguments("var", input, dim, unbiased, correction)
     variance, _ = _variance(input._data, dims, correction, count, keepdim)
     result = record(variance, VarBackward0, (input,), (input, dims, correction, keepdim))
-    return _finish(result, out)
+    return finish_out(result, out, "var")
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
@@ -363,7 +354,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     variance, _ = _variance(input._data, dims, correction, count, keepdim)
     result = record(np.sqrt(variance), StdBackward0, (input,),
                     (input, dims, correction, keepdim, RESULT))
-    return _finish(result, out)
+    return finish_out(result, out, "std")
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -439,8 +430,8 @@ def _with_dim(name, input, dim, keepdim, pick, ufunc, node_cls, result_type, out
     result = result_type(record_multi((values, indices), node_cls, (input,),
                                       (data.shape, dim, indices, keepdim), (True, False)))
     if out is not None:
-        _finish(result[0], out[0])
-        _finish(result[1], out[1])
+        finish_out(result[0], out[0], name)
+        finish_out(result[1], out[1], name)
         return result_type(out)
     return result
 
@@ -483,7 +474,8 @@ def _extreme_over(name, reducer, node_cls, input, dim, keepdim, out):
     kernel_missing(input, "max_values_cpu" if name == "amax" else "min_values_cpu")
     _empty_reduction_check(name, data, dims)
     array = reduce(reducer, data, dims, keepdim)
-    return _finish(record(array, node_cls, (input,), (input, RESULT, dims, keepdim)), out)
+    result = record(array, node_cls, (input,), (input, RESULT, dims, keepdim))
+    return finish_out(result, out, name)
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
@@ -538,13 +530,13 @@ def _arg_extreme(name, pick, input, dim, keepdim, out):
         index = np.asarray(pick(data.reshape(-1)), dtype=np.int64)
         if keepdim:
             index = index.reshape((1,) * data.ndim)
-        return _finish(_wrap(index), out)
+        return finish_out(_wrap(index), out, name)
     dim = normalize_dim(dim, data.ndim)
     if not data.ndim:
-        return _finish(_wrap(np.zeros((), dtype=np.int64)), out)
+        return finish_out(_wrap(np.zeros((), dtype=np.int64)), out, name)
     _empty_reduction_check(name, data, (dim,))
     index = np.asarray(pick(data, axis=dim, keepdims=keepdim)).astype(np.int64, copy=False)
-    return _finish(_wrap(index), out)
+    return finish_out(_wrap(index), out, name)
 
 
 def argmax(input, dim=None, keepdim=False, *, out=None):
@@ -589,8 +581,8 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     if not keepdim:
         array = array.reshape(()) if dims is None else np.squeeze(array, axis=dims)
     array = np.asarray(array).astype(data.dtype, copy=False)
-    return _finish(record(array, LogsumexpBackward0, (input,), (input, RESULT, dims, keepdim)),
-                   out)
+    result = record(array, LogsumexpBackward0, (input,), (input, RESULT, dims, keepdim))
+    return finish_out(result, out, "logsumexp")
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
@@ -605,7 +597,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         result = matrix_norm(input, p, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     else:
         result = vector_norm(input, p, dim, keepdim, dtype=dtype)
-    return _finish(result, out)
+    return finish_out(result, out, "norm")
 
 
 # ---- all, any, count_nonzero --------------------------------------------------------------------
@@ -621,7 +613,7 @@ def _logical_reduction(reducer, input, dim, keepdim, out):
     array = np.asarray(reducer(data, axis=dims, keepdims=keepdim))
     if data.dtype == np.uint8:
         array = array.astype(np.uint8)
-    return _finish(_wrap(array), out)
+    return finish_out(_wrap(array), out, reducer.__name__)
 
 
 def all(input, dim=None, keepdim=False, *, out=None):

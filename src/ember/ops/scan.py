@@ -7,6 +7,7 @@ from ember._tensor import _wrap
 from ember.ops._registry import RESULT, inplace_method, method, node_class, record, record_multi
 from ember.ops.creation import zeros
 from ember.ops.linalg import conj
+from ember.ops.joining import finish_out
 from ember.ops.reduction import kernel_missing
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin"]
@@ -66,23 +67,17 @@ def _scan(function, input, dim, dtype):
     return np.asarray(function(data, axis=dim, dtype=numpy_dtype)), dim
 
 
-def _finish(result, out):
-    if out is None:
-        return result
-    from ember.ops.reduction import _finish as finish_reduction
-    return finish_reduction(result, out)
-
-
 def cumsum(input, dim, *, dtype=None, out=None):
     """Cumulative sum along dim (integers accumulate to int64)."""
     array, dim = _scan(np.add.accumulate, input, dim, dtype)
-    return _finish(record(array, CumsumBackward0, (input,), (dim,)), out)
+    return finish_out(record(array, CumsumBackward0, (input,), (dim,)), out, "cumsum")
 
 
 def cumprod(input, dim, *, dtype=None, out=None):
     """Cumulative product along dim (integers accumulate to int64)."""
     array, dim = _scan(np.multiply.accumulate, input, dim, dtype)
-    return _finish(record(array, CumprodBackward0, (input,), (input, RESULT, dim)), out)
+    return finish_out(record(array, CumprodBackward0, (input,), (input, RESULT, dim)), out,
+                      "cumprod")
 
 
 def _running_extreme(data, dim, better):

@@ -6,6 +6,7 @@ from ember import return_types
 from ember._errors import dtype_name, normalize_dim
 from ember._tensor import _wrap
 from ember.ops._registry import RESULT, method, node_class, record, record_multi
+from ember.ops.joining import finish_out
 from ember.ops.reduction import (evenly_distribute_backward, kernel_missing, reject_complex,
                                  value_selecting_backward)
 
@@ -385,11 +386,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     positions = ((inside - low) * data.dtype.type(bins) / (high - low)).astype(np.int64)
     positions = np.minimum(positions, bins - 1)
     counts = np.bincount(positions, minlength=bins).astype(data.dtype)
-    result = _wrap(counts)
-    if out is not None:
-        from ember.ops.reduction import _finish
-        return _finish(result, out)
-    return result
+    return finish_out(_wrap(counts), out, "histc")
 
 
 for _name in __all__:
