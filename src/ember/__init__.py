@@ -31,6 +31,7 @@ from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabl
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
 from ember import nn  # noqa: E402
 from ember import optim, utils  # noqa: E402
+from ember.serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -47,4 +48,5 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
            + ops.reduction.__all__ + ops.sampling.__all__
            + ops.scan.__all__ + ops.sorting.__all__
            + ops.views.__all__ + _printing.__all__
-           + ["cuda", "linalg", "return_types", "testing", "nn", "optim", "utils"])
+           + ["cuda", "linalg", "return_types", "testing", "nn", "optim", "utils",
+              "save", "load"])
