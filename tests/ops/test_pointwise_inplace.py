@@ -315,3 +315,32 @@ def test_no_numpy_warnings_without_pytest_filters():
               "(x / 0, ember.exp(x * 1000), ember.log(x), x.sqrt(), x // 0, x % 0, "
               "ember.atan2(x, x * 0), ember.sigmoid(x * -1e4), ember.erfinv(x * 2))")
     subprocess.run([sys.executable, "-W", "error", "-c", script], check=True)
+
+
+def test_temporary_elision_never_touches_visible_buffers():
+    """Operators reuse the buffer of an unnamed large intermediate (NumPy's temporary elision);
+    every tensor or array a user can still see keeps its values."""
+    size = 1 << 17
+    x = ember.full((size,), 2.0)
+    y = ember.full((size,), 3.0)
+    z = ember.ones(size)
+    assert float((x * y + z)[0]) == 7.0
+    named = x * y
+    assert float((named + z)[0]) == 7.0 and float(named[0]) == 6.0
+    viewed = x * y
+    view = viewed[:]
+    assert float((view + z)[0]) == 7.0 and float(viewed[0]) == 6.0
+    exported = x * y
+    array = exported.numpy()
+    assert float((exported * 2.0)[0]) == 12.0 and array[0] == 6.0
+    held = [x * y]
+    assert float((held[0] - z)[0]) == 5.0 and float(held[0][0]) == 6.0
+    for tensor, value in ((x, 2.0), (y, 3.0), (z, 1.0)):
+        np.testing.assert_array_equal(tensor.numpy(), value)
+
+
+def test_temporary_elision_keeps_autograd():
+    size = 1 << 17
+    def function(lib, x, y):
+        return (x * y + y) / 2.0 - 1.0
+    check(function, grad_input(values((size,))), values((size,)))

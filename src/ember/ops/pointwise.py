@@ -2,6 +2,8 @@
 fmod, pow, float_power) and the Python arithmetic operators, forwards and derivatives side by
 side. The operators for tensor-tensor and tensor-float calls of one dtype take a short path
 straight to NumPy: they are the hottest code in the library."""
+from sys import getrefcount
+
 import numpy as np
 
 from ember import _dtype
@@ -356,6 +358,21 @@ Tensor.float_power_ = _float_power_
 
 # ---- Python operators --------------------------------------------------------------------------
 
+# NumPy elides temporaries: in x*y + z the buffer of x*y, which nothing else can see, takes
+# the sum, saving an allocation that costs as much as the addition on large arrays. The
+# operators do the same for an unnamed ember intermediate. Inside the operator a temporary
+# tensor has exactly three references (the interpreter's operand stack, `self`, getrefcount's
+# argument) and a buffer no view shares has three too (the tensor's slot, `data`, the argument);
+# a named tensor or one with views, storage or autograd history has more or is excluded.
+_ELISION_MIN_SIZE = 1 << 16
+
+
+def _reusable_buffer(self, data):
+    return (type(self) is Tensor and getrefcount(self) == 4 and getrefcount(data) == 4
+            and not self._requires_grad and self._storage is None
+            and self._view_base is None and data.base is None and data.flags.writeable)
+
+
 def _operator(ufunc, node, saves_operands, general, same_dtype_kinds):
     """A Python operator with a short path for a same-dtype tensor operand (when the dtype's
     kind is in same_dtype_kinds, where NumPy's result dtype is PyTorch's) and for a float
@@ -366,6 +383,9 @@ def _operator(ufunc, node, saves_operands, general, same_dtype_kinds):
             b = other._data
             dtype = a.dtype
             if dtype is b.dtype and dtype.kind in same_dtype_kinds:
+                if (a.size >= _ELISION_MIN_SIZE and a.shape == b.shape
+                        and not other._requires_grad and _reusable_buffer(self, a)):
+                    return _wrap(ufunc(a, b, out=a))
                 try:
                     array = ufunc(a, b)
                 except ValueError:
@@ -377,7 +397,10 @@ def _operator(ufunc, node, saves_operands, general, same_dtype_kinds):
                     return record(array, node, (self, other), saved)
                 return _wrap(array)
         elif (type(other) is float or type(other) is int) and self._data.dtype.kind == "f":
-            array = ufunc(self._data, other)
+            a = self._data
+            if a.size >= _ELISION_MIN_SIZE and _reusable_buffer(self, a):
+                return _wrap(ufunc(a, other, out=a))
+            array = ufunc(a, other)
             if type(array) is not _ndarray:
                 array = _asarray(array)
             if self._requires_grad:
