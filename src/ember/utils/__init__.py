@@ -1,4 +1,5 @@
-"""ember.utils: data loading utilities (ember.utils.data)."""
-from ember.utils import data
+"""ember.utils: data loading (ember.utils.data) and the safetensors format
+(ember.utils.safetensors)."""
+from ember.utils import data, safetensors
 
-__all__ = ["data"]
+__all__ = ["data", "safetensors"]
