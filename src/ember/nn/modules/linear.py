@@ -2,45 +2,12 @@
 import math
 
 from ember.nn import init
+from ember.nn._functional.linear import bilinear, linear
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
-from ember.ops.contractions import einsum
 from ember.ops.creation import empty
-from ember.ops.linalg import addmm
 
 __all__ = ["Identity", "Linear", "Bilinear", "Flatten", "Unflatten"]
-
-
-def _linear(input, weight, bias):
-    """input @ weight.T + bias, decomposed as PyTorch's F.linear is (so grad_fns match):
-    addmm for 2-D input with bias, addmm on the flattened batch then a view otherwise."""
-    if bias is None:
-        return input.matmul(weight.t())
-    if input.dim() == 2:
-        return addmm(bias, input, weight.t())
-    flat = input.reshape(-1, input.shape[-1])
-    return addmm(bias, flat, weight.t()).view(*input.shape[:-1], weight.shape[0])
-
-
-def _bilinear(input1, input2, weight, bias):
-    """y = x1^T A x2 + b over the last dimension, with PyTorch's input checks."""
-    if input1.dim() != input2.dim():
-        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} and "
-                           f"{input2.dim()}")
-    for dim in range(input1.dim() - 1):
-        if input1.shape[dim] != input2.shape[dim]:
-            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {dim}: "
-                               f"got {input1.shape[dim]} and {input2.shape[dim]}")
-    if input1.shape[-1] != weight.shape[1]:
-        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "
-                           f"{input1.shape[-1]} but expected {weight.shape[1]}")
-    if input2.shape[-1] != weight.shape[2]:
-        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got "
-                           f"{input2.shape[-1]} but expected {weight.shape[2]}")
-    output = einsum("...i,oij,...j->...o", input1, weight, input2)
-    if bias is not None:
-        output = output + bias
-    return output
 
 
 class Identity(Module):
@@ -78,7 +45,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        return _linear(input, self.weight, self.bias)
+        return linear(input, self.weight, self.bias)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -115,7 +82,7 @@ class Bilinear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1, input2):
-        return _bilinear(input1, input2, self.weight, self.bias)
+        return bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self):
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
