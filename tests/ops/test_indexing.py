@@ -243,11 +243,12 @@ def _build_index(lib, items):
 def _same_outcome(function, *inputs):
     """Either both libraries raise the same error, or both give matching results."""
     try:
-        function(torch, *[torch.from_numpy(np.copy(a)) for a in inputs])
+        expected = function(torch, *[torch.from_numpy(np.copy(a)) for a in inputs])
     except Exception:
         check_error(function, *[np.copy(a) for a in inputs])
         return
-    check(function, *inputs, strides=True)
+    # the strides of an empty result are an accident of torch's kernels, not a contract
+    check(function, *inputs, strides=expected.numel() > 0)
 
 
 @given(index_expressions())
