@@ -1,3 +1,122 @@
-"""nn.functional: recurrent."""
+"""nn.functional: recurrent. The cell steps and the multi-layer, bidirectional sequence loop
+behind nn.RNN/LSTM/GRU and their cells, written as ATen's CPU implementation computes them
+(same gate order, same placement of the hidden bias, same stacking), so values, gradients and
+grad_fn names match PyTorch's non-oneDNN path.
+
+The time loop is a Python loop, but each step is a handful of large ops: the input projection
+of every time step is one matmul per layer and direction, done before the loop, and each step
+is one matmul of the hidden state against all gates at once."""
+from ember.nn._functional.activation import relu
+from ember.nn._functional.linear import linear
+from ember.ops.joining import cat, stack
 
 __all__ = []
+
+
+def _hidden_projection(hidden, weight_hh, bias_hh):
+    """hidden @ weight_hh.T + bias_hh for every gate at once (one addmm)."""
+    return linear(hidden, weight_hh, bias_hh)
+
+
+def _tanh_step(projected_input, hidden, weights):
+    weight_hh, bias_hh = weights[1], weights[3]
+    return (projected_input + _hidden_projection(hidden, weight_hh, bias_hh)).tanh()
+
+
+def _relu_step(projected_input, hidden, weights):
+    weight_hh, bias_hh = weights[1], weights[3]
+    return relu(projected_input + _hidden_projection(hidden, weight_hh, bias_hh))
+
+
+def _lstm_step(projected_input, state, weights):
+    """Gates in PyTorch's order (input, forget, cell, output); optional output projection."""
+    hidden, cell = state
+    weight_hh, bias_hh, weight_hr = weights[1], weights[3], weights[4]
+    gates = _hidden_projection(hidden, weight_hh, bias_hh) + projected_input
+    input_gate, forget_gate, cell_gate, output_gate = gates.chunk(4, 1)
+    input_gate = input_gate.sigmoid()
+    forget_gate = forget_gate.sigmoid()
+    cell_gate = cell_gate.tanh()
+    output_gate = output_gate.sigmoid()
+    cell = forget_gate * cell + input_gate * cell_gate
+    hidden = output_gate * cell.tanh()
+    if weight_hr is not None:
+        hidden = hidden.matmul(weight_hr.t())
+    return hidden, cell
+
+
+def _gru_step(projected_input, hidden, weights):
+    """Gates in PyTorch's order (reset, update, new); the hidden bias of the new gate stays
+    inside reset * (W_hn h + b_hn), as PyTorch (and cuDNN) place it."""
+    weight_hh, bias_hh = weights[1], weights[3]
+    input_reset, input_update, input_new = projected_input.chunk(3, 1)
+    hidden_gates = _hidden_projection(hidden, weight_hh, bias_hh)
+    hidden_reset, hidden_update, hidden_new = hidden_gates.chunk(3, 1)
+    reset_gate = (hidden_reset + input_reset).sigmoid()
+    update_gate = (hidden_update + input_update).sigmoid()
+    new_gate = (input_new + hidden_new * reset_gate).tanh()
+    return (hidden - new_gate) * update_gate + new_gate
+
+
+_STEPS = {"RNN_TANH": _tanh_step, "RNN_RELU": _relu_step, "LSTM": _lstm_step,
+          "GRU": _gru_step}
+
+
+def _run_direction(step, layer_input, state, weights, reverse):
+    """Runs one layer in one direction over time; returns (stacked outputs, final state)."""
+    projected = linear(layer_input, weights[0], weights[2]).unbind(0)
+    outputs = [None] * len(projected)
+    order = range(len(projected) - 1, -1, -1) if reverse else range(len(projected))
+    is_lstm = step is _lstm_step
+    for time in order:
+        state = step(projected[time], state, weights)
+        outputs[time] = state[0] if is_lstm else state
+    return stack(outputs), state
+
+
+def rnn_sequence(mode, input, hidden, weights, num_layers, dropout_p, training,
+                 bidirectional, batch_first, dropout_fn):
+    """The full recurrent network over a padded (time, batch, feature) input.
+
+    `hidden` is h0 (or (h0, c0) for LSTM) of shape (layers * directions, batch, size);
+    `weights` lists, per layer and direction, (w_ih, w_hh, b_ih, b_hh, w_hr) with None for the
+    missing ones. Returns (output, h_n) or (output, (h_n, c_n))."""
+    step = _STEPS[mode]
+    is_lstm = mode == "LSTM"
+    if batch_first:
+        input = input.transpose(0, 1)
+    directions = 2 if bidirectional else 1
+    if is_lstm:
+        initial = list(zip(hidden[0].unbind(0), hidden[1].unbind(0)))
+    else:
+        initial = hidden.unbind(0)
+    finals = []
+    layer_input = input
+    for layer in range(num_layers):
+        direction_outputs = []
+        for direction in range(directions):
+            index = layer * directions + direction
+            output, state = _run_direction(step, layer_input, initial[index], weights[index],
+                                           reverse=direction == 1)
+            direction_outputs.append(output)
+            finals.append(state)
+        if directions == 1:
+            layer_input = direction_outputs[0]
+        else:
+            layer_input = cat(direction_outputs, direction_outputs[0].dim() - 1)
+        if dropout_p != 0 and training and layer < num_layers - 1:
+            layer_input = dropout_fn(layer_input, dropout_p, True)
+    output = layer_input
+    if batch_first:
+        output = output.transpose(0, 1)
+    if is_lstm:
+        return output, (stack([state[0] for state in finals]),
+                        stack([state[1] for state in finals]))
+    return output, stack(finals)
+
+
+def rnn_cell(mode, input, hidden, weight_ih, weight_hh, bias_ih, bias_hh):
+    """One step of an RNN/LSTM/GRU cell on a 2-D input (as torch.rnn_tanh_cell etc.)."""
+    projected = linear(input, weight_ih, bias_ih)
+    weights = (weight_ih, weight_hh, bias_ih, bias_hh, None)
+    return _STEPS[mode](projected, hidden, weights)
