@@ -162,7 +162,13 @@ def _build_node(node_cls, inputs, saved, out):
         if isinstance(tensor, Tensor):
             data = tensor._data
             metas.append((data.shape, data.dtype))
-            edges.append(edge_of(tensor))
+            function = tensor._grad_fn
+            if function is not None and tensor._extra is None:
+                edges.append((function, 0))
+            elif tensor._requires_grad:
+                edges.append(edge_of(tensor))
+            else:
+                edges.append(_NO_EDGE)
         else:
             metas.append(None)
             edges.append(_NO_EDGE)
@@ -175,12 +181,12 @@ def _build_node(node_cls, inputs, saved, out):
     checks = []
     result_data = None
     for value in saved:
-        if value is RESULT:
-            result_data = out
-        elif isinstance(value, Tensor):
+        if isinstance(value, Tensor):
             # A tensor without a counter has never been written in place: version 0.
             counter = value._version_counter
             checks.append((value, 0 if counter is None else counter.value))
+        elif value is RESULT:
+            result_data = out
     node._saved = saved
     node._checks = checks
     node._result_data = result_data

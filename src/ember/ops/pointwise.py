@@ -377,14 +377,19 @@ def _operator(ufunc, node, saves_operands, general, same_dtype_kinds):
     """A Python operator with a short path for a same-dtype tensor operand (when the dtype's
     kind is in same_dtype_kinds, where NumPy's result dtype is PyTorch's) and for a float
     tensor with an int/float number; everything else goes through `general`."""
+    every_kind = same_dtype_kinds == "biufc"
+
     def operator(self, other):
         if type(other) is Tensor:
             a = self._data
             b = other._data
-            dtype = a.dtype
-            if dtype is b.dtype and dtype.kind in same_dtype_kinds:
-                if (a.size >= _ELISION_MIN_SIZE and a.shape == b.shape
-                        and not other._requires_grad and _reusable_buffer(self, a)):
+            if a.dtype is b.dtype and (every_kind or a.dtype.kind in same_dtype_kinds):
+                if self._requires_grad or other._requires_grad:
+                    array = _checked(ufunc, a, b)
+                    saved = (self, other) if saves_operands else (1,)
+                    return record(array, node, (self, other), saved)
+                if a.size >= _ELISION_MIN_SIZE and a.shape == b.shape and _reusable_buffer(
+                        self, a):
                     return _wrap(ufunc(a, b, out=a))
                 try:
                     array = ufunc(a, b)
@@ -392,23 +397,27 @@ def _operator(ufunc, node, saves_operands, general, same_dtype_kinds):
                     raise broadcast_mismatch(a.shape, b.shape) from None
                 if type(array) is not _ndarray:
                     array = _asarray(array)
-                if self._requires_grad or other._requires_grad:
-                    saved = (self, other) if saves_operands else (1,)
-                    return record(array, node, (self, other), saved)
                 return _wrap(array)
         elif (type(other) is float or type(other) is int) and self._data.dtype.kind == "f":
             a = self._data
+            if self._requires_grad:
+                saved = (self, other) if saves_operands else (1,)
+                return record(_asarray(ufunc(a, other)), node, (self, other), saved)
             if a.size >= _ELISION_MIN_SIZE and _reusable_buffer(self, a):
                 return _wrap(ufunc(a, other, out=a))
             array = ufunc(a, other)
             if type(array) is not _ndarray:
                 array = _asarray(array)
-            if self._requires_grad:
-                saved = (self, other) if saves_operands else (1,)
-                return record(array, node, (self, other), saved)
             return _wrap(array)
         return general(self, other)
     return operator
+
+
+def _checked(ufunc, a, b):
+    try:
+        return _asarray(ufunc(a, b))
+    except ValueError:
+        raise broadcast_mismatch(a.shape, b.shape) from None
 
 
 def _reflected(function):
