@@ -378,6 +378,10 @@ _NO_COPY_MESSAGE = (
     "For more details, see https://numpy.org/devdocs/numpy_2_0_migration_guide.html"
     "#adapting-to-changes-in-the-copy-keyword.")
 
+# The exact classes the operators' short paths accept as tensor operands; ember.nn adds
+# Parameter. A set membership test costs what `type(x) is Tensor` costs, and covers both.
+TENSOR_TYPES = {Tensor}
+
 _new_object = object.__new__
 
 

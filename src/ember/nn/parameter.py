@@ -1,5 +1,5 @@
 """nn.Parameter and nn.Buffer: tensors that a Module registers when they are assigned to it."""
-from ember._tensor import Tensor, _rebuild
+from ember._tensor import TENSOR_TYPES, Tensor, _rebuild
 from ember.ops.creation import empty
 
 __all__ = ["Parameter", "Buffer"]
@@ -52,6 +52,9 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol):
         return (_rebuild_parameter, (type(self), self._data.copy(), self._requires_grad))
+
+
+TENSOR_TYPES.add(Parameter)
 
 
 def _rebuild_parameter(cls, array, requires_grad):

@@ -3,7 +3,7 @@ function/method/in-place/operator variants, unbroadcasting and casting gradients
 import numpy as np
 
 from ember import _dtype
-from ember._tensor import Tensor, _wrap
+from ember._tensor import TENSOR_TYPES, Tensor, _wrap
 from ember.autograd.anomaly_mode import ANOMALY, remember_forward
 from ember.autograd.grad_mode import STATE
 from ember.autograd.graph import FREED_MESSAGE, Node, _sequence, edge_of, version_mismatch
@@ -254,16 +254,16 @@ def scalar_or_array(value):
 
 def binary_operands(input, other):
     """The two operands as NumPy values in PyTorch's promoted dtype, and that dtype."""
-    if type(input) is Tensor:
+    if type(input) in TENSOR_TYPES:
         a = input._data
         other_type = type(other)
-        if other_type is Tensor:
+        if other_type in TENSOR_TYPES:
             b = other._data
             if a.dtype is b.dtype:
                 return a, b, a.dtype
         elif (other_type is float or other_type is int) and _keeps_dtype(a.dtype, other):
             return a, other, a.dtype
-    elif type(other) is Tensor and type(input) in (float, int):
+    elif type(other) in TENSOR_TYPES and type(input) in (float, int):
         b = other._data
         if _keeps_dtype(b.dtype, input):
             return input, b, b.dtype

@@ -4,7 +4,7 @@ import numpy as np
 
 from ember import _dtype
 from ember._errors import dtype_name
-from ember._tensor import Tensor, _wrap
+from ember._tensor import TENSOR_TYPES, Tensor, _wrap
 from ember.ops._elementwise import (as_array, broadcasting, finish, reject_complex,
                                     require_tensor)
 from ember.ops._registry import SCALAR_TYPES, binary_operands, inplace_method, method
@@ -47,7 +47,7 @@ for _name, _function in (("not_equal", ne), ("less", lt), ("less_equal", le),
 
 def _comparison_operator(ufunc, function):
     def operator(self, other):
-        if type(other) is Tensor:
+        if type(other) in TENSOR_TYPES:
             a = self._data
             b = other._data
             if a.dtype is b.dtype and a.dtype.kind != "c":

@@ -8,7 +8,7 @@ import numpy as np
 
 from ember import _dtype
 from ember._errors import broadcast_mismatch
-from ember._tensor import Tensor, _wrap
+from ember._tensor import TENSOR_TYPES, Tensor, _wrap
 from ember.ops._elementwise import (broadcasting, dtype_of, finish, not_implemented,
                                     reject_complex, zeros_of, zeros_rule)
 from ember.ops._registry import (RESULT, binary_operands, inplace_method, method, node_class,
@@ -380,7 +380,7 @@ def _operator(ufunc, node, saves_operands, general, same_dtype_kinds):
     every_kind = same_dtype_kinds == "biufc"
 
     def operator(self, other):
-        if type(other) is Tensor:
+        if type(other) in TENSOR_TYPES:
             a = self._data
             b = other._data
             if a.dtype is b.dtype and (every_kind or a.dtype.kind in same_dtype_kinds):
