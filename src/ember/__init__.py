@@ -29,9 +29,6 @@ from ember.autograd.anomaly_mode import (is_anomaly_check_nan_enabled,  # noqa: 
                                          is_anomaly_enabled, set_detect_anomaly)
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
-from ember import nn  # noqa: E402
-from ember import optim, utils  # noqa: E402
-from ember.serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -50,3 +47,20 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
            + ops.views.__all__ + _printing.__all__
            + ["cuda", "linalg", "return_types", "testing", "nn", "optim", "utils",
               "save", "load"])
+
+# nn, optim, utils and serialization load on first use, so `import ember` stays light.
+_LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils"}
+_LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization"}
+
+
+def __getattr__(name):
+    import importlib
+    if name in _LAZY_MODULES:
+        return importlib.import_module(_LAZY_MODULES[name])
+    if name in _LAZY_ATTRIBUTES:
+        return getattr(importlib.import_module(_LAZY_ATTRIBUTES[name]), name)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_ATTRIBUTES))
