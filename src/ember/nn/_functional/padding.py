@@ -113,6 +113,9 @@ def _mapped_pad(input, pad, mode):
     dims = len(pad) // 2
     shape = tuple(input.shape)
     ndim = len(shape)
+    if input._data.dtype.kind == "b":
+        word = "reflection" if mode == "reflect" else "replication"
+        raise NotImplementedError(f'"{word}_pad{dims}d" not implemented for \'Bool\'')
     if mode == "reflect":
         _check_reflect(shape, pad, dims)
     else:
