@@ -413,6 +413,25 @@ def test_corrupted_record_fails_its_checksum(record, checkpoint_bytes, tmp_path)
         ember.load(path)
 
 
+def test_every_single_byte_corruption_loads_or_raises_a_clear_error():
+    buffer = io.BytesIO()
+    ember.save({"w": ember.arange(6.0).reshape(2, 3), "v": [1, 2.5, "x"],
+                "p": ember.nn.Parameter(ember.ones(2))}, buffer)
+    original = buffer.getvalue()
+    for position in range(len(original)):
+        corrupted = bytearray(original)
+        corrupted[position] ^= 0xFF
+        try:
+            loaded = ember.load(io.BytesIO(bytes(corrupted)))
+        except (RuntimeError, pickle.UnpicklingError) as error:
+            # zipfile's NotImplementedError is a RuntimeError; it must still carry our wording
+            assert "PytorchStreamReader failed" in str(error) or "Weights only" in str(error)
+        else:
+            # a byte that loading may ignore (padding, a timestamp) changes nothing
+            assert ember.equal(loaded["w"], ember.arange(6.0).reshape(2, 3))
+            assert loaded["v"] == [1, 2.5, "x"] and ember.equal(loaded["p"], ember.ones(2))
+
+
 def test_a_plain_pickle_or_junk_is_not_a_checkpoint(tmp_path):
     for payload in (pickle.dumps({"a": 1}), b"hello world" * 10, b""):
         path = tmp_path / "junk.pt"

@@ -35,6 +35,9 @@ __all__ = ["save", "load"]
 
 _ALIGNMENT = 64
 _LOCAL_HEADER = struct.Struct("<4s22xHH")    # signature ... file name length, extra length
+# what zipfile raises on a damaged archive (a bad offset seeks before the file's start, an
+# altered method field names an unknown compression)
+_ZIP_ERRORS = (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, zlib.error)
 _CORRUPT_ARCHIVE = (
     "PytorchStreamReader failed reading zip archive: failed finding central directory. "
     "The file is not a checkpoint, or it is truncated or corrupted.")
@@ -88,9 +91,7 @@ def load(f, map_location=None, *, weights_only=True, mmap=None):
         mapped_path = os.fspath(f)
     try:
         archive = zipfile.ZipFile(f, "r")
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
-        if isinstance(error, FileNotFoundError):
-            raise
+    except _ZIP_ERRORS:
         raise RuntimeError(_CORRUPT_ARCHIVE) from None
     with archive:
         reader = _ArchiveReader(archive, map_location, mapped_path)
@@ -141,13 +142,16 @@ class _ArchiveReader:
             with self._archive.open(info) as stream:
                 if into is None:
                     return stream.read()
-                if info.file_size != into.nbytes or stream.readinto(into) != into.nbytes:
-                    raise zipfile.BadZipFile("the record's size does not match its tensor")
+                if stream.readinto(into) != into.nbytes:
+                    raise zipfile.BadZipFile("the record is shorter than its tensor")
                 return into
-        except (zipfile.BadZipFile, EOFError, OSError, zlib.error,
-                NotImplementedError) as error:
-            raise RuntimeError(f"PytorchStreamReader failed reading file {name}: {error}. "
-                               "The checkpoint is corrupted.") from None
+        except _ZIP_ERRORS as error:
+            raise _record_error(name, error) from None
+
+    def check_size(self, name, nbytes):
+        """Fails before anything is allocated when a record's size contradicts its tensor."""
+        if self._info(name).file_size != nbytes:
+            raise _record_error(name, "the record's size does not match its tensor")
 
     def storage(self, persistent_id):
         """The storage a `('storage', type, key, location, numel)` persistent id names."""
@@ -189,6 +193,7 @@ class _ArchiveReader:
         itemsize = 1 if element_type is None else element_type.itemsize
         numpy_type = np.dtype(np.uint8) if element_type is None else _dtype.numpy_dtype(
             element_type)
+        self.check_size(f"data/{key}", numel * itemsize)
         if self._mapped_path is not None:
             array = self._map_record(f"data/{key}", numel * itemsize).view(numpy_type)
         else:
@@ -200,9 +205,8 @@ class _ArchiveReader:
 
     def _map_record(self, name, nbytes):
         info = self._info(name)
-        if info.compress_type != zipfile.ZIP_STORED or info.file_size != nbytes:
-            raise RuntimeError(f"PytorchStreamReader failed reading file {name}: the record "
-                               "is compressed or its size does not match its tensor")
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise _record_error(name, "a compressed record cannot be memory-mapped")
         if nbytes == 0:
             return np.empty(0, np.uint8)
         with open(self._mapped_path, "rb") as stream:
@@ -210,9 +214,14 @@ class _ArchiveReader:
             signature, name_length, extra_length = _LOCAL_HEADER.unpack(
                 stream.read(_LOCAL_HEADER.size))
         if signature != b"PK\x03\x04":
-            raise RuntimeError(f"PytorchStreamReader failed reading file {name}: bad header")
+            raise _record_error(name, "bad local header")
         start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
         return np.memmap(self._mapped_path, np.uint8, "c", start, (nbytes,))
+
+
+def _record_error(name, reason):
+    return RuntimeError(f"PytorchStreamReader failed reading file {name}: {reason}. The "
+                        "checkpoint is corrupted.")
 
 
 class _TensorBuilder:

@@ -310,8 +310,8 @@ class Unpickler:
         if type(target) is not collections.OrderedDict or type(state) is not dict:
             raise weights_only_error(f"BUILD of a {type(target).__name__} with a "
                                      f"{type(state).__name__} state is not supported")
-        if not all(isinstance(key, str) for key in state):
-            raise weights_only_error("BUILD state keys must be strings")
+        if not all(isinstance(key, str) and not key.startswith("__") for key in state):
+            raise weights_only_error("BUILD state keys must be plain attribute names")
         # an OrderedDict's attributes (state_dict's `_metadata`) are plain data
         vars(target).update(state)
 

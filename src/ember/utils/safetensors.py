@@ -101,11 +101,13 @@ def _check_tensors(tensors):
             groups.setdefault((storage.data_ptr(), storage.nbytes()), set()).add(name)
     failing = [names for names in groups.values() if len(names) > 1]
     if failing:
-        raise RuntimeError(f"""
-            Some tensors share memory, this will lead to duplicate memory on disk and potential differences when loading them again: {failing}.
-            A potential way to correctly save your model is to use `save_model`.
-            More information at https://huggingface.co/docs/safetensors/torch_shared_tensors
-            """)  # noqa: E501 -- safetensors' message, word for word
+        # safetensors' message, word for word (its indentation included)
+        indent = "\n" + " " * 12
+        raise RuntimeError(
+            f"{indent}Some tensors share memory, this will lead to duplicate memory on disk and "
+            f"potential differences when loading them again: {failing}.{indent}A potential way "
+            f"to correctly save your model is to use `save_model`.{indent}More information at "
+            f"https://huggingface.co/docs/safetensors/torch_shared_tensors{indent}")
     for name, tensor in tensors.items():
         if not tensor.is_contiguous():
             raise ValueError(
