@@ -1,8 +1,48 @@
-"""nn.functional: linear and bilinear, decomposed as PyTorch's are (so grad_fns match)."""
+"""nn.functional: linear and bilinear, decomposed as PyTorch's are (so grad_fns match).
+
+The 2-D product with a bias is one fused primitive under PyTorch's name for it
+(AddmmBackward0): it skips the transposed-weight view and its node, and its weight gradient is
+computed directly in the weight's layout (grad^T @ input), so accumulating it into .grad is a
+plain contiguous copy. The rules are ember ops, so higher-order gradients work."""
+import numpy as np
+
+from ember._errors import dtype_name
+from ember.ops._registry import node_class, record
 from ember.ops.contractions import einsum
-from ember.ops.linalg import addmm
 
 __all__ = ["linear", "bilinear"]
+
+AddmmBackward0 = node_class(
+    "AddmmBackward0",
+    lambda grad, input, weight: grad.mm(weight),
+    lambda grad, input, weight: grad.t().mm(input),
+    lambda grad, input, weight: grad.sum(0))
+
+
+def _addmm_linear(input, weight, bias):
+    """input @ weight.T + bias for a 2-D input, with torch's addmm checks."""
+    a = input._data
+    w = weight._data
+    if w.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix, got {w.ndim}-D tensor")
+    if a.shape[1] != w.shape[1]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x"
+                           f"{a.shape[1]} and {w.shape[1]}x{w.shape[0]})")
+    b = bias._data
+    if b.dtype != w.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{dtype_name(bias.dtype)} and {dtype_name(weight.dtype)}")
+    if a.dtype != w.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{dtype_name(input.dtype)} and {dtype_name(weight.dtype)}")
+    if b.ndim > 2 or (b.ndim >= 1 and b.shape[-1] not in (1, w.shape[0])):
+        raise RuntimeError(f"The expanded size of the tensor ({w.shape[0]}) must match the "
+                           f"existing size ({b.shape[-1]}) at non-singleton dimension 1.  "
+                           f"Target sizes: [{a.shape[0]}, {w.shape[0]}].  Tensor sizes: "
+                           f"{list(b.shape)}")
+    array = np.matmul(a, w.T)
+    array += b
+    return record(array, AddmmBackward0, (input, weight, bias), (input, weight))
 
 
 def linear(input, weight, bias=None):
@@ -13,14 +53,14 @@ def linear(input, weight, bias=None):
     if bias is None:
         return input.matmul(weight.t())
     data = input._data
-    if data.ndim == 2:
-        return addmm(bias, input, weight.t())
+    if data.ndim == 2 and bias._data.ndim == 1:
+        return _addmm_linear(input, weight, bias)
     if bias._data.ndim == 1 and data.flags.c_contiguous:
         rows = 1
         for extent in data.shape[:-1]:
             rows *= extent
         flat = input.reshape(rows, data.shape[-1] if data.ndim else 1)
-        result = addmm(bias, flat, weight.t())
+        result = _addmm_linear(flat, weight, bias)
         return result.view(*data.shape[:-1], result._data.shape[1])
     output = input.matmul(weight.t())
     return output.add_(bias)

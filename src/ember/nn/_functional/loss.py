@@ -227,36 +227,49 @@ def _check_class_weight(weight, classes):
 
 
 def _nll_pick(target_data, classes, ignore_index):
-    """The per-element target classes (ignored ones replaced by 0) and the ignore mask, with
-    PyTorch's bounds check on the others."""
-    ignored = target_data == ignore_index
+    """The per-element target classes (ignored ones replaced by 0) and the ignore mask (None
+    when nothing is ignored), with PyTorch's bounds check on the others."""
     targets = target_data.astype(np.int64, copy=False)
+    ignored = targets == ignore_index
+    if not ignored.any():
+        # the common case: two reductions decide the bounds check
+        if targets.size and (targets.min() < 0 or targets.max() >= classes):
+            bad = (targets < 0) | (targets >= classes)
+            raise IndexError(f"Target {int(targets[bad].flat[0])} is out of bounds.")
+        return targets, None
     bad = ((targets < 0) | (targets >= classes)) & ~ignored
     if bad.any():
         raise IndexError(f"Target {int(targets[bad].flat[0])} is out of bounds.")
-    if ignored.any():
-        targets = np.where(ignored, 0, targets)
-    return targets, ignored
+    return np.where(ignored, 0, targets), ignored
 
 
 def _nll_weights(log_probs, targets, ignored, weight):
     """Each element's class weight (0 where ignored), in the input's dtype; None when all are
     1."""
     if weight is None:
-        if not ignored.any():
+        if ignored is None:
             return None
         return (~ignored).astype(log_probs.dtype)
     weights = weight._data[targets].astype(log_probs.dtype, copy=False)
-    if ignored.any():
+    if ignored is not None:
         weights = np.where(ignored, log_probs.dtype.type(0), weights)
     return weights
 
 
+def _class_positions(log_probs, targets):
+    """The index tuple that addresses each element's target class (class axis 1, or 0 for a
+    1-D input) by plain fancy indexing."""
+    if log_probs.ndim == 1:
+        return (targets,)
+    if targets.ndim == 1:
+        return (np.arange(targets.shape[0]), targets)
+    grids = np.ogrid[tuple(slice(0, extent) for extent in targets.shape)]
+    return (grids[0], targets) + tuple(grids[1:])
+
+
 def _nll_forward(log_probs, targets, weights, reduction):
     """The nll loss of class-axis-1 log-probabilities (class axis 0 for 1-D input)."""
-    axis = 0 if log_probs.ndim == 1 else 1
-    picked = np.take_along_axis(log_probs, np.expand_dims(targets, axis), axis)
-    picked = np.squeeze(picked, axis)
+    picked = log_probs[_class_positions(log_probs, targets)]
     losses = -picked if weights is None else -(picked * weights)
     dtype = log_probs.dtype
     if reduction == "none":
@@ -265,15 +278,16 @@ def _nll_forward(log_probs, targets, weights, reduction):
     if reduction == "sum":
         return total, None
     total_weight = dtype.type(targets.size if weights is None else weights.sum())
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(total / total_weight, dtype=dtype), total_weight
+    if total_weight == 0:
+        # everything ignored (or an empty batch): 0 / 0, NaN as in PyTorch
+        return np.asarray(np.nan, dtype=dtype), total_weight
+    return np.asarray(total / total_weight, dtype=dtype), total_weight
 
 
 def _nll_backward(grad, input, targets, weights, reduction, total_weight, ignored):
     """The gradient of nll_loss: -weight * grad at each target class, 0 elsewhere; one
     scatter."""
     data = input._data
-    axis = 0 if data.ndim == 1 else 1
     scale = -grad._data
     if reduction == "mean":
         scale = scale / total_weight
@@ -284,7 +298,7 @@ def _nll_backward(grad, input, targets, weights, reduction, total_weight, ignore
     if ignored is not None:
         # ignored targets get no gradient, even where the mean is 0 / 0
         values = np.where(ignored, data.dtype.type(0), values)
-    np.put_along_axis(array, np.expand_dims(targets, axis), np.expand_dims(values, axis), axis)
+    array[_class_positions(data, targets)] = values
     return record(array, NllLossBackwardBackward0, (grad,),
                   (targets, weights, reduction, total_weight, ignored))
 
@@ -310,8 +324,7 @@ def _nll_primitive(input, target, weight, reduction, ignore_index, node):
     weights = _nll_weights(data, targets, ignored, weight)
     array, total_weight = _nll_forward(data, targets, weights, reduction)
     return record(array, node, (input, target, weight),
-                  (input, targets, weights, reduction, total_weight,
-                   ignored if ignored.any() else None))
+                  (input, targets, weights, reduction, total_weight, ignored))
 
 
 def _nll_nd(input, target, weight, reduction, ignore_index):
