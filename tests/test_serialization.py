@@ -101,6 +101,16 @@ def test_nested_state_dict_keeps_order_metadata_and_identity(tmp_path):
     assert ember.equal(fresh(x), model(x))
 
 
+def test_memory_that_is_not_one_flat_buffer_is_saved_as_a_copy(tmp_path):
+    # an ndarray over a foreign buffer with gaps: its root array is itself strided
+    raw = bytearray(np.arange(6, dtype=np.float32).tobytes())
+    gapped = ember.from_numpy(np.ndarray((3,), np.float32, buffer=raw, strides=(8,)))
+    loaded = _round_trip([gapped, gapped[1:]], tmp_path)
+    assert ember.equal(loaded[0], ember.tensor([0.0, 2.0, 4.0]))
+    assert ember.equal(loaded[1], ember.tensor([2.0, 4.0]))
+    assert loaded[0].stride() == (1,)
+
+
 def test_self_referencing_list_round_trips(tmp_path):
     cycle = [1]
     cycle.append(cycle)

@@ -38,7 +38,7 @@ class StorageTable:
         self._roots = []           # keeps roots alive so their ids stay unique while saving
 
     def locate(self, tensor):
-        """(key, storage element count, element offset) of the storage under `tensor`."""
+        """(key, storage element count, element offset, element strides) of `tensor`."""
         data = tensor._data
         root = tensor._shared_storage()._root
         byte_offset = data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
@@ -46,8 +46,12 @@ class StorageTable:
                      and byte_offset % data.itemsize == 0
                      and root.nbytes % data.itemsize == 0)
         if not shareable:
-            # Memory NumPy cannot describe as one flat buffer: save this tensor's own copy.
-            return self._add(np.ascontiguousarray(data).reshape(-1), data.dtype) + (0,)
+            # Memory NumPy cannot describe as one flat buffer: save this tensor's own
+            # contiguous copy, with the copy's strides.
+            copy = np.ascontiguousarray(data)
+            strides = tuple(step // data.itemsize for step in copy.strides)
+            key, numel, _ = self._add(copy.reshape(-1), data.dtype)
+            return key, numel, 0, strides
         entry = self._by_root.get(id(root))
         if entry is None:
             entry = self._by_root[id(root)] = self._add(root.reshape(-1), data.dtype)
@@ -56,7 +60,7 @@ class StorageTable:
         if storage_dtype != data.dtype:
             raise RuntimeError("Cannot save multiple tensors or storages that view the same "
                                "data as different types")
-        return key, numel, byte_offset // data.itemsize
+        return key, numel, byte_offset // data.itemsize, tensor.stride()
 
     def _add(self, flat, numpy_dtype):
         key = str(len(self.records))
@@ -250,7 +254,7 @@ class Pickler:
         self._put(obj)
 
     def _write_tensor_reduce(self, tensor):
-        key, numel, offset = self._storages.locate(tensor)
+        key, numel, offset, strides = self._storages.locate(tensor)
         self._global("torch._utils", "_rebuild_tensor_v2")
         self._out += pickle.MARK
         self._out += pickle.MARK
@@ -262,7 +266,7 @@ class Pickler:
         self._out += pickle.TUPLE + pickle.BINPERSID
         self._save(offset)
         self._save_tuple(tuple(tensor.shape))
-        self._save_tuple(tensor.stride())
+        self._save_tuple(strides)
         self._save(bool(tensor._requires_grad))
         self._write_empty_ordered_dict()
         self._out += pickle.TUPLE + pickle.REDUCE
