@@ -94,20 +94,60 @@ def scatter_windows(columns, padded_shape, kernel, stride, dilation, out_size, p
 def convolve_transpose(grad, weight, input_size, stride, padding, dilation, groups):
     """The adjoint of `convolve` in its input: `grad` (N, O, *out) and `weight`
     (O, C/groups, *K) give (N, C, *input_size). This is also the transposed convolution."""
+    if len(input_size) == 2 and stride[1] == 1:
+        return _convolve_transpose_rows(grad, weight, input_size, stride, padding, dilation,
+                                        groups)
     batch, out_channels = grad.shape[:2]
     kernel = weight.shape[2:]
     out_size = grad.shape[2:]
     group_in = weight.shape[1]
-    matrix = weight.reshape(groups, out_channels // groups, math.prod(weight.shape[1:]))
-    flat_grad = grad.reshape(batch, groups, out_channels // groups, math.prod(out_size))
-    if groups == 1:
-        columns = np.matmul(matrix[0].T, flat_grad[:, 0])
-    else:
-        columns = np.matmul(matrix.transpose(0, 2, 1), flat_grad)
+    columns = _grad_columns(grad, weight, groups, math.prod(out_size))
     columns = columns.reshape((batch, groups * group_in) + tuple(kernel) + tuple(out_size))
     padded_shape = (batch, groups * group_in) + tuple(
         s + 2 * p for s, p in zip(input_size, padding))
-    return scatter_windows(columns, padded_shape, kernel, stride, dilation, out_size, padding)
+    return np.ascontiguousarray(
+        scatter_windows(columns, padded_shape, kernel, stride, dilation, out_size, padding))
+
+
+def _grad_columns(grad, weight, groups, positions):
+    """weight^T @ grad per group: (N, C * prod(K), positions) columns of the input gradient."""
+    batch, out_channels = grad.shape[:2]
+    matrix = weight.reshape(groups, out_channels // groups, math.prod(weight.shape[1:]))
+    flat_grad = grad.reshape(batch, groups, out_channels // groups, positions)
+    if groups == 1:
+        return np.matmul(matrix[0].T, flat_grad[:, 0])
+    return np.matmul(matrix.transpose(0, 2, 1), flat_grad)
+
+
+def _convolve_transpose_rows(grad, weight, input_size, stride, padding, dilation, groups):
+    """convolve_transpose for 2-d inputs with unit stride along the width, summing whole rows:
+    the gradient is widened to the padded width (zeros past the last output column) so that,
+    for each kernel offset, its columns land on one evenly strided run of the padded plane and
+    each add runs over long contiguous rows instead of output-width pieces."""
+    batch = grad.shape[0]
+    channels = weight.shape[1] * groups
+    kernel_h, kernel_w = weight.shape[2:]
+    out_h, out_w = grad.shape[2:]
+    padded_h = input_size[0] + 2 * padding[0]
+    padded_w = input_size[1] + 2 * padding[1]
+    wide = np.zeros(grad.shape[:3] + (padded_w,), dtype=grad.dtype)
+    wide[..., :out_w] = grad
+    columns = _grad_columns(wide, weight, groups, out_h * padded_w)
+    columns = columns.reshape(batch, channels, kernel_h, kernel_w, out_h * padded_w)
+    row_step = stride[0] * padded_w
+    last_start = (kernel_h - 1) * dilation[0] * padded_w + (kernel_w - 1) * dilation[1]
+    extent = max(padded_h * padded_w, last_start + (out_h - 1) * row_step + padded_w)
+    flat = np.zeros((batch, channels, extent), dtype=grad.dtype)
+    item = flat.itemsize
+    for a in range(kernel_h):
+        for b in range(kernel_w):
+            start = a * dilation[0] * padded_w + b * dilation[1]
+            target = as_strided(flat[:, :, start:], shape=(batch, channels, out_h, padded_w),
+                                strides=flat.strides[:2] + (row_step * item, item))
+            target += columns[:, :, a, b].reshape(batch, channels, out_h, padded_w)
+    out = flat[:, :, :padded_h * padded_w].reshape(batch, channels, padded_h, padded_w)
+    return np.ascontiguousarray(
+        out[:, :, padding[0]:padded_h - padding[0], padding[1]:padded_w - padding[1]])
 
 
 def convolve_weight(input, grad, kernel, stride, padding, dilation, groups):

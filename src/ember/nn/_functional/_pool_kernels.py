@@ -109,7 +109,8 @@ def scatter_max(grad, indices, spatial, overlapping):
     if not overlapping:
         # every input element is chosen by at most one window: a plain assignment suffices
         out = np.zeros((rows, plane), dtype=grad.dtype)
-        np.put_along_axis(out, flat_index, flat_grad, axis=1)
+        positions = np.arange(0, rows * plane, plane, dtype=np.int64)[:, None] + flat_index
+        out.reshape(-1)[positions.reshape(-1)] = flat_grad.reshape(-1)
     else:
         offsets = (np.arange(rows, dtype=np.int64) * plane)[:, None] + flat_index
         out = np.bincount(offsets.ravel(), weights=flat_grad.ravel(), minlength=rows * plane)

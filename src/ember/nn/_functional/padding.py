@@ -152,12 +152,17 @@ def _check_reflect(shape, pad, dims):
 def _check_replicate(shape, pad, dims):
     _check_nonempty(shape, dims)
     ndim = len(shape)
+    out_shape = list(shape)
     for position in range(dims):
         axis = ndim - 1 - position
-        before, after = pad[2 * position], pad[2 * position + 1]
-        if shape[axis] + before + after < 1:
-            raise RuntimeError(f"input (W: {shape[axis]}) is too small. Calculated output W: "
-                               f"{shape[axis] + before + after}")
+        out_shape[axis] = shape[axis] + pad[2 * position] + pad[2 * position + 1]
+    if dims == 1 and out_shape[-1] < 1:
+        raise RuntimeError(f"input (W: {shape[-1]}) is too small. Calculated output W: "
+                           f"{out_shape[-1]}")
+    negative = [size for size in out_shape if size < 0]
+    if negative:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {negative[0]}: "
+                           f"{out_shape}")
 
 
 # ---- circular: slice copies, as PyTorch composes it ------------------------------------------

@@ -108,7 +108,7 @@ def _pool_args(name, dims, kernel_size, stride, padding, dilation=1):
 _AXIS_LETTERS = {2: ("H", "W"), 3: ("T", "H", "W")}
 
 
-def _check_pool(name, input, dims, kernel, stride, padding, dilation, ceil_mode):
+def _check_pool(input, dims, kernel, stride, padding, dilation, ceil_mode):
     """PyTorch's pool{2,3}d shape checks, in their order; returns the output size."""
     if any(s == 0 for s in stride):
         raise RuntimeError("stride should not be zero")
@@ -151,7 +151,7 @@ def _overlapping(kernel, stride, dilation):
 def _max_pool_nd(input, dims, kernel_size, stride, padding, dilation, ceil_mode, name):
     kernel, stride, padding, dilation = _pool_args(name, dims, kernel_size, stride, padding,
                                                    dilation)
-    out_size = _check_pool(name, input, dims, kernel, stride, padding, dilation, ceil_mode)
+    out_size = _check_pool(input, dims, kernel, stride, padding, dilation, ceil_mode)
     data = input._data
     out, indices = kernels.max_pool(_batched(data, dims), kernel, stride, padding, dilation,
                                     out_size)
@@ -289,7 +289,7 @@ def _avg_pool_nd(input, dims, kernel_size, stride, padding, ceil_mode, count_inc
         raise dim_out_of_range(-dims - 1, input.dim())
     if dims == 3:
         _check_avg3d_size(input, kernel, padding)
-    _check_pool(name, input, dims, kernel, stride, padding, (1,) * dims, ceil_mode)
+    _check_pool(input, dims, kernel, stride, padding, (1,) * dims, ceil_mode)
     return _avg_forward(input, kernel, stride, padding, ceil_mode, count_include_pad,
                         divisor_override, _AVG_NODES[dims][0])
 
