@@ -62,7 +62,8 @@ LOSSES = {
     "cross_entropy_ignore": (lambda lib, x, r: _f(lib).cross_entropy(
         x, _like(x, lib, [1, -100, 4, 2]), reduction=r), X),
     "cross_entropy_ignore_index": (lambda lib, x, r: _f(lib).cross_entropy(
-        x, _like(x, lib, CLASSES), ignore_index=4, weight=_like(x, lib, CLASS_WEIGHT), reduction=r), X),
+        x, _like(x, lib, CLASSES), ignore_index=4, weight=_like(x, lib, CLASS_WEIGHT),
+        reduction=r), X),
     "cross_entropy_smoothing": (lambda lib, x, r: _f(lib).cross_entropy(
         x, _like(x, lib, CLASSES), label_smoothing=0.2, reduction=r), X),
     "cross_entropy_smoothing_weight": (lambda lib, x, r: _f(lib).cross_entropy(
@@ -91,11 +92,13 @@ LOSSES = {
     "bce": (lambda lib, x, r: _f(lib).binary_cross_entropy(x, _like(x, lib, TARGETS01),
                                                            reduction=r), PROBABILITIES),
     "bce_weight": (lambda lib, x, r: _f(lib).binary_cross_entropy(
-        x, _like(x, lib, TARGETS01), weight=_like(x, lib, CLASS_WEIGHT), reduction=r), PROBABILITIES),
+        x, _like(x, lib, TARGETS01), weight=_like(x, lib, CLASS_WEIGHT), reduction=r),
+        PROBABILITIES),
     "bce_logits": (lambda lib, x, r: _f(lib).binary_cross_entropy_with_logits(
         x, _like(x, lib, TARGETS01), reduction=r), X),
     "bce_logits_pos_weight": (lambda lib, x, r: _f(lib).binary_cross_entropy_with_logits(
-        x, _like(x, lib, TARGETS01), weight=_like(x, lib, CLASS_WEIGHT), pos_weight=_like(x, lib, CLASS_WEIGHT),
+        x, _like(x, lib, TARGETS01), weight=_like(x, lib, CLASS_WEIGHT),
+        pos_weight=_like(x, lib, CLASS_WEIGHT),
         reduction=r), X),
     "kl_div": (lambda lib, x, r: _f(lib).kl_div(x, _like(x, lib, TARGETS01), reduction=r), X),
     "kl_div_log_target": (lambda lib, x, r: _f(lib).kl_div(x, _like(x, lib, Y), reduction=r,

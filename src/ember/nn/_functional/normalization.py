@@ -52,17 +52,22 @@ def _affine_array(normalized, weight, bias, spec):
     return normalized
 
 
+def _recorded_normalized(input, eps, spec):
+    """x_hat and 1/std in the statistics view, as ember ops of the input (for create_graph)."""
+    view = input.reshape(spec.view_shape)
+    centered = view - view.mean(spec.axes, keepdim=True)
+    inverse = ((centered * centered).mean(spec.axes, keepdim=True) + eps).rsqrt()
+    return centered * inverse, inverse
+
+
 def _input_grad(grad, input, weight, mean, invstd, eps, spec):
+    """PyTorch's closed form: invstd * (g - mean(g) - x_hat * mean(g * x_hat)), g = grad * w."""
     scaled = grad if weight is None else grad * weight.reshape(spec.param_shape)
     if not spec.batch_stats:
         # running statistics are constants: the map is affine in the input
         return scaled * _wrap(invstd)
     if STATE.enabled:
-        view = input.reshape(spec.view_shape)
-        centered = view - view.mean(spec.axes, keepdim=True)
-        variance = (centered * centered).mean(spec.axes, keepdim=True)
-        inverse = (variance + eps).rsqrt()
-        normalized = centered * inverse
+        normalized, inverse = _recorded_normalized(input, eps, spec)
         scaled_view = scaled.reshape(spec.view_shape)
         inner = (scaled_view - scaled_view.mean(spec.axes, keepdim=True)
                  - normalized * (scaled_view * normalized).mean(spec.axes, keepdim=True))
@@ -87,10 +92,7 @@ def _bias_grad(grad, input, weight, mean, invstd, eps, spec):
 def _normalized_for_grad(input, mean, invstd, eps, spec):
     """x_hat, recorded (under create_graph) as a function of the input."""
     if STATE.enabled and spec.batch_stats:
-        view = input.reshape(spec.view_shape)
-        centered = view - view.mean(spec.axes, keepdim=True)
-        variance = (centered * centered).mean(spec.axes, keepdim=True)
-        return (centered * (variance + eps).rsqrt()).reshape(spec.input_shape)
+        return _recorded_normalized(input, eps, spec)[0].reshape(spec.input_shape)
     if STATE.enabled:
         return (input - _wrap(mean)) * _wrap(invstd)
     view = input._data.reshape(spec.view_shape)
@@ -231,9 +233,10 @@ def _check_layer_shapes(input, normalized_shape, weight, bias, separator=", "):
                                f"got {name} of shape {list(tensor._data.shape)} and "
                                f"normalized_shape = {list(normalized_shape)}")
     if count > len(shape) or tuple(shape[len(shape) - count:]) != normalized_shape:
+        expected = ", ".join(str(extent) for extent in normalized_shape)
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input "
-                           f"with shape [*{separator}{', '.join(str(s) for s in normalized_shape)}], "
-                           f"but got input of size{list(shape)}")
+                           f"with shape [*{separator}{expected}], but got input of "
+                           f"size{list(shape)}")
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
