@@ -81,9 +81,9 @@ def load(f, map_location=None, *, weights_only=True, mmap=None):
 
     `map_location` may be None, a device or string, a dict of locations or a function
     `(storage, location) -> storage`; every storage ends on the CPU. `weights_only=False` is
-    accepted for PyTorch compatibility and changes nothing: ember only
-    ever loads data. `mmap=True` maps storages from the file (copy-on-write) instead of reading
-    them; it needs `f` to be a path."""
+    accepted for PyTorch compatibility and changes nothing: ember only ever loads data.
+    `mmap=True` maps storages from the file (copy-on-write) instead of reading them; it needs
+    `f` to be a path."""
     mapped_path = None
     if mmap:
         if not isinstance(f, (str, os.PathLike)):
