@@ -231,3 +231,54 @@ def test_missing_tensor_in_safe_open(tmp_path):
     with st.safe_open(tmp_path / "a.safetensors", framework="pt") as opened:
         with pytest.raises(st.SafetensorError, match="File does not contain tensor b"):
             opened.get_tensor("b")
+
+
+# ---- save_model / load_model: tied weights --------------------------------------------------
+
+def _tied(lib):
+    model = lib.nn.Sequential(lib.nn.Embedding(10, 4), lib.nn.Tanh(), lib.nn.Linear(4, 10))
+    model[2].weight = model[0].weight
+    return model
+
+
+@requires_oracle
+def test_tied_weights_move_both_ways_with_save_model_and_load_model(tmp_path):
+    torch.manual_seed(0)
+    theirs = _tied(torch)
+    mine = _tied(ember)
+    mine.load_state_dict({name: ember.from_numpy(tensor.detach().numpy().copy())
+                          for name, tensor in theirs.state_dict().items()})
+    mine[2].weight = mine[0].weight
+    st.save_model(mine, tmp_path / "ember.safetensors")
+    safetensors_torch.save_model(theirs, tmp_path / "torch.safetensors")
+    assert ((tmp_path / "ember.safetensors").read_bytes()
+            == (tmp_path / "torch.safetensors").read_bytes())
+
+    ember.manual_seed(5)
+    reloaded = _tied(ember)
+    assert st.load_model(reloaded, tmp_path / "torch.safetensors") == (set(), [])
+    assert reloaded[2].weight is reloaded[0].weight
+    tokens = np.array([[1, 7, 3]])
+    np.testing.assert_allclose(reloaded(ember.from_numpy(tokens)).detach().numpy(),
+                               theirs(torch.from_numpy(tokens)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_load_model_reports_missing_and_unexpected_names(tmp_path):
+    st.save_file({"weight": ember.zeros(2, 3), "extra": ember.zeros(1)},
+                 tmp_path / "partial.safetensors")
+    model = ember.nn.Linear(3, 2)
+    missing, unexpected = st.load_model(model, tmp_path / "partial.safetensors", strict=False)
+    assert missing == {"bias"} and unexpected == ["extra"]
+    with pytest.raises(RuntimeError, match='Error\\(s\\) in loading state_dict for Linear:\n'
+                       '    Missing key\\(s\\) in state_dict: "bias"\n'
+                       '    Unexpected key\\(s\\) in state_dict: "extra"'):
+        st.load_model(model, tmp_path / "partial.safetensors")
+
+
+@requires_oracle
+def test_views_that_do_not_overlap_may_be_saved_as_with_the_library():
+    def save_halves(lib, module):
+        base = lib.arange(6.0)
+        return module.save({"a": base[:3], "b": base[3:]})
+    assert save_halves(ember, st) == save_halves(torch, safetensors_torch)

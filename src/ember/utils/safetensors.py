@@ -17,7 +17,8 @@ import numpy as np
 from ember import _dtype
 from ember._tensor import Tensor, _wrap
 
-__all__ = ["SafetensorError", "save", "save_file", "load", "load_file", "safe_open"]
+__all__ = ["SafetensorError", "save", "save_file", "load", "load_file", "safe_open",
+           "save_model", "load_model"]
 
 _MAX_HEADER_SIZE = 100_000_000
 
@@ -94,12 +95,7 @@ def _check_tensors(tensors):
         if not isinstance(tensor, Tensor):
             raise ValueError(f"Key `{name}` is invalid, expected torch.Tensor but received "
                              f"{type(tensor)}")
-    groups = {}
-    for name, tensor in tensors.items():
-        if tensor.numel() and tensor.untyped_storage().nbytes():
-            storage = tensor.untyped_storage()
-            groups.setdefault((storage.data_ptr(), storage.nbytes()), set()).add(name)
-    failing = [names for names in groups.values() if len(names) > 1]
+    failing = [names for names in _shared_groups(tensors) if len(names) > 1]
     if failing:
         # safetensors' message, word for word (its indentation included)
         indent = "\n" + " " * 12
@@ -119,11 +115,114 @@ def _check_tensors(tensors):
         _name_of(tensor)
 
 
+def _shared_groups(tensors):
+    """Sets of names whose tensors overlap in memory (safetensors' _find_shared_tensors)."""
+    by_storage = {}
+    for name, tensor in tensors.items():
+        storage = tensor.untyped_storage()
+        if storage.nbytes():
+            by_storage.setdefault((storage.data_ptr(), storage.nbytes()), set()).add(name)
+    groups = []
+    for names in by_storage.values():
+        areas = sorted((tensors[name].data_ptr(), _end_pointer(tensors[name]), name)
+                       for name in names)
+        _, last_stop, first_name = areas[0]
+        groups.append({first_name})
+        for start, stop, name in areas[1:]:
+            if start >= last_stop:
+                groups.append({name})
+            else:
+                groups[-1].add(name)
+            last_stop = stop
+    return groups
+
+
+def _end_pointer(tensor):
+    if not tensor.numel():
+        return tensor.data_ptr()
+    last = sum((extent - 1) * step for extent, step in zip(tensor.shape, tensor.stride()))
+    return tensor.data_ptr() + (last + 1) * tensor.element_size()
+
+
 def _name_of(tensor):
     name = _TO_NAME.get(tensor.dtype)
     if name is None:
         raise SafetensorError(f"safetensors has no dtype for {tensor.dtype}")
     return name
+
+
+def save_model(model, filename, metadata=None, force_contiguous=True):
+    """Saves a module's state dict, keeping one name per group of tensors sharing memory (tied
+    weights); each dropped name is recorded in the metadata with the name kept."""
+    state_dict = model.state_dict()
+    for kept_name, removed_names in _remove_duplicate_names(state_dict).items():
+        for removed_name in removed_names:
+            if metadata is None:
+                metadata = {}
+            if removed_name not in metadata:
+                metadata[removed_name] = kept_name
+            del state_dict[removed_name]
+    if force_contiguous:
+        state_dict = {name: tensor.contiguous() for name, tensor in state_dict.items()}
+    try:
+        save_file(state_dict, filename, metadata=metadata)
+    except ValueError as error:
+        raise ValueError(f"{error} Or use save_model(..., force_contiguous=True), read the docs "
+                         "for potential caveats.") from None
+
+
+def load_model(model, filename, strict=True, device="cpu"):
+    """Loads a file written by save_model into `model` (tied weights included); returns the
+    (missing, unexpected) names, and with `strict` raises if either is non-empty."""
+    state_dict = load_file(filename, device=device)
+    removed_groups = _remove_duplicate_names(model.state_dict(),
+                                             preferred_names=state_dict.keys())
+    missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    missing = set(missing)
+    for removed_names in removed_groups.values():
+        for removed_name in removed_names:
+            if removed_name in missing:
+                missing.remove(removed_name)
+            else:
+                unexpected.append(removed_name)
+    if strict and (missing or unexpected):
+        error = f"Error(s) in loading state_dict for {model.__class__.__name__}:"
+        if missing:
+            names = ", ".join(f'"{name}"' for name in sorted(missing))
+            error += f"\n    Missing key(s) in state_dict: {names}"
+        if unexpected:
+            names = ", ".join(f'"{name}"' for name in sorted(unexpected))
+            error += f"\n    Unexpected key(s) in state_dict: {names}"
+        raise RuntimeError(error)
+    return missing, unexpected
+
+
+def _remove_duplicate_names(state_dict, preferred_names=()):
+    """kept name -> names to drop, for each group of tensors sharing memory: the kept one
+    covers its whole storage, preferring `preferred_names`, then the first in sorted order."""
+    removals = {}
+    for shared in _shared_groups(state_dict):
+        complete = {name for name in shared if _is_complete(state_dict[name])}
+        if not complete:
+            raise RuntimeError(
+                "Error while trying to find names to remove to save state dict, but found no "
+                f"suitable name to keep for saving amongst: {shared}. None is covering the "
+                "entire storage.Refusing to save/load the model since you could be storing "
+                "much more memory than needed. Please refer to "
+                "https://huggingface.co/docs/safetensors/torch_shared_tensors for more "
+                "information. Or open an issue.")
+        preferred = complete.intersection(preferred_names)
+        keep_name = sorted(preferred or complete)[0]
+        dropped = [name for name in sorted(shared) if name != keep_name]
+        if dropped:
+            removals[keep_name] = dropped
+    return removals
+
+
+def _is_complete(tensor):
+    storage = tensor.untyped_storage()
+    return (tensor.data_ptr() == storage.data_ptr()
+            and tensor.numel() * tensor.element_size() == storage.nbytes())
 
 
 # ---- reading ----------------------------------------------------------------------------------
