@@ -6,7 +6,6 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import ember
 from module_pair import build_pair, compare_modules, same_repr
@@ -203,7 +202,8 @@ def test_mha_self_attention_options(options, mask_kind, need_weights):
                     attn_mask, padding, **TOL)
 
 
-@pytest.mark.parametrize("options", [{"kdim": 3, "vdim": 6}, {"kdim": 3}, {"vdim": 6, "bias": False},
+@pytest.mark.parametrize("options", [{"kdim": 3, "vdim": 6}, {"kdim": 3},
+                                     {"vdim": 6, "bias": False},
                                      {"kdim": 3, "vdim": 6, "add_bias_kv": True}])
 @pytest.mark.parametrize("need_weights", [True, False])
 def test_mha_separate_key_value_widths(options, need_weights):
