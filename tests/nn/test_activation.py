@@ -6,6 +6,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import ember
 from layer_oracle import compare_module, same_repr
@@ -208,6 +210,7 @@ def test_bad_arguments():
     check_error(lambda lib, t: _f(lib).prelu(t, lib.ones(3, dtype=lib.float64)), x)
     check_error(lambda lib, t: _f(lib).prelu(t, lib.ones(2, 2, dtype=lib.float64)), x)
     check_error(lambda lib, t: lib.nn.Hardtanh(2.0, 1.0), x)
+    check_error(lambda lib, t: lib.nn.Softmax2d()(t), x)
     check_error(lambda lib, t: _f(lib).relu(t > 0), x)
     leaf = grad_input(VALUES)
     check_error(lambda lib, t: _f(lib).relu(t, inplace=True), leaf)
@@ -244,6 +247,7 @@ MODULES = {
     "Softshrink": lambda nn: nn.Softshrink(0.3),
     "Hardshrink": lambda nn: nn.Hardshrink(0.3),
     "GLU": lambda nn: nn.GLU(1),
+    "Softmax2d": lambda nn: nn.Softmax2d(),
 }
 
 
@@ -285,3 +289,15 @@ def test_prelu_parameter():
     theirs = torch.nn.PReLU(4, init=0.3)
     assert [n for n, _ in mine.named_parameters()] == ["weight"]
     np.testing.assert_array_equal(mine.weight.detach().numpy(), theirs.weight.detach().numpy())
+
+
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=4, max_side=4),
+                  elements=st.floats(-30, 30)), st.data())
+def test_softmax_family_on_random_shapes_and_layouts(array, data):
+    dim = data.draw(st.integers(-array.ndim, array.ndim - 1))
+    transpose = data.draw(st.booleans())
+    for name in ("softmax", "log_softmax", "softmin"):
+        def run(lib, x):
+            source = x.transpose(0, -1) if transpose else x
+            return getattr(_f(lib), name)(source, dim)
+        check(run, grad_input(array))

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, strategies as st
 
 import ember
 from layer_oracle import compare_module, same_repr
@@ -316,3 +317,20 @@ def test_double_backward_matches_torch(name):
     theirs = _hessian_vector(torch, lambda lib, x: function(lib, x, "mean"), array)
     for a, b in zip(mine, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+
+
+@given(st.lists(st.integers(1, 3), min_size=0, max_size=3), st.integers(1, 4),
+       st.integers(1, 4), st.sampled_from(REDUCTIONS), st.booleans(), st.data())
+def test_cross_entropy_on_random_spatial_shapes(spatial, batch, classes, reduction, weighted,
+                                                data):
+    rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 16)))
+    logits = rng.standard_normal([batch, classes] + spatial)
+    targets = rng.integers(0, classes, [batch] + spatial)
+    targets[rng.random(targets.shape) < 0.2] = -100
+    weight = rng.uniform(0.5, 2, classes) if weighted else None
+
+    def run(lib, x):
+        class_weight = None if weight is None else lib.tensor(weight)
+        return _f(lib).cross_entropy(x, lib.tensor(targets), weight=class_weight,
+                                     reduction=reduction)
+    check(run, grad_input(logits))

@@ -8,7 +8,7 @@ from ember.ops.creation import empty
 __all__ = ["Threshold", "ReLU", "Hardtanh", "ReLU6", "Sigmoid", "Tanh", "SiLU", "Mish",
            "Hardswish", "Hardsigmoid", "ELU", "CELU", "SELU", "GLU", "GELU", "Hardshrink",
            "LeakyReLU", "LogSigmoid", "Softplus", "Softshrink", "PReLU", "Softsign",
-           "Tanhshrink", "Softmin", "Softmax", "LogSoftmax"]
+           "Tanhshrink", "Softmin", "Softmax", "Softmax2d", "LogSoftmax"]
 
 
 def _inplace_suffix(inplace):
@@ -325,6 +325,16 @@ class Softmax(_SoftmaxFamily):
     """exp(x) / sum(exp(x)) along dim."""
 
     _function = staticmethod(F.softmax)
+
+
+class Softmax2d(Module):
+    """softmax over the channels of each spatial location of (N, C, H, W) or (C, H, W)."""
+
+    def forward(self, input):
+        if input.dim() not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D "
+                             "instead")
+        return F.softmax(input, -3, _stacklevel=5)
 
 
 class LogSoftmax(_SoftmaxFamily):
