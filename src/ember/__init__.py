@@ -51,6 +51,11 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
 # nn, optim, utils and serialization load on first use, so `import ember` stays light.
 _LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils"}
 _LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization"}
+# torch.relu, torch.softmax...: the nn.functional forms, loaded with ember.nn on first use
+_LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (
+    "relu", "relu_", "selu", "selu_", "celu", "celu_", "prelu", "threshold", "threshold_",
+    "softmax", "log_softmax", "hardshrink", "cosine_similarity", "pairwise_distance",
+    "rms_norm"))
 
 
 def __getattr__(name):

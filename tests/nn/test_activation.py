@@ -301,3 +301,20 @@ def test_softmax_family_on_random_shapes_and_layouts(array, data):
             source = x.transpose(0, -1) if transpose else x
             return getattr(_f(lib), name)(source, dim)
         check(run, grad_input(array))
+
+
+@pytest.mark.parametrize("name, args", [
+    ("relu", ()), ("relu_", ()), ("selu", ()), ("celu", (1.5,)), ("threshold", (0.3, -1.0)),
+    ("softmax", (1,)), ("log_softmax", (0,)), ("hardshrink", (0.4,)),
+    ("rms_norm", ((4,),))])
+def test_top_level_functions_and_methods(name, args):
+    check(lambda lib, x: getattr(lib, name)(x * 1, *args), grad_input(VALUES))
+    if hasattr(torch.Tensor, name):
+        check(lambda lib, x: getattr(x * 1, name)(*args), grad_input(VALUES))
+
+
+def test_top_level_prelu_and_distances():
+    check(lambda lib, x: lib.prelu(x, lib.full((4,), 0.2, dtype=lib.float64)), grad_input(VALUES))
+    check(lambda lib, x: x.prelu(lib.full((1,), 0.2, dtype=lib.float64)), grad_input(VALUES))
+    check(lambda lib, x: lib.cosine_similarity(x, x.flip(0), 0) + lib.pairwise_distance(x, x * 2),
+          grad_input(VALUES[:, :3]))

@@ -294,6 +294,9 @@ def prelu(input, weight):
     return record(array, PreluKernelBackward0, (input, weight), (input, weight))
 
 
+method("prelu", prelu)
+
+
 def _glu_backward(grad, input, dim):
     first, second = input.chunk(2, dim)
     gate = second.sigmoid()
@@ -446,6 +449,9 @@ def hardshrink(input, lambd=0.5):
     data = input._data
     array = np.where(np.abs(data) > lambd, data, _typed(data, 0))
     return record(array, HardshrinkBackward0, (input,), (input, lambd))
+
+
+method("hardshrink", hardshrink)
 
 
 def softshrink(input, lambd=0.5):
