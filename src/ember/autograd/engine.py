@@ -119,83 +119,100 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     .grad fields receive gradients (restricted to `inputs` when given); otherwise returns the
     gradients reaching `inputs`, one per input (None where none arrives)."""
     root_edges = [edge_of(out) for out in outputs]
-    buffers = {}
-    ready = []
     previous_mode = STATE.enabled
     STATE.enabled = create_graph
     try:
-        captured, capture_edges = None, {}
-        if inputs is not None:
-            capture_edges = {}
-            for position, tensor in enumerate(inputs):
-                node, nr = edge_of(tensor)
-                capture_edges.setdefault(node, []).append((nr, position, tensor))
-            captured = [None] * len(inputs)
+        captured = None
+        capture_edges = {}
         needed = None
         if inputs is not None:
+            for position, tensor in enumerate(inputs):
+                node, nr = edge_of(tensor)
+                capture_edges.setdefault(node, []).append((nr, position))
+            captured = [None] * len(inputs)
             needed = _needed_nodes([e[0] for e in root_edges], capture_edges.keys())
         counts = _dependencies([e[0] for e in root_edges])
+        buffers = {}
         for (node, nr), grad in zip(root_edges, grad_outputs):
-            if node is None:
-                continue
-            buffer = buffers.get(node)
-            if buffer is None:
-                buffer = buffers[node] = [None] * _output_count(node)
-            _accumulate(buffer, nr, grad)
-        for node in buffers:
-            if counts.get(node, 0) == 0:
-                heapq.heappush(ready, (-_priority(node), id(node), node))
+            if node is not None:
+                buffer = buffers.get(node)
+                if buffer is None:
+                    buffer = buffers[node] = [None] * _output_count(node)
+                _accumulate(buffer, nr, grad)
+        ready = [(-node._sequence_nr, id(node), node) for node in buffers
+                 if counts.get(node, 0) == 0]
+        heapq.heapify(ready)
+        pop = heapq.heappop
+        push = heapq.heappush
         while ready:
-            _, _, node = heapq.heappop(ready)
-            grads = buffers.pop(node)
-            if node.metadata is not None:
-                grads = _run_tensor_hooks(node, grads)
-            if type(node) is AccumulateGrad and node.variable._extra is not None:
-                grads = [_run_leaf_hooks(node.variable, grads[0])]
-            if node._pre_hooks:
-                grads = _run_pre_hooks(node, grads)
-            targets = capture_edges.get(node)
-            if targets is not None:
-                for nr, position, tensor in targets:
-                    captured[position] = grads[nr]
+            node = pop(ready)[2]
+            # a node whose incoming gradients were all None still runs its bookkeeping, so
+            # the nodes after it are released when their other inputs arrive
+            grads = buffers.pop(node, None)
             if type(node) is AccumulateGrad:
-                if accumulate and (inputs is None or targets is not None):
-                    _accumulate_into_leaf(node, grads[0], create_graph)
+                if grads is not None:
+                    _leaf(node, grads, capture_edges, captured, accumulate, inputs,
+                          create_graph)
                 continue
             if needed is not None and node not in needed:
                 continue
-            if not accumulate and targets is not None and not _leads_further(node, needed):
-                continue
-            grad_inputs = node.apply(grads)
-            if ANOMALY.enabled:
-                check_gradients(node, grad_inputs)
-            if node._hooks:
-                grad_inputs = _run_hooks(node, grad_inputs, grads)
-            if not retain_graph:
-                node._release()
+            if grads is not None:
+                if node.metadata is not None:
+                    grads = _run_tensor_hooks(node, grads)
+                if node._pre_hooks:
+                    grads = _run_pre_hooks(node, grads)
+                targets = capture_edges.get(node) if capture_edges else None
+                if targets is not None:
+                    for nr, position in targets:
+                        captured[position] = grads[nr]
+                    if not accumulate and not _leads_further(node, needed):
+                        continue
+                grad_inputs = node.apply(grads)
+                if ANOMALY.enabled:
+                    check_gradients(node, grad_inputs)
+                if node._hooks:
+                    grad_inputs = _run_hooks(node, grad_inputs, grads)
+                if not retain_graph:
+                    node._release()
+            else:
+                grad_inputs = (None,) * len(node.next_functions)
             for (next_node, nr), grad in zip(node.next_functions, grad_inputs):
                 if next_node is None:
                     continue
                 if grad is not None:
                     buffer = buffers.get(next_node)
                     if buffer is None:
-                        buffer = buffers[next_node] = [None] * _output_count(next_node)
-                    _accumulate(buffer, nr, grad)
+                        if next_node.metadata is None:
+                            buffers[next_node] = [grad]
+                        else:
+                            buffer = buffers[next_node] = [None] * _output_count(next_node)
+                            buffer[nr] = grad
+                    else:
+                        current = buffer[nr]
+                        buffer[nr] = grad if current is None else current + grad
                 remaining = counts[next_node] - 1
                 counts[next_node] = remaining
-                if remaining == 0 and next_node in buffers:
-                    heapq.heappush(ready, (-_priority(next_node), id(next_node), next_node))
+                if remaining == 0:
+                    push(ready, (-next_node._sequence_nr, id(next_node), next_node))
         return captured
     finally:
         STATE.enabled = previous_mode
 
 
+def _leaf(node, grads, capture_edges, captured, accumulate, inputs, create_graph):
+    """An AccumulateGrad node's turn: leaf hooks, capture for autograd.grad, accumulation."""
+    if node.variable._extra is not None:
+        grads = [_run_leaf_hooks(node.variable, grads[0])]
+    targets = capture_edges.get(node) if capture_edges else None
+    if targets is not None:
+        for nr, position in targets:
+            captured[position] = grads[nr]
+    if accumulate and (inputs is None or targets is not None):
+        _accumulate_into_leaf(node, grads[0], create_graph)
+
+
 def _leads_further(node, needed):
     return any(next_node in needed for next_node, _ in node.next_functions)
-
-
-def _priority(node):
-    return node._sequence()
 
 
 def _output_count(node):

@@ -1,6 +1,7 @@
 """Graph nodes: the Node base class, AccumulateGrad for leaves, and saved-tensor checks."""
 import itertools
 import re
+import sys
 import weakref
 
 from ember._errors import dtype_name
@@ -45,9 +46,6 @@ class Node:
         self._pre_hooks = None
         self.metadata = None
 
-    def _sequence(self):
-        return self._sequence_nr
-
     def __repr__(self):
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
@@ -82,12 +80,11 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self._init_node(())
+        # PyTorch gives AccumulateGrad the highest priority so leaves are filled promptly.
+        self._sequence_nr = sys.maxsize
         self.variable = variable
         self._post_hooks = None
 
-    def _sequence(self):
-        # PyTorch gives AccumulateGrad the highest priority so leaves are filled promptly.
-        return float("inf")
 
 
 def accumulator_of(tensor):

@@ -96,7 +96,12 @@ class OpNode(Node):
             if edge[0] is None or rule is None:
                 grads.append(None)
                 continue
-            grads.append(_fit_gradient(rule(grad, *saved), meta))
+            result = rule(grad, *saved)
+            if result is not None:
+                data = result._data
+                if data.shape != meta[0] or data.dtype != meta[1]:
+                    result = _fit_gradient(result, meta)
+            grads.append(result)
         return grads
 
     def _release(self):
