@@ -197,3 +197,22 @@ def test_broadcast_operand_gradient_is_reduced_to_its_shape():
 def test_mixed_dtype_operand_gradients_keep_their_dtypes():
     check(lambda lib, x, y: x * y, grad_input(np.ones(3, dtype=np.float32)),
           grad_input(np.arange(3.0)))
+
+
+def test_branch_that_returns_no_gradient_does_not_block_the_others():
+    def run(lib, x):
+        class DropGradient(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * 1
+
+            @staticmethod
+            def backward(ctx, grad):
+                return None
+
+        y = x * 2
+        blocked = DropGradient.apply(y.sin())
+        (blocked.sum() + y.sum()).backward()
+        return x.grad
+
+    check(run, grad_input(np.array([0.5, 1.5])), grad=False)
