@@ -6,10 +6,12 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
+from hypothesis import given, settings, strategies as st
 
 import ember
 from module_pair import build_pair, compare_modules, same_repr
-from oracle import Input, check, check_error, grad_input
+from oracle import Input, check, check_error, finite_differences, grad_input
 
 RNG = np.random.default_rng(0)
 TOL = {"atol": 2e-5, "rtol": 2e-4}
@@ -341,3 +343,45 @@ def test_plain_call_warns_nothing_and_returns_averaged_weights():
         output, weights = module(x, x, x)
     assert tuple(output.shape) == (L, N, E) and tuple(weights.shape) == (N, L, L)
     np.testing.assert_allclose(weights.detach().numpy().sum(-1), 1, rtol=1e-5)
+
+
+@settings(max_examples=15, deadline=None)
+@given(batch=st.lists(st.integers(1, 3), min_size=0, max_size=2), target=st.integers(1, 5),
+       source=st.integers(1, 5), width=st.integers(1, 6), value_width=st.integers(1, 4),
+       causal=st.booleans(), masked=st.booleans(), seed=st.integers(0, 2 ** 16))
+def test_sdpa_shapes_property(batch, target, source, width, value_width, causal, masked, seed):
+    rng = np.random.default_rng(seed)
+
+    def tensor(*shape):
+        return grad_input(rng.standard_normal((*batch, *shape)).astype(np.float32))
+    mask = None
+    if masked and not causal:
+        mask = Input(rng.random((target, source)) > 0.3)
+    check(_sdpa(is_causal=causal), tensor(target, width), tensor(source, width),
+          tensor(source, value_width), mask, grad_fn=False, **TOL)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_sdpa_finite_differences(masked):
+    mask = ember.from_numpy(_bool_mask(3, 4)) if masked else None
+
+    def function(q, k, v):
+        return ember.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    finite_differences(function, RNG.standard_normal((2, 3, 5)), RNG.standard_normal((2, 4, 5)),
+                       RNG.standard_normal((2, 4, 2)))
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_mha_inference_matches_torch_fast_path(need_weights):
+    # batch_first self-attention without gradients takes torch's fused kernel
+    mine, theirs = build_pair(_mha(batch_first=True, dropout=0.2))
+    mine.eval()
+    theirs.eval()
+    x = _array(N, L, E)
+    with torch.no_grad():
+        expected = theirs(*[torch.from_numpy(x)] * 3, need_weights=need_weights)
+    with ember.no_grad():
+        got = mine(*[ember.from_numpy(x)] * 3, need_weights=need_weights)
+    np.testing.assert_allclose(got[0].numpy(), expected[0].numpy(), **TOL)
+    if need_weights:
+        np.testing.assert_allclose(got[1].numpy(), expected[1].numpy(), **TOL)

@@ -10,7 +10,7 @@ import torch
 
 import ember
 from module_pair import build_pair, compare_modules, same_repr
-from oracle import Input, check_error, grad_input
+from oracle import Input, check_error, finite_differences, grad_input
 
 RNG = np.random.default_rng(0)
 INPUT, HIDDEN, PROJ, STEPS, BATCH = 3, 5, 2, 4, 2
@@ -241,3 +241,29 @@ def test_forward_errors_match_torch(case):
 ])
 def test_constructor_errors_match_torch(construct):
     check_error(lambda lib: construct(lib.nn))
+
+
+@pytest.mark.parametrize("name,extra", MODES + [("GRUCell", {}), ("LSTMCell", {})])
+def test_finite_differences(name, extra):
+    """Gradients of the output with respect to the input and the initial hidden state (the
+    LSTM cell state is derived from it) in float64."""
+    ember.manual_seed(0)
+    is_cell = "Cell" in name
+    options = extra if is_cell else {"num_layers": 2, "bidirectional": True, **extra}
+    module = getattr(ember.nn, name)(2, 3, **options).double()
+
+    def function(input, hidden):
+        if name == "LSTMCell":
+            return module(input, (hidden, hidden * 2))[0]
+        if is_cell:
+            return module(input, hidden)
+        if name == "LSTM":
+            cell = hidden.narrow(-1, 0, 1).expand(-1, -1, 3) * 2
+            return module(input, (hidden, cell))[0]
+        return module(input, hidden)[0]
+    if is_cell:
+        finite_differences(function, RNG.standard_normal((2, 2)), RNG.standard_normal((2, 3)))
+    else:
+        hidden_size = extra.get("proj_size") or 3
+        finite_differences(function, RNG.standard_normal((3, 2, 2)),
+                           RNG.standard_normal((4, 2, hidden_size)))
