@@ -113,3 +113,11 @@ def test_run_command_without_script_prints_usage():
     completed = subprocess.run([sys.executable, "-m", "ember"], capture_output=True, text=True)
     assert completed.returncode == 2
     assert "usage: python -m ember run SCRIPT.py" in completed.stderr
+
+
+def test_methods_from_lazily_loaded_families_work_on_plain_import():
+    code = ("import sys, ember; x = ember.tensor([-1.0, 2.0]); "
+            "print('ember.nn' in sys.modules, x.relu().tolist(), "
+            "round(x.softmax(0).sum().item(), 6), 'ember.nn' in sys.modules)")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.stdout.split() == ["False", "[0.0,", "2.0]", "1.0", "True"]

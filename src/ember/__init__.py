@@ -58,6 +58,25 @@ _LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (
     "rms_norm"))
 
 
+
+def _deferred_method(name, module):
+    """Tensor.<name> until `module` loads and binds the real method (Tensor.relu, softmax...
+    come from nn.functional, which loads lazily)."""
+    def deferred(self, *args, **kwargs):
+        import importlib
+        importlib.import_module(module)
+        bound = getattr(Tensor, name)
+        if bound is deferred:
+            raise AttributeError(f"'Tensor' object has no attribute '{name}'")
+        return bound(self, *args, **kwargs)
+    deferred.__name__ = name
+    return deferred
+
+
+for _name in ("relu", "relu_", "prelu", "hardshrink", "softmax", "log_softmax"):
+    setattr(Tensor, _name, _deferred_method(_name, "ember.nn.functional"))
+
+
 def __getattr__(name):
     import importlib
     if name in _LAZY_MODULES:
