@@ -74,7 +74,7 @@ def _run_direction(step, layer_input, state, weights, reverse):
     return stack(outputs), state
 
 
-def rnn_sequence(mode, input, hidden, weights, num_layers, dropout_p, training,
+def _rnn_sequence(mode, input, hidden, weights, num_layers, dropout_p, training,
                  bidirectional, batch_first, dropout_fn):
     """The full recurrent network over a padded (time, batch, feature) input.
 
@@ -115,7 +115,7 @@ def rnn_sequence(mode, input, hidden, weights, num_layers, dropout_p, training,
     return output, stack(finals)
 
 
-def rnn_cell(mode, input, hidden, weight_ih, weight_hh, bias_ih, bias_hh):
+def _rnn_cell(mode, input, hidden, weight_ih, weight_hh, bias_ih, bias_hh):
     """One step of an RNN/LSTM/GRU cell on a 2-D input (as torch.rnn_tanh_cell etc.)."""
     projected = linear(input, weight_ih, bias_ih)
     weights = (weight_ih, weight_hh, bias_ih, bias_hh, None)

@@ -6,7 +6,7 @@ import warnings
 
 from ember.nn import init
 from ember.nn._functional.dropout import dropout
-from ember.nn._functional.recurrent import rnn_cell, rnn_sequence
+from ember.nn._functional.recurrent import _rnn_cell, _rnn_sequence
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 from ember.ops.creation import empty, zeros
@@ -153,7 +153,7 @@ class RNNBase(Module):
         return zeros(self.num_layers * directions, batch, size, dtype=input.dtype)
 
     def _run(self, input, hx):
-        return rnn_sequence(self.mode, input, hx, self._layer_weights(), self.num_layers,
+        return _rnn_sequence(self.mode, input, hx, self._layer_weights(), self.num_layers,
                             self.dropout, self.training, self.bidirectional, self.batch_first,
                             dropout)
 
@@ -383,7 +383,7 @@ class RNNCellBase(Module):
         return input, hx, is_batched
 
     def _step(self, mode, input, hx):
-        return rnn_cell(mode, input, hx, self.weight_ih, self.weight_hh, self.bias_ih,
+        return _rnn_cell(mode, input, hx, self.weight_ih, self.weight_hh, self.bias_ih,
                         self.bias_hh)
 
 
