@@ -216,3 +216,36 @@ def test_branch_that_returns_no_gradient_does_not_block_the_others():
         return x.grad
 
     check(run, grad_input(np.array([0.5, 1.5])), grad=False)
+
+
+def test_leaf_gradients_never_alias_other_tensors():
+    x = ember.ones(3, requires_grad=True)
+    y = ember.ones(3, requires_grad=True)
+    gradient = ember.tensor([1.0, 2.0, 3.0])
+    (x + y).backward(gradient)
+    assert x.grad.data_ptr() != y.grad.data_ptr()
+    assert x.grad.data_ptr() != gradient.data_ptr()
+    (x + y).backward(gradient)
+    assert gradient.tolist() == [1.0, 2.0, 3.0]
+    assert x.grad.tolist() == [2.0, 4.0, 6.0] and y.grad.tolist() == [2.0, 4.0, 6.0]
+
+
+def test_fresh_leaf_gradient_is_taken_over_without_a_copy():
+    import weakref
+    produced = []
+
+    class Triple(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 3
+
+        @staticmethod
+        def backward(ctx, grad):
+            result = grad * 3
+            produced.append(weakref.ref(result._data))
+            return result
+
+    x = ember.ones(1000, requires_grad=True)
+    Triple.apply(x).sum().backward()
+    assert x.grad.tolist() == [3.0] * 1000
+    assert produced[0]() is x.grad._data

@@ -1,5 +1,8 @@
 """The backward engine: iterative, never recursive, so graphs 100,000 nodes deep work."""
 import heapq
+from sys import getrefcount
+
+import numpy as np
 
 from ember._tensor import _wrap
 from ember.autograd.anomaly_mode import ANOMALY, check_gradients
@@ -97,14 +100,19 @@ def _accumulate_into_leaf(node, grad, create_graph):
     variable = node.variable
     if grad is None:
         return
-    if not create_graph:
-        grad = grad.detach()
-    if variable._grad is None:
-        # A gradient that no one else references can become .grad directly; otherwise copy,
-        # since a later in-place accumulation must not change another tensor.
-        variable._grad = grad if create_graph else _wrap(grad._data.copy())
-    elif create_graph:
-        variable._grad = variable._grad + grad
+    if create_graph:
+        variable._grad = grad if variable._grad is None else variable._grad + grad
+    elif variable._grad is None:
+        data = grad._data
+        # Like PyTorch, take over a gradient buffer nothing else references (the engine's
+        # list, this frame and getrefcount's argument hold the tensor; the tensor, this frame
+        # and the argument hold the array); anything shared is copied, since later
+        # accumulation writes into .grad in place.
+        if (getrefcount(grad) <= 3 and getrefcount(data) <= 3 and data.base is None
+                and data.flags.writeable and data.flags.c_contiguous):
+            variable._grad = _wrap(data)
+        else:
+            variable._grad = _wrap(np.array(data, order="C"))
     else:
         variable._grad._data += grad._data
         variable._grad._bump_version()
@@ -194,6 +202,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 counts[next_node] = remaining
                 if remaining == 0:
                     push(ready, (-next_node._sequence_nr, id(next_node), next_node))
+            # drop this frame's references, so a leaf can take over an unshared gradient
+            grad = grad_inputs = grads = None
         return captured
     finally:
         STATE.enabled = previous_mode
