@@ -146,7 +146,9 @@ def test_max_unpool_errors():
         return function
 
     check_error(run((9, 9)), normal(1, 2, 5, 5))
-    check_error(run(None), normal(1, 2, 5, 5))
+    indices = np.array([[[[0, 1], [4, 17]]]])
+    check_error(lambda lib, x, i: lib.nn.functional.max_unpool2d(x, i, 2), normal(1, 1, 2, 2),
+                indices)
 
 
 @pytest.mark.parametrize("name,args,options", [

@@ -512,8 +512,10 @@ def _max_unpool_nd(input, indices, kernel_size, stride, padding, output_size, di
     spatial = _unpool_size(input, kernel, stride, padding, output_size, dims)
     plane = math.prod(spatial)
     index_data = indices._data
-    if index_data.size and (index_data.min() < 0 or index_data.max() >= plane):
-        bad = index_data.max() if index_data.max() >= plane else index_data.min()
+    invalid = (index_data < 0) | (index_data >= plane)
+    if invalid.any():
+        # PyTorch reports the first invalid index in memory order
+        bad = index_data.reshape(-1)[np.argmax(invalid.reshape(-1))]
         raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
                            f"{'x'.join(map(str, spatial))})")
     if dims == 1:
