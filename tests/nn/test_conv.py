@@ -9,6 +9,7 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings, strategies as st
 
 import ember
 from oracle import (assert_matches, check, check_error, finite_differences, grad_input,
@@ -404,3 +405,26 @@ def test_conv_module_wrong_channels():
         return lib.nn.Conv2d(1, 16, 3)(x)
 
     check_error(run, normal(64, 3, 28, 28, dtype=np.float32))
+
+
+@given(st.data())
+@settings(max_examples=25, deadline=None)
+def test_conv2d_random_geometry_and_layouts(data):
+    groups = data.draw(st.sampled_from([1, 2]))
+    cin = groups * data.draw(st.integers(1, 2))
+    cout = groups * data.draw(st.integers(1, 2))
+    kernel = tuple(data.draw(st.integers(1, 3)) for _ in range(2))
+    stride = tuple(data.draw(st.integers(1, 3)) for _ in range(2))
+    dilation = tuple(data.draw(st.integers(1, 2)) for _ in range(2))
+    padding = tuple(data.draw(st.integers(0, 2)) for _ in range(2))
+    spatial = tuple(d * (k - 1) + 1 + data.draw(st.integers(0, 4)) for k, d in
+                    zip(kernel, dilation))
+    channels_last = data.draw(st.booleans())
+    x = normal(2, *spatial, cin) if channels_last else normal(2, cin, *spatial)
+
+    def run(lib, x, w, b):
+        source = x.permute(0, 3, 1, 2) if channels_last else x
+        return lib.nn.functional.conv2d(source, w, b, stride, padding, dilation, groups)
+
+    check(run, grad_input(x), grad_input(normal(cout, cin // groups, *kernel)),
+          grad_input(normal(cout)))

@@ -4,6 +4,7 @@ differences, NaN and tie rules, reprs and errors."""
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings, strategies as st
 
 import ember
 from oracle import check, check_error, finite_differences, grad_input
@@ -269,3 +270,22 @@ def test_max_unpool_modules(dims):
 ])
 def test_pool_errors(name, args, options, shape):
     check_error(functional(name, *args, **options), normal(*shape, dtype=np.float32))
+
+
+@given(st.data())
+@settings(max_examples=25, deadline=None)
+def test_pool2d_random_geometry(data):
+    kernel = tuple(data.draw(st.integers(1, 3)) for _ in range(2))
+    stride = tuple(data.draw(st.integers(1, 3)) for _ in range(2))
+    dilation = tuple(data.draw(st.integers(1, 2)) for _ in range(2))
+    padding = tuple(data.draw(st.integers(0, (d * (k - 1) + 1) // 2)) for k, d in
+                    zip(kernel, dilation))
+    avg_padding = tuple(min(p, k // 2) for p, k in zip(padding, kernel))
+    ceil_mode = data.draw(st.booleans())
+    spatial = tuple(d * (k - 1) + 1 + data.draw(st.integers(0, 4)) for k, d in
+                    zip(kernel, dilation))
+    x = normal(2, 2, *spatial)
+    check(functional("max_pool2d", kernel, stride, padding, dilation, ceil_mode=ceil_mode,
+                     return_indices=True), grad_input(x))
+    check(functional("avg_pool2d", kernel, stride, avg_padding, ceil_mode=ceil_mode,
+                     count_include_pad=data.draw(st.booleans())), grad_input(x))
