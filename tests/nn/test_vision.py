@@ -229,3 +229,14 @@ def test_fold_unfold_double_backward_and_finite_differences():
 def test_fold_unfold_errors(function, shape, args, options):
     check_error(lambda lib, x: getattr(lib.nn.functional, function)(x, *args, **options),
                 normal(*shape, dtype=np.float32))
+
+
+@pytest.mark.parametrize("name,args", [("upsample", (None, 2)), ("upsample_nearest", (None, 2)),
+                                       ("upsample_bilinear", ((3, 7),))])
+def test_deprecated_upsample_functionals(name, args):
+    for library in (ember, torch):
+        with pytest.warns(UserWarning, match=f"`nn.functional.{name}` is deprecated"):
+            getattr(library.nn.functional, name)(library.ones(1, 1, 2, 3), *args)
+    with pytest.warns(UserWarning):
+        check(lambda lib, x: getattr(lib.nn.functional, name)(x, *args),
+              grad_input(normal(1, 2, 2, 3)))

@@ -6,6 +6,7 @@ _separable), built with PyTorch's source-index formulas and computed in the inpu
 (PyTorch's opmath) so that rounding of the source positions matches.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -226,18 +227,27 @@ def _resample(input, output_size, scales, align_corners, mode):
     return _separable.apply_maps(input, matrices, _LINEAR_NODES[mode])
 
 
+def _deprecated(name):
+    # PyTorch warns with a UserWarning (a DeprecationWarning would be hidden by default)
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=3)
+
+
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
     """Deprecated alias of interpolate."""
+    _deprecated("upsample")
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input, size=None, scale_factor=None):
     """Deprecated: interpolate(mode='nearest')."""
+    _deprecated("upsample_nearest")
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input, size=None, scale_factor=None):
     """Deprecated: interpolate(mode='bilinear', align_corners=True)."""
+    _deprecated("upsample_bilinear")
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
