@@ -130,6 +130,8 @@ class Pickler:
             writer(self, obj)
         elif isinstance(obj, Tensor) and _is_parameter(obj):
             self._save_parameter(obj)
+        elif _is_uninitialized(obj):
+            self._save_uninitialized(obj)
         else:
             raise pickle.PicklingError(
                 f"ember.save cannot store an object of type {kind.__module__}."
@@ -276,6 +278,14 @@ class Pickler:
         self._global("collections", "OrderedDict")
         self._out += pickle.EMPTY_TUPLE + pickle.REDUCE
 
+    def _save_uninitialized(self, obj):
+        # torch pickles a lazy module's placeholder as its class called with requires_grad
+        # (torch.load refuses that global unless weights_only=False, and so does ember.load)
+        self._global("torch.nn.parameter", type(obj).__name__)
+        self._save(bool(obj._requires_grad))
+        self._out += pickle.TUPLE1 + pickle.REDUCE
+        self._put(obj)
+
     def _save_parameter(self, obj):
         self._global("torch._utils", "_rebuild_parameter")
         self._write_tensor_reduce(obj)
@@ -283,6 +293,11 @@ class Pickler:
         self._write_empty_ordered_dict()
         self._out += pickle.TUPLE3 + pickle.REDUCE
         self._put(obj)
+
+
+def _is_uninitialized(obj):
+    from ember.nn.parameter import UninitializedBuffer, UninitializedParameter
+    return type(obj) in (UninitializedParameter, UninitializedBuffer)
 
 
 def _is_parameter(tensor):

@@ -2,7 +2,8 @@
 from ember._tensor import TENSOR_TYPES, Tensor, _rebuild
 from ember.ops.creation import empty
 
-__all__ = ["Parameter", "Buffer"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer",
+           "is_lazy"]
 
 _new_object = object.__new__
 
@@ -79,3 +80,141 @@ class Buffer(metaclass=_BufferMeta):
         tensor = data.detach().requires_grad_(data.requires_grad)
         tensor._extras()["persistent"] = persistent
         return tensor
+
+
+# What an uninitialised tensor still allows (torch's _allowed_methods); attribute reads such as
+# dtype, device, requires_grad, grad and data pass as well, as torch lets descriptors through.
+_ALLOWED_METHODS = frozenset((
+    "size", "copy_", "is_complex", "is_floating_point", "half", "float", "double", "char",
+    "short", "int", "long", "cuda", "cpu", "to", "get_device", "materialize", "share_memory_"))
+# dunders that are infrastructure, not tensor operations
+_INFRASTRUCTURE = frozenset((
+    "__class__", "__new__", "__init__", "__init_subclass__", "__subclasshook__",
+    "__getattribute__", "__getattr__", "__setattr__", "__delattr__", "__dir__", "__repr__",
+    "__str__", "__reduce__", "__reduce_ex__", "__hash__", "__sizeof__", "__slots__",
+    "__module__", "__doc__", "__dict__", "__weakref__", "__deepcopy__", "__getstate__",
+    "__setstate__", "__format__", "__class_getitem__"))
+_CONVERSIONS = frozenset(("half", "float", "double", "char", "short", "int", "long", "cpu",
+                          "cuda", "to"))
+
+
+def _uninitialized_use(cls, name):
+    return ValueError(
+        f"Attempted to use an uninitialized parameter in <method '{name}' of 'ember.Tensor' "
+        "objects>. This error happens when you are using a `LazyModule` or explicitly "
+        f"manipulating `ember.nn.parameter.{cls.__name__}` objects. When using LazyModules "
+        "Call `forward` with a dummy batch to initialize the parameters before calling torch "
+        "functions")
+
+
+def _forbidden_dunder(name):
+    def forbidden(self, *args, **kwargs):
+        raise _uninitialized_use(type(self), name)
+    forbidden.__name__ = name
+    return forbidden
+
+
+class UninitializedTensorMixin:
+    """A tensor with no shape yet: only conversions and a few queries work until
+    `materialize(shape)` gives it storage and turns it into `cls_to_become`."""
+
+    __slots__ = ()
+
+    def __getattribute__(self, name):
+        # public Tensor methods other than the allowed ones refuse to run, as in torch
+        if name[0] != "_" and name not in _ALLOWED_METHODS:
+            if callable(getattr(Tensor, name, None)) and not isinstance(
+                    getattr(Tensor, name), type):
+                raise _uninitialized_use(type(self), name)
+        return object.__getattribute__(self, name)
+
+    def materialize(self, shape, device=None, dtype=None):
+        """Gives the tensor storage of `shape` (uninitialised values) and its final class."""
+        if dtype is None:
+            dtype = self.data.dtype
+        self.data = empty(shape, device=device, dtype=dtype)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually "
+            "happens in `load_state_dict` when trying to load an uninitialized parameter into "
+            "an initialized one. Call `forward` to initialize the parameters before accessing "
+            "their attributes.")
+
+    def share_memory_(self):
+        raise RuntimeError(
+            "Can't share memory on an uninitialized parameter or buffer. Call `forward` to "
+            "initialize the parameters before calling `module.share_memory()`.")
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, protocol):
+        return (type(self), (self.requires_grad,))
+
+
+for _name, _value in vars(Tensor).items():
+    if (_name.startswith("__") and _name not in _INFRASTRUCTURE and callable(_value)
+            and _name not in vars(UninitializedTensorMixin)):
+        setattr(UninitializedTensorMixin, _name, _forbidden_dunder(_name))
+
+
+def is_lazy(param):
+    """True for a parameter or buffer that is not yet materialised."""
+    return isinstance(param, UninitializedTensorMixin)
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """A Parameter whose shape a lazy module infers on its first forward."""
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        return Parameter.__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)(self.requires_grad, None, self.data.dtype)
+        memo[id(self)] = result
+        return result
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """A buffer whose shape a lazy module infers on its first forward."""
+
+    __slots__ = ()
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
+        buffer = _alias(cls, empty(0, device=device, dtype=dtype))
+        buffer._requires_grad = bool(requires_grad)
+        buffer._extras()["persistent"] = persistent
+        return buffer
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+
+def _keep_uninitialized(name):
+    # a buffer's conversions stay uninitialised (module.double() on a lazy module), as torch's
+    conversion = getattr(Tensor, name)
+
+    def convert(self, *args, **kwargs):
+        result = conversion(self, *args, **kwargs)
+        if result is self:
+            return self
+        buffer = _alias(type(self), result)
+        buffer._requires_grad = self._requires_grad
+        buffer._extras()["persistent"] = self._extras().get("persistent", True)
+        return buffer
+    convert.__name__ = name
+    return convert
+
+
+for _name in _CONVERSIONS:
+    setattr(UninitializedBuffer, _name, _keep_uninitialized(_name))

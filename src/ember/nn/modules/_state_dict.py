@@ -3,7 +3,7 @@ from collections import namedtuple
 
 from ember._tensor import Tensor
 from ember.autograd.grad_mode import no_grad
-from ember.nn.parameter import Parameter
+from ember.nn.parameter import Parameter, is_lazy
 
 __all__ = ["typename", "load_entry"]
 
@@ -45,10 +45,14 @@ def load_entry(module, name, key, param, input_param, assign, error_msgs):
                           f"or Tensor-like object from checkpoint but received "
                           f"{type(input_param)}")
         return
+    # an uninitialised (lazy) parameter takes any entry: its module's load hook gave it the
+    # entry's shape, or the entry is uninitialised too
+    param_is_lazy = is_lazy(param)
     # a 0-d parameter accepts a one-element 1-d entry (old checkpoints saved them so)
-    if param.dim() == 0 and input_param.dim() == 1 and input_param.shape[0] == 1:
+    if (not param_is_lazy and param.dim() == 0 and input_param.dim() == 1
+            and input_param.shape[0] == 1):
         input_param = input_param[0]
-    if input_param.shape != param.shape:
+    if not param_is_lazy and input_param.shape != param.shape:
         error_msgs.append(f"size mismatch for {key}: copying a param with shape "
                           f"{input_param.shape} from checkpoint, the shape in current model "
                           f"is {param.shape}.")
