@@ -18,6 +18,7 @@ LAYERS = [
      "ember.return_types"),
     ("ember.autograd",),
     ("ember.nn",),
+    ("ember.distributions",),
     ("ember.optim",),
     ("ember.utils",),
     ("ember.__main__", "ember"),

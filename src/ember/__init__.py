@@ -49,7 +49,8 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
               "save", "load"])
 
 # nn, optim, utils and serialization load on first use, so `import ember` stays light.
-_LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils"}
+_LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils",
+                 "distributions": "ember.distributions"}
 _LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization"}
 # torch.relu, torch.softmax...: the nn.functional forms, loaded with ember.nn on first use
 _LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (

@@ -1,0 +1,20 @@
+"""ember.distributions: probability distributions with PyTorch's API (torch.distributions)."""
+from ember.distributions import constraints, transforms  # noqa: F401
+from ember.distributions.bernoulli import Bernoulli
+from ember.distributions.categorical import Categorical
+from ember.distributions.cauchy import Cauchy
+from ember.distributions.distribution import Distribution
+from ember.distributions.exp_family import ExponentialFamily
+from ember.distributions.exponential import Exponential
+from ember.distributions.independent import Independent
+from ember.distributions.kl import kl_divergence, register_kl
+from ember.distributions.laplace import Laplace
+from ember.distributions.log_normal import LogNormal
+from ember.distributions.normal import Normal
+from ember.distributions.transformed_distribution import TransformedDistribution
+from ember.distributions.transforms import *  # noqa: F401,F403
+from ember.distributions.uniform import Uniform
+
+__all__ = ["Bernoulli", "Categorical", "Cauchy", "Distribution", "ExponentialFamily",
+           "Exponential", "Independent", "Laplace", "LogNormal", "Normal", "TransformedDistribution",
+           "Uniform", "kl_divergence", "register_kl"] + transforms.__all__

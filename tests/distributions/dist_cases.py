@@ -1,0 +1,43 @@
+"""Shared family table for the distribution tests: how to build each family from NumPy
+parameters, values inside its support, and probabilities for icdf."""
+import numpy as np
+
+RNG = np.random.default_rng(7)
+LOC = np.array([-1.0, 0.3, 2.0])
+SCALE = np.array([0.5, 1.0, 2.5])
+REAL = np.array([-0.7, 0.1, 3.0])
+POSITIVE_VALUES = np.array([0.2, 1.1, 3.5])
+UNIT = np.array([0.1, 0.45, 0.9])
+LOGITS = np.array([[0.2, -1.0, 0.5, 1.5], [0.0, 0.3, -2.0, 0.7]])
+
+
+class Case:
+    """A family: build(D, *tensors) -> distribution; params: NumPy arrays (differentiable);
+    value: a NumPy array inside the support."""
+
+    def __init__(self, name, build, params, value, discrete=False):
+        self.name, self.build, self.params, self.value = name, build, params, value
+        self.discrete = discrete
+
+    def __repr__(self):
+        return self.name
+
+
+CASES = [
+    Case("Normal", lambda D, a, b: D.Normal(a, b), [LOC, SCALE], REAL),
+    Case("Bernoulli(probs)", lambda D, p: D.Bernoulli(probs=p), [UNIT],
+         np.array([1.0, 0.0, 1.0]), discrete=True),
+    Case("Bernoulli(logits)", lambda D, z: D.Bernoulli(logits=z), [REAL],
+         np.array([0.0, 1.0, 1.0]), discrete=True),
+    Case("Categorical(logits)", lambda D, z: D.Categorical(logits=z), [LOGITS],
+         np.array([3, 1]), discrete=True),
+    Case("Categorical(probs)", lambda D, p: D.Categorical(probs=p),
+         [np.exp(LOGITS) / np.exp(LOGITS).sum(-1, keepdims=True)], np.array([0, 2]),
+         discrete=True),
+    Case("Uniform", lambda D, a, b: D.Uniform(a, b), [LOC, LOC + SCALE],
+         LOC + 0.3 * SCALE),
+    Case("Exponential", lambda D, r: D.Exponential(r), [SCALE], POSITIVE_VALUES),
+    Case("Laplace", lambda D, a, b: D.Laplace(a, b), [LOC, SCALE], REAL),
+    Case("Cauchy", lambda D, a, b: D.Cauchy(a, b), [LOC, SCALE], REAL),
+    Case("LogNormal", lambda D, a, b: D.LogNormal(a, b), [LOC, SCALE], POSITIVE_VALUES),
+]
