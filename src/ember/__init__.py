@@ -50,7 +50,7 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
 
 # nn, optim, utils and serialization load on first use, so `import ember` stays light.
 _LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils",
-                 "distributions": "ember.distributions"}
+                 "distributions": "ember.distributions", "backends": "ember.backends"}
 _LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization"}
 # torch.relu, torch.softmax...: the nn.functional forms, loaded with ember.nn on first use
 _LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (

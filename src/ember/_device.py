@@ -23,17 +23,30 @@ class device:
                 raise RuntimeError("Device index must not be negative")
             # a bare index names the current accelerator, and ember has none
             raise RuntimeError(_NO_ACCELERATOR)
+        if not isinstance(type, str):
+            raise TypeError(
+                "device() received an invalid combination of arguments - got "
+                f"({_type_name(type)}), but expected one of:\n * (torch.device device)\n"
+                "      didn't match because some of the arguments have invalid types: "
+                f"(!{_type_name(type)}!)\n * (str type, int index = -1)\n")
         if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
             raise TypeError("device(): argument 'index' (position 2) must be int, not "
                             f"{_type_name(index)}")
         if index is not None and index < 0:
             raise RuntimeError("Device index must not be negative")
-        name, colon, number = str(type).partition(":")
+        if not type:
+            raise RuntimeError("Device string must not be empty")
+        name, colon, number = type.partition(":")
         if name not in _KNOWN_TYPES:
             raise RuntimeError(f"Expected one of {', '.join(_KNOWN_TYPES)} device type at start "
                                f"of device string: {type}")
-        if colon and not number.isdigit():
+        # an index is decimal digits without a leading zero ("cuda:0", "cuda:12", not "cuda:01")
+        if colon and not (number.isascii() and number.isdigit()
+                          and (number == "0" or number[0] != "0")):
             raise RuntimeError(f"Invalid device string: '{type}'")
+        if colon and index is not None:
+            raise RuntimeError("type (string) must not include an index because index was "
+                               f"passed explicitly: {type}")
         self.type = name
         self.index = int(number) if colon else index
 
@@ -74,5 +87,9 @@ def check_device(requested):
         return
     if requested.type in ("cuda", "xpu"):
         raise AssertionError(f"Torch not compiled with {requested.type.upper()} enabled")
-    raise RuntimeError(f"Device type {requested.type.upper()} is not supported by ember, "
-                       "which computes on the CPU only")
+    if requested.type == "meta":
+        # torch has meta tensors (shapes without data); ember always computes values
+        raise RuntimeError("Device type META is not supported by ember, which computes on the "
+                           "CPU only")
+    # what torch's CPU-only build says when a tensor is sent to a backend it was built without
+    raise RuntimeError(f"PyTorch is not linked with support for {requested.type} devices")

@@ -69,6 +69,8 @@ class Tensor:
     is_sparse = False
     is_quantized = False
     is_meta = False
+    is_cpu = True
+    is_mps = False
     layout = "strided"
 
     @property

@@ -189,6 +189,8 @@ def cpu(input, memory_format=None):
 
 def cuda(input, device=None, non_blocking=False, memory_format=None):
     """Raises PyTorch's error: ember has no CUDA."""
+    if device is not None and _device_type(device).type != "cuda":
+        raise RuntimeError("Invalid device, must be cuda device")
     check_device("cuda")
 
 

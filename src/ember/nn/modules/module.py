@@ -426,6 +426,10 @@ class Module:
         """Moves parameters and buffers to the CPU (where they already are)."""
         return self._apply(lambda t: t.cpu())
 
+    def cuda(self, device=None):
+        """Moves parameters and buffers to a CUDA device (raises: ember has none)."""
+        return self._apply(lambda t: t.cuda(device))
+
     def type(self, dst_type):
         """Casts all parameters and buffers to dst_type."""
         return self._apply(lambda t: t.type(dst_type))
