@@ -468,7 +468,7 @@ class Module:
         def convert(t):
             # only floating-point and complex tensors change dtype, as in torch
             if dtype is not None and (t.is_floating_point() or t.is_complex()):
-                return t.to(dtype)
+                return t.to(device=device, dtype=dtype)
             return t if device is None else t.to(device)
 
         return self._apply(convert)
