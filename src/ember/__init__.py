@@ -23,6 +23,7 @@ from ember.ops.sampling import *  # noqa: F401,F403
 from ember.ops.scan import *  # noqa: F401,F403
 from ember.ops.sorting import *  # noqa: F401,F403
 from ember.ops.views import *  # noqa: F401,F403
+from ember.ops.gamma_functions import *  # noqa: F401,F403
 from ember import autograd, cuda, linalg, return_types, testing  # noqa: E402
 from ember._printing import *  # noqa: F401,F403,E402
 from ember.autograd.anomaly_mode import (is_anomaly_check_nan_enabled,  # noqa: E402
@@ -44,7 +45,7 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
            + ops.ternary.__all__ + ops.comparison.__all__ + ops.bitwise.__all__
            + ops.reduction.__all__ + ops.sampling.__all__
            + ops.scan.__all__ + ops.sorting.__all__
-           + ops.views.__all__ + _printing.__all__
+           + ops.views.__all__ + ops.gamma_functions.__all__ + _printing.__all__
            + ["cuda", "linalg", "return_types", "testing", "nn", "optim", "utils",
               "save", "load"])
 

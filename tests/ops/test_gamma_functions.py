@@ -1,0 +1,41 @@
+"""lgamma, digamma and polygamma against torch: values over the real line (poles, infinities,
+tiny and huge arguments), dtypes, methods, gradients and finite differences."""
+import numpy as np
+import pytest
+
+import ember
+from oracle import check, finite_differences, grad_input
+
+VALUES = np.array([0.0, -1.0, -2.5, 1e-8, 0.5, 1.0, 2.0, 30.0, 1e10, np.inf, -np.inf, np.nan,
+                   0.1, 3.7, 9.99, 10.01, -0.3, -7.2, 1e-300, 19.5, 20.5, 150.3])
+SMOOTH = np.array([0.05, 0.7, 1.3, 4.2, 12.5, 25.0, -0.4, -3.6])
+
+
+@pytest.mark.parametrize("name", ["lgamma", "digamma"])
+def test_values_match_torch(name):
+    check(lambda lib, x: getattr(lib, name)(x), VALUES, atol=1e-12, rtol=1e-12)
+    check(lambda lib, x: getattr(x, name)(), VALUES.astype(np.float32))
+    check(lambda lib, x: getattr(lib, name)(x), np.array([1, 2, 5]))
+    check(lambda lib, x: getattr(lib, name)(x), grad_input(SMOOTH), rtol=1e-10)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_polygamma_matches_torch(n):
+    finite = np.array([1e-8, -2.5, 0.5, 1.0, 2.0, 30.0, 1e10, 0.1, 3.7, -0.3, -7.2])
+    check(lambda lib, x: lib.polygamma(n, x), finite, rtol=1e-9)
+    check(lambda lib, x: x.polygamma(n), grad_input(SMOOTH), rtol=1e-9)
+    check(lambda lib, x: lib.polygamma(n, x), np.array([0.0, np.inf, np.nan]))
+    check(lambda lib, x: lib.polygamma(n, x), SMOOTH.astype(np.float32))
+
+
+def test_in_place_and_second_derivative():
+    check(lambda lib, x: x.clone().lgamma_(), SMOOTH)
+    check(lambda lib, x: x.clone().digamma_(), SMOOTH)
+    finite_differences(lambda x: ember.lgamma(x), SMOOTH)
+    finite_differences(lambda x: ember.digamma(x), SMOOTH)
+    finite_differences(lambda x: ember.polygamma(2, x), SMOOTH)
+
+    def second(lib, x):
+        (grad,) = lib.autograd.grad(lib.lgamma(x).sum(), x, create_graph=True)
+        return grad
+    check(second, grad_input(SMOOTH), rtol=1e-10)
