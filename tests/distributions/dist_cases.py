@@ -8,6 +8,7 @@ SCALE = np.array([0.5, 1.0, 2.5])
 REAL = np.array([-0.7, 0.1, 3.0])
 POSITIVE_VALUES = np.array([0.2, 1.1, 3.5])
 UNIT = np.array([0.1, 0.45, 0.9])
+FLIPPED = SCALE[::-1].copy()
 LOGITS = np.array([[0.2, -1.0, 0.5, 1.5], [0.0, 0.3, -2.0, 0.7]])
 
 
@@ -40,4 +41,9 @@ CASES = [
     Case("Laplace", lambda D, a, b: D.Laplace(a, b), [LOC, SCALE], REAL),
     Case("Cauchy", lambda D, a, b: D.Cauchy(a, b), [LOC, SCALE], REAL),
     Case("LogNormal", lambda D, a, b: D.LogNormal(a, b), [LOC, SCALE], POSITIVE_VALUES),
+    Case("Gamma", lambda D, a, b: D.Gamma(a, b), [SCALE, FLIPPED], POSITIVE_VALUES),
+    Case("Chi2", lambda D, k: D.Chi2(k), [SCALE * 2], POSITIVE_VALUES),
+    Case("Beta", lambda D, a, b: D.Beta(a, b), [SCALE, FLIPPED + 0.7], UNIT),
+    Case("Dirichlet", lambda D, a: D.Dirichlet(a), [np.exp(LOGITS)],
+         np.array([[0.2, 0.3, 0.1, 0.4], [0.05, 0.05, 0.8, 0.1]])),
 ]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import ember
-from oracle import check, finite_differences, grad_input
+from oracle import check, check_error, finite_differences, grad_input
 
 VALUES = np.array([0.0, -1.0, -2.5, 1e-8, 0.5, 1.0, 2.0, 30.0, 1e10, np.inf, -np.inf, np.nan,
                    0.1, 3.7, 9.99, 10.01, -0.3, -7.2, 1e-300, 19.5, 20.5, 150.3])
@@ -39,3 +39,20 @@ def test_in_place_and_second_derivative():
         (grad,) = lib.autograd.grad(lib.lgamma(x).sum(), x, create_graph=True)
         return grad
     check(second, grad_input(SMOOTH), rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["igamma", "igammac"])
+def test_incomplete_gamma_matches_torch(name):
+    a = np.array([0.3, 1.0, 2.0, 5.5, 50.0, 0.01, 3.0, 200.0, 0.0, -1.0, 2.0, 1.0])
+    x = np.array([0.1, 0.0, 2.5, 5.0, 49.0, 1e-5, 30.0, 210.0, 0.0, 1.0, np.inf, -1.0])
+    check(lambda lib, s, t: getattr(lib, name)(s, t), a, x, rtol=1e-9, atol=1e-14)
+    check(lambda lib, s, t: getattr(s, name)(t), a.astype(np.float32), x.astype(np.float32))
+    check(lambda lib, s, t: getattr(lib, name)(s, t), a[:8], grad_input(x[:8] + 0.5),
+          rtol=1e-9)
+    check_error(lambda lib, s, t: lib.autograd.grad(getattr(lib, name)(s, t).sum(), s),
+                grad_input(a[:3]), x[:3])
+
+
+def test_xlogy_gradient_where_input_is_zero():
+    check(lambda lib, s, t: lib.xlogy(s, t), grad_input(np.array([0.0, 0.0, 1.5, 0.0])),
+          grad_input(np.array([0.3, -1.0, 2.0, 0.0])))

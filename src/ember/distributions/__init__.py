@@ -1,11 +1,15 @@
 """ember.distributions: probability distributions with PyTorch's API (torch.distributions)."""
 from ember.distributions import constraints, transforms  # noqa: F401
 from ember.distributions.bernoulli import Bernoulli
+from ember.distributions.beta import Beta
 from ember.distributions.categorical import Categorical
 from ember.distributions.cauchy import Cauchy
+from ember.distributions.chi2 import Chi2
+from ember.distributions.dirichlet import Dirichlet
 from ember.distributions.distribution import Distribution
 from ember.distributions.exp_family import ExponentialFamily
 from ember.distributions.exponential import Exponential
+from ember.distributions.gamma import Gamma
 from ember.distributions.independent import Independent
 from ember.distributions.kl import kl_divergence, register_kl
 from ember.distributions.laplace import Laplace
@@ -15,6 +19,7 @@ from ember.distributions.transformed_distribution import TransformedDistribution
 from ember.distributions.transforms import *  # noqa: F401,F403
 from ember.distributions.uniform import Uniform
 
-__all__ = ["Bernoulli", "Categorical", "Cauchy", "Distribution", "ExponentialFamily",
-           "Exponential", "Independent", "Laplace", "LogNormal", "Normal", "TransformedDistribution",
-           "Uniform", "kl_divergence", "register_kl"] + transforms.__all__
+__all__ = ["Bernoulli", "Beta", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution",
+           "ExponentialFamily", "Exponential", "Gamma", "Independent", "Laplace", "LogNormal",
+           "Normal", "TransformedDistribution", "Uniform", "kl_divergence",
+           "register_kl"] + transforms.__all__

@@ -149,7 +149,8 @@ def copysign(input, other, *, out=None):
 
 
 def _xlogy_input_backward(grad, input, other):
-    return grad * xlogy(input != 0, other)
+    # PyTorch's rule: log(other) even where input is 0, except where other <= 0 too
+    return xlogy(grad, other).masked_fill((input == 0) & (other <= 0), 0.0)
 
 
 def _xlogy_other_backward(grad, input, other):
