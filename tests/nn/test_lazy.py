@@ -256,18 +256,33 @@ def uninitialised_use(lib, use):
     lambda p: p + 1, lambda p: p.sum(), lambda p: p.numel(), lambda p: p.detach(),
     lambda p: p.dim(), lambda p: p.clone(), lambda p: p.mul_(2), lambda p: p == 1,
     lambda p: sum(q.numel() for q in [p]),
+    lambda p: p.requires_grad_(False),
 ])
 def test_using_an_uninitialised_parameter(use):
-    # the message names the refused function by its library's own printout
+    check_uninitialised_use(lambda lib: uninitialised_use(lib, use))
+
+
+def check_uninitialised_use(call):
+    """As check_error, with the refused function named by each library's own printout."""
     with pytest.raises(Exception) as theirs:
-        uninitialised_use(torch, use)
+        call(torch)
     with pytest.raises(Exception) as mine:
-        uninitialised_use(ember, use)
+        call(ember)
     assert type(mine.value) is type(theirs.value) is ValueError
 
     def generic(message):
         return re.sub(r"in <[^>]*>\.", "in <function>.", normalize_message(message))
     assert generic(str(mine.value)) == generic(str(theirs.value))
+
+
+def test_copying_lazy_modules():
+    check_uninitialised_use(lambda lib: copy.deepcopy(lib.nn.parameter.UninitializedBuffer()))
+    check_uninitialised_use(lambda lib: copy.deepcopy(lib.nn.LazyBatchNorm1d()))
+    for lib in (ember, torch):
+        module = copy.deepcopy(lib.nn.LazyLinear(3))
+        assert repr(module.weight) == "<UninitializedParameter>"
+        assert tuple(module(lib.ones(2, 4)).shape) == (2, 3)
+        assert type(module).__name__ == "Linear"
 
 
 def loaded_linear(lib):

@@ -199,6 +199,10 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     def __init__(self, *args, **kwargs):
         pass
 
+    def __deepcopy__(self, memo):
+        # torch has no copy rule for an uninitialised buffer, so copying a lazy norm fails
+        raise _uninitialized_use(type(self), "__deepcopy__")
+
 
 def _keep_uninitialized(name):
     # a buffer's conversions stay uninitialised (module.double() on a lazy module), as torch's

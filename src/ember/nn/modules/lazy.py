@@ -13,7 +13,8 @@ from ember.nn.modules.normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3
 from ember.nn.parameter import UninitializedBuffer, UninitializedParameter, is_lazy
 from ember.ops.creation import tensor
 
-__all__ = ["LazyModuleMixin", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d",
+# LazyModuleMixin stays in ember.nn.modules.lazy, as torch keeps it out of torch.nn
+__all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d",
            "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
            "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d",
            "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
