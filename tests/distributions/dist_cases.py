@@ -9,6 +9,7 @@ REAL = np.array([-0.7, 0.1, 3.0])
 POSITIVE_VALUES = np.array([0.2, 1.1, 3.5])
 UNIT = np.array([0.1, 0.45, 0.9])
 FLIPPED = SCALE[::-1].copy()
+COUNTS = np.array([0.0, 3.0, 5.0])
 LOGITS = np.array([[0.2, -1.0, 0.5, 1.5], [0.0, 0.3, -2.0, 0.7]])
 
 
@@ -46,4 +47,19 @@ CASES = [
     Case("Beta", lambda D, a, b: D.Beta(a, b), [SCALE, FLIPPED + 0.7], UNIT),
     Case("Dirichlet", lambda D, a: D.Dirichlet(a), [np.exp(LOGITS)],
          np.array([[0.2, 0.3, 0.1, 0.4], [0.05, 0.05, 0.8, 0.1]])),
+    Case("Poisson", lambda D, r: D.Poisson(r), [SCALE], COUNTS, discrete=True),
+    Case("Geometric(probs)", lambda D, p: D.Geometric(p), [UNIT], COUNTS, discrete=True),
+    Case("Geometric(logits)", lambda D, z: D.Geometric(logits=z), [REAL], COUNTS,
+         discrete=True),
+    Case("Binomial", lambda D, p: D.Binomial(6, p), [UNIT], COUNTS, discrete=True),
+    Case("Binomial(logits, counts)", lambda D, n, z: D.Binomial(n, logits=z),
+         [np.array([4.0, 6.0, 5.0]), REAL], COUNTS, discrete=True),
+    Case("NegativeBinomial", lambda D, n, p: D.NegativeBinomial(n, p),
+         [SCALE * 2, UNIT], COUNTS, discrete=True),
+    Case("NegativeBinomial(logits)", lambda D, n, z: D.NegativeBinomial(n, logits=z),
+         [SCALE * 2, REAL], COUNTS, discrete=True),
+    Case("Multinomial", lambda D, p: D.Multinomial(5, probs=p), [np.exp(LOGITS)],
+         np.array([[1.0, 0.0, 2.0, 2.0], [0.0, 0.0, 5.0, 0.0]]), discrete=True),
+    Case("OneHotCategorical", lambda D, z: D.OneHotCategorical(logits=z), [LOGITS],
+         np.array([[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]]), discrete=True),
 ]

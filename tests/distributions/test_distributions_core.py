@@ -99,7 +99,12 @@ def test_repr_and_expand(case):
 
 def test_enumerate_support():
     for case in CASES:
-        if not case.discrete:
+        reference = case.build(torch.distributions, *map(torch.tensor, case.params))
+        try:
+            reference.enumerate_support()
+        except NotImplementedError:
+            check_error(lambda lib, *p: case.build(lib.distributions, *p).enumerate_support(),
+                        *case.params)
             continue
         check(lambda lib, *p: case.build(lib.distributions, *p).enumerate_support(),
               *case.params)
@@ -121,6 +126,13 @@ INVALID = [
     ("Chi2", lambda D, k: D.Chi2(k), [-SCALE]),
     ("Beta", lambda D, a, b: D.Beta(a, b), [SCALE, -SCALE]),
     ("Dirichlet", lambda D, a: D.Dirichlet(a), [np.array([[1.0, -1.0], [1.0, 2.0]])]),
+    ("Poisson", lambda D, r: D.Poisson(r), [-SCALE]),
+    ("Geometric", lambda D, p: D.Geometric(p), [UNIT * 0]),
+    ("Geometric-range", lambda D, p: D.Geometric(p), [UNIT + 1]),
+    ("Binomial", lambda D, n, p: D.Binomial(n, p), [np.array([2.5, 3.0, 1.0]), UNIT]),
+    ("NegativeBinomial", lambda D, n, p: D.NegativeBinomial(n, p), [SCALE, UNIT * 0 + 1]),
+    ("Multinomial", lambda D, p: D.Multinomial(3, p), [np.array([0.5, -0.5, 1.0])]),
+    ("OneHotCategorical", lambda D, p: D.OneHotCategorical(p), [np.array([0.5, -0.5])]),
 ]
 
 
@@ -153,6 +165,11 @@ OUT_OF_SUPPORT = [
     ("Gamma", lambda D, a, b: D.Gamma(a, b), [SCALE, SCALE], -SCALE),
     ("Beta", lambda D, a, b: D.Beta(a, b), [SCALE, SCALE], UNIT + 0.5),
     ("Dirichlet", lambda D, a: D.Dirichlet(a), [SCALE], np.array([0.5, 0.6, -0.1])),
+    ("Poisson", lambda D, r: D.Poisson(r), [SCALE], np.array([0.5, 1.0, 2.0])),
+    ("Binomial", lambda D, p: D.Binomial(3, p), [UNIT], np.array([0.0, 4.0, 2.0])),
+    ("Multinomial", lambda D, p: D.Multinomial(3, p), [UNIT], np.array([1.0, 1.0, 2.0])),
+    ("OneHotCategorical", lambda D, p: D.OneHotCategorical(p), [UNIT],
+     np.array([1.0, 1.0, 0.0])),
     ("shape", lambda D, a, b: D.Normal(a, b), [LOC, SCALE], np.zeros((2,))),
 ]
 
@@ -252,6 +269,11 @@ KL_PAIRS = [
     ("Normal", "Gamma", [LOC, SCALE], [SCALE, SCALE]),
     ("Gamma", "Uniform", [SCALE, SCALE], [LOC, LOC + 1]),
     ("Laplace", "Beta", [LOC, SCALE], [SCALE, SCALE]),
+    ("Poisson", "Poisson", [SCALE], [FLIPPED]),
+    ("Geometric", "Geometric", [UNIT], [UNIT[::-1].copy()]),
+    ("OneHotCategorical", "OneHotCategorical", [np.exp(LOGITS)], [np.exp(-LOGITS)]),
+    ("Bernoulli", "Poisson", [UNIT], [SCALE]),
+    ("Poisson", "Bernoulli", [SCALE], [UNIT]),
 ]
 
 
@@ -266,6 +288,15 @@ def test_kl_divergence_matches_torch(p_name, q_name, p_params, q_params):
         q = getattr(D, q_name)(*tensors[count:])
         return D.kl_divergence(p, q)
     check(run, *[grad_input(a) for a in p_params + q_params], atol=1e-9)
+
+
+def test_kl_binomial():
+    def run(lib, p, q):
+        D = lib.distributions
+        return D.kl_divergence(D.Binomial(lib.tensor([5.0, 5.0, 7.0]), p), D.Binomial(5, q))
+    check(run, grad_input(UNIT), grad_input(UNIT[::-1].copy()))
+    check_error(lambda lib, p: lib.distributions.kl_divergence(
+        lib.distributions.Binomial(2, p), lib.distributions.Binomial(4, p)), UNIT)
 
 
 def test_kl_independent_and_missing_pairs():

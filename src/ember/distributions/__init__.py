@@ -2,6 +2,7 @@
 from ember.distributions import constraints, transforms  # noqa: F401
 from ember.distributions.bernoulli import Bernoulli
 from ember.distributions.beta import Beta
+from ember.distributions.binomial import Binomial
 from ember.distributions.categorical import Categorical
 from ember.distributions.cauchy import Cauchy
 from ember.distributions.chi2 import Chi2
@@ -10,16 +11,24 @@ from ember.distributions.distribution import Distribution
 from ember.distributions.exp_family import ExponentialFamily
 from ember.distributions.exponential import Exponential
 from ember.distributions.gamma import Gamma
+from ember.distributions.geometric import Geometric
 from ember.distributions.independent import Independent
 from ember.distributions.kl import kl_divergence, register_kl
 from ember.distributions.laplace import Laplace
 from ember.distributions.log_normal import LogNormal
+from ember.distributions.multinomial import Multinomial
+from ember.distributions.negative_binomial import NegativeBinomial
 from ember.distributions.normal import Normal
+from ember.distributions.one_hot_categorical import (OneHotCategorical,
+                                                     OneHotCategoricalStraightThrough)
+from ember.distributions.poisson import Poisson
 from ember.distributions.transformed_distribution import TransformedDistribution
 from ember.distributions.transforms import *  # noqa: F401,F403
 from ember.distributions.uniform import Uniform
 
-__all__ = ["Bernoulli", "Beta", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution",
-           "ExponentialFamily", "Exponential", "Gamma", "Independent", "Laplace", "LogNormal",
-           "Normal", "TransformedDistribution", "Uniform", "kl_divergence",
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet",
+           "Distribution", "ExponentialFamily", "Exponential", "Gamma", "Geometric",
+           "Independent", "Laplace", "LogNormal", "Multinomial", "NegativeBinomial", "Normal",
+           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson",
+           "TransformedDistribution", "Uniform", "kl_divergence",
            "register_kl"] + transforms.__all__
