@@ -62,4 +62,9 @@ CASES = [
          np.array([[1.0, 0.0, 2.0, 2.0], [0.0, 0.0, 5.0, 0.0]]), discrete=True),
     Case("OneHotCategorical", lambda D, z: D.OneHotCategorical(logits=z), [LOGITS],
          np.array([[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]]), discrete=True),
+    Case("StudentT", lambda D, k, a, b: D.StudentT(k, a, b),
+         [np.array([0.8, 1.5, 4.0]), LOC, SCALE], REAL),
+    Case("Gumbel", lambda D, a, b: D.Gumbel(a, b), [LOC, SCALE], REAL),
+    Case("HalfNormal", lambda D, b: D.HalfNormal(b), [SCALE], POSITIVE_VALUES),
+    Case("HalfCauchy", lambda D, b: D.HalfCauchy(b), [SCALE], POSITIVE_VALUES),
 ]

@@ -12,6 +12,9 @@ from ember.distributions.exp_family import ExponentialFamily
 from ember.distributions.exponential import Exponential
 from ember.distributions.gamma import Gamma
 from ember.distributions.geometric import Geometric
+from ember.distributions.gumbel import Gumbel
+from ember.distributions.half_cauchy import HalfCauchy
+from ember.distributions.half_normal import HalfNormal
 from ember.distributions.independent import Independent
 from ember.distributions.kl import kl_divergence, register_kl
 from ember.distributions.laplace import Laplace
@@ -22,13 +25,14 @@ from ember.distributions.normal import Normal
 from ember.distributions.one_hot_categorical import (OneHotCategorical,
                                                      OneHotCategoricalStraightThrough)
 from ember.distributions.poisson import Poisson
+from ember.distributions.studentT import StudentT
 from ember.distributions.transformed_distribution import TransformedDistribution
 from ember.distributions.transforms import *  # noqa: F401,F403
 from ember.distributions.uniform import Uniform
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet",
-           "Distribution", "ExponentialFamily", "Exponential", "Gamma", "Geometric",
+           "Distribution", "ExponentialFamily", "Exponential", "Gamma", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
            "Independent", "Laplace", "LogNormal", "Multinomial", "NegativeBinomial", "Normal",
            "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson",
-           "TransformedDistribution", "Uniform", "kl_divergence",
+           "StudentT", "TransformedDistribution", "Uniform", "kl_divergence",
            "register_kl"] + transforms.__all__

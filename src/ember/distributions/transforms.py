@@ -9,7 +9,7 @@ from ember.distributions import constraints
 from ember.distributions.utils import _sum_rightmost, broadcast_all, lazy_property
 from ember.nn.functional import logsigmoid, pad, softplus
 
-__all__ = ["AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform",
+__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform",
            "SigmoidTransform", "TanhTransform", "SoftmaxTransform", "StickBreakingTransform",
            "Transform", "identity_transform"]
 
@@ -340,6 +340,21 @@ class PowerTransform(Transform):
 
     def inverse_shape(self, shape):
         return ember.broadcast_shapes(shape, getattr(self.exponent, 'shape', ()))
+
+
+class AbsTransform(Transform):
+    """y = |x| (not bijective)."""
+    domain = constraints.real
+    codomain = constraints.positive
+
+    def __eq__(self, other):
+        return isinstance(other, AbsTransform)
+
+    def _call(self, x):
+        return x.abs()
+
+    def _inverse(self, y):
+        return y
 
 
 def _clipped_sigmoid(x):
