@@ -20,9 +20,9 @@ _asarray = np.asarray
 
 # NumPy reports overflow, division by zero and invalid operations as RuntimeWarnings where
 # PyTorch returns inf/nan silently. np.errstate costs more than a whole small op, so a filter
-# scoped to ember's op modules silences them instead (it costs nothing until a warning fires).
+# scoped to ember's modules silences them instead (it costs nothing until a warning fires).
 warnings.filterwarnings("ignore", r"(overflow|invalid value|divide by zero|underflow) "
-                        r"encountered", RuntimeWarning, r"ember\.ops\.")
+                        r"encountered", RuntimeWarning, r"ember\.")
 
 
 def as_array(value):

@@ -48,7 +48,12 @@ def _typed(data, value):
 def _threshold_backward(grad, input, threshold):
     """grad where input > threshold, else 0 (PyTorch's threshold_backward)."""
     data = grad._data
-    array = np.where(input._data > threshold, data, _typed(data, 0))
+    keep = input._data > threshold
+    # a product with the mask is several times faster than np.where; only a non-finite
+    # gradient (inf * 0 is nan) needs the exact select PyTorch performs
+    array = data * keep
+    if not np.isfinite(data).all():
+        array = np.where(keep, data, _typed(data, 0))
     return record(array, ThresholdBackwardBackward0, (grad, input), (input, threshold))
 
 
