@@ -67,4 +67,18 @@ CASES = [
     Case("Gumbel", lambda D, a, b: D.Gumbel(a, b), [LOC, SCALE], REAL),
     Case("HalfNormal", lambda D, b: D.HalfNormal(b), [SCALE], POSITIVE_VALUES),
     Case("HalfCauchy", lambda D, b: D.HalfCauchy(b), [SCALE], POSITIVE_VALUES),
+    Case("RelaxedBernoulli", lambda D, t, p: D.RelaxedBernoulli(t, probs=p),
+         [np.array(0.7), UNIT], UNIT[::-1].copy()),
+    Case("RelaxedBernoulli(logits)", lambda D, t, z: D.RelaxedBernoulli(t, logits=z),
+         [SCALE, REAL], UNIT[::-1].copy()),
+    Case("RelaxedOneHotCategorical", lambda D, t, z: D.RelaxedOneHotCategorical(t, logits=z),
+         [np.array(0.5), LOGITS], np.array([[0.2, 0.3, 0.1, 0.4], [0.05, 0.05, 0.8, 0.1]])),
+    Case("MixtureSameFamily(Normal)", lambda D, z, a, b: D.MixtureSameFamily(
+        D.Categorical(logits=z), D.Normal(a, b)), [LOGITS[:, :3].copy(), np.stack([LOC, REAL]),
+                                                  np.stack([SCALE, FLIPPED])],
+        np.array([0.3, -1.2])),
+    Case("MixtureSameFamily(Independent)", lambda D, z, a, b: D.MixtureSameFamily(
+        D.Categorical(logits=z), D.Independent(D.Normal(a, b), 1)),
+        [LOGITS[0, :2].copy(), np.stack([LOC, REAL]), np.stack([SCALE, FLIPPED])],
+        np.array([[0.3, -1.2, 0.5], [1.0, 2.0, 3.0]])),
 ]
