@@ -7,7 +7,8 @@ from ember.ops.decompositions import (_LinAlgError as LinAlgError, det, eigh, ei
 from ember.ops.diagonals import linalg_diagonal as diagonal
 from ember.ops.linalg import linalg_vecdot as vecdot, matmul, vdot
 from ember.ops.norms import matrix_norm, norm, vector_norm
+from ember.ops.triangular_solve import solve_triangular
 
 __all__ = ["LinAlgError", "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
            "matmul", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv",
-           "qr", "slogdet", "solve", "svd", "svdvals", "vecdot", "vector_norm"]
+           "qr", "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]

@@ -4,4 +4,4 @@ from ember.ops import (conversion, creation, indexing, joining, linalg, pointwis
 from ember.ops import binary, bitwise, comparison, ternary, unary  # noqa: F401,E402
 from ember.ops import scatter_gather, selection, view_scatter  # noqa: F401,E402
 from ember.ops import view_history  # noqa: F401,E402
-from ember.ops import gamma_functions  # noqa: F401,E402
+from ember.ops import gamma_functions, triangular_solve  # noqa: F401,E402
