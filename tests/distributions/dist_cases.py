@@ -67,6 +67,8 @@ CASES = [
     Case("Gumbel", lambda D, a, b: D.Gumbel(a, b), [LOC, SCALE], REAL),
     Case("HalfNormal", lambda D, b: D.HalfNormal(b), [SCALE], POSITIVE_VALUES),
     Case("HalfCauchy", lambda D, b: D.HalfCauchy(b), [SCALE], POSITIVE_VALUES),
+    Case("VonMises", lambda D, a, k: D.VonMises(a, k),
+         [LOC, np.array([0.5, 2.0, 6.0])], REAL),
     Case("RelaxedBernoulli", lambda D, t, p: D.RelaxedBernoulli(t, probs=p),
          [np.array(0.7), UNIT], UNIT[::-1].copy()),
     Case("RelaxedBernoulli(logits)", lambda D, t, z: D.RelaxedBernoulli(t, logits=z),

@@ -137,6 +137,7 @@ INVALID = [
     ("HalfNormal", lambda D, b: D.HalfNormal(b), [-SCALE]),
     ("HalfCauchy", lambda D, b: D.HalfCauchy(b), [-SCALE]),
     ("RelaxedBernoulli", lambda D, t, p: D.RelaxedBernoulli(t, p), [np.array(1.0), UNIT + 1]),
+    ("VonMises", lambda D, a, k: D.VonMises(a, k), [LOC, -SCALE]),
     ("RelaxedOneHotCategorical", lambda D, t, p: D.RelaxedOneHotCategorical(t, p),
      [np.array(1.0), np.array([0.5, -0.5])]),
 ]
@@ -426,8 +427,23 @@ def test_student_t_rsample_is_reparameterised_in_loc_and_scale():
                                ((samples - loc) / scale).sum(0).detach().numpy(), rtol=1e-5)
 
 
-MOMENT_CASES = [case for case in CASES if case.name not in ("Cauchy", "HalfCauchy", "StudentT")
+MOMENT_CASES = [case for case in CASES if case.name not in ("Cauchy", "HalfCauchy", "StudentT",
+                                                             "VonMises")
                 and not case.name.startswith("Relaxed")]
+
+
+def test_von_mises_samples_have_the_circular_moments():
+    ember.manual_seed(0)
+    loc, concentration = np.array([-1.0, 0.3, 2.0]), np.array([0.5, 2.0, 6.0])
+    distribution = ember.distributions.VonMises(ember.tensor(loc), ember.tensor(concentration))
+    n = 100_000
+    samples = distribution.sample((n,)).numpy()
+    assert np.all(np.abs(samples) <= np.pi)
+    # E[cos(x - loc)] = I1/I0 = 1 - variance; E[sin(x - loc)] = 0
+    resultant = 1 - distribution.variance.numpy()
+    cosines, sines = np.cos(samples - loc), np.sin(samples - loc)
+    assert np.all(np.abs(cosines.mean(0) - resultant) <= 6 * cosines.std(0) / np.sqrt(n))
+    assert np.all(np.abs(sines.mean(0)) <= 6 * sines.std(0) / np.sqrt(n))
 
 
 @pytest.mark.parametrize("case", MOMENT_CASES, ids=repr)
