@@ -3,6 +3,8 @@ log_prob, cdf, icdf, entropy and moments with gradients, shapes, reprs, validati
 KL pairs, rsample gradients by finite differences and sample statistics."""
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import ember
 from dist_cases import CASES, FLIPPED, LOC, LOGITS, REAL, SCALE, UNIT
@@ -495,3 +497,22 @@ def test_lazy_property_caches_parameters():
     with ember.no_grad():
         assert D.Bernoulli(logits=logits).probs.requires_grad
     assert isinstance(D.Bernoulli.probs, property)
+
+
+@given(st.data())
+def test_batch_shapes_broadcast_as_torch(data):
+    shape_a, shape_b = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3,
+                                                                   max_side=3)).input_shapes
+    sample_shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=3))
+    rng = np.random.default_rng(0)
+    loc, scale = rng.standard_normal(shape_a), rng.uniform(0.5, 2.0, shape_b)
+
+    def run(lib, a, b):
+        distribution = lib.distributions.Laplace(a, b)
+        value = distribution.sample(sample_shape)
+        return (tuple(distribution.batch_shape), tuple(value.shape),
+                tuple(distribution.log_prob(value).shape),
+                tuple(distribution.expand((2,) + tuple(distribution.batch_shape)).batch_shape))
+    mine, theirs = run(ember, ember.tensor(loc), ember.tensor(scale)), run(
+        torch, torch.tensor(loc), torch.tensor(scale))
+    assert mine == theirs
