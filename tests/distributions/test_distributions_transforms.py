@@ -121,3 +121,48 @@ def test_transformed_distribution_matches_torch(name):
     expanded = distribution.expand((2,) + tuple(distribution.batch_shape))
     assert tuple(expanded.sample().shape) == tuple(reference.expand(
         (2,) + tuple(reference.batch_shape)).sample().shape)
+
+
+CONSTRAINTS = {
+    "real": lambda C: C.real, "positive": lambda C: C.positive,
+    "nonnegative": lambda C: C.nonnegative, "greater_than": lambda C: C.greater_than(1.5),
+    "less_than": lambda C: C.less_than(-2.0), "unit_interval": lambda C: C.unit_interval,
+    "interval": lambda C: C.interval(-1.0, 3.0), "simplex": lambda C: C.simplex,
+    "real_vector": lambda C: C.real_vector,
+    "independent": lambda C: C.independent(C.positive, 1),
+    "lower_cholesky": lambda C: C.lower_cholesky,
+}
+
+
+@pytest.mark.parametrize("registry", ["biject_to", "transform_to"])
+@pytest.mark.parametrize("name", list(CONSTRAINTS))
+def test_constraint_registry_matches_torch(registry, name):
+    def run(lib, x):
+        D = lib.distributions
+        try:
+            transform = getattr(D, registry)(CONSTRAINTS[name](D.constraints))
+        except NotImplementedError as error:
+            return str(error)
+        value = x if name == "lower_cholesky" else x[0]
+        y = transform(value)
+        results = [repr(transform), y, transform.inv(y)]
+        if name not in ("simplex", "lower_cholesky") or registry == "biject_to":
+            results.append(transform.log_abs_det_jacobian(value, y))
+        return results
+    check(run, grad_input(np.array([[[0.3, -1.0, 0.5], [1.2, 0.1, -0.4], [0.2, 0.7, 0.9]]])),
+          rtol=1e-9, atol=1e-12)
+
+
+def test_extra_transforms_match_torch():
+    def run(lib, x):
+        T = lib.distributions.transforms
+        independent = T.IndependentTransform(T.ExpTransform(), 1)
+        softplus = T.SoftplusTransform()
+        lower = T.LowerCholeskyTransform()
+        return [independent(x), independent.log_abs_det_jacobian(x, independent(x)),
+                softplus(x), softplus.inv(softplus(x)),
+                softplus.log_abs_det_jacobian(x, softplus(x)), lower(x), lower.inv(lower(x)),
+                repr(independent)]
+    check(run, grad_input(X[:, :2].copy()), rtol=1e-9, atol=1e-12)
+    with pytest.raises(TypeError, match="Expected constraint"):
+        ember.distributions.biject_to.register(3, lambda c: c)
