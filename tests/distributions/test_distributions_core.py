@@ -140,6 +140,12 @@ INVALID = [
     ("HalfCauchy", lambda D, b: D.HalfCauchy(b), [-SCALE]),
     ("RelaxedBernoulli", lambda D, t, p: D.RelaxedBernoulli(t, p), [np.array(1.0), UNIT + 1]),
     ("VonMises", lambda D, a, k: D.VonMises(a, k), [LOC, -SCALE]),
+    ("Pareto", lambda D, a, b: D.Pareto(a, b), [SCALE, -SCALE]),
+    ("Weibull", lambda D, a, b: D.Weibull(a, b), [-SCALE, SCALE]),
+    ("InverseGamma", lambda D, a, b: D.InverseGamma(a, b), [SCALE, -SCALE]),
+    ("LogisticNormal", lambda D, a, b: D.LogisticNormal(a, b), [LOC, -SCALE]),
+    ("FisherSnedecor", lambda D, a, b: D.FisherSnedecor(a, b), [SCALE, -SCALE]),
+    ("Kumaraswamy", lambda D, a, b: D.Kumaraswamy(a, b), [SCALE, -SCALE]),
     ("RelaxedOneHotCategorical", lambda D, t, p: D.RelaxedOneHotCategorical(t, p),
      [np.array(1.0), np.array([0.5, -0.5])]),
 ]
@@ -301,6 +307,15 @@ KL_PAIRS = [
     ("Gamma", "Gumbel", [SCALE, FLIPPED], [REAL, FLIPPED]),
     ("Uniform", "Gumbel", [LOC, LOC + 1], [REAL, FLIPPED]),
     ("Gumbel", "Gamma", [LOC, SCALE], [SCALE, FLIPPED]),
+    ("Pareto", "Pareto", [SCALE, FLIPPED + 1], [FLIPPED, SCALE + 1]),
+    ("Pareto", "Exponential", [SCALE, FLIPPED + 0.5], [SCALE]),
+    ("Pareto", "Gamma", [SCALE, FLIPPED + 0.5], [SCALE, FLIPPED]),
+    ("Pareto", "Normal", [SCALE, FLIPPED + 0.5], [LOC, SCALE]),
+    ("Pareto", "Uniform", [SCALE, FLIPPED], [LOC, LOC + 1]),
+    ("Uniform", "Pareto", [SCALE + 0.2, SCALE + 1], [FLIPPED * 0.3, SCALE]),
+    ("Normal", "Pareto", [LOC, SCALE], [SCALE, SCALE]),
+    ("Beta", "Pareto", [SCALE, SCALE], [SCALE, SCALE]),
+    ("Gumbel", "Pareto", [LOC, SCALE], [SCALE, SCALE]),
 ]
 
 
@@ -336,6 +351,11 @@ def test_kl_independent_and_missing_pairs():
         lib.distributions.Cauchy(a, b), lib.distributions.Normal(a, b)), LOC, SCALE)
     check_error(lambda lib, a, b: lib.distributions.kl_divergence(
         lib.distributions.Bernoulli(b / 3), lib.distributions.Normal(a, b)), LOC, SCALE)
+    # transformed distributions only reduce to their bases under equal transforms
+    check_error(lambda lib, a, b: lib.distributions.kl_divergence(
+        lib.distributions.Weibull(a, b), lib.distributions.Weibull(b, a)), SCALE, FLIPPED)
+    check(lambda lib, a, b: lib.distributions.kl_divergence(
+        lib.distributions.LogNormal(a, b), lib.distributions.LogNormal(b, b)), LOC, SCALE)
 
 
 def test_register_kl_dispatches_to_the_most_specific_pair():
@@ -356,12 +376,13 @@ def test_register_kl_dispatches_to_the_most_specific_pair():
 RSAMPLE = [case for case in CASES if case.name in
            ("Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Gumbel",
             "HalfNormal", "HalfCauchy", "RelaxedBernoulli", "RelaxedBernoulli(logits)",
-            "RelaxedOneHotCategorical")]
+            "RelaxedOneHotCategorical", "Pareto", "Weibull", "LogisticNormal", "Kumaraswamy")]
 # Gamma-based families differentiate their draws implicitly (the draw held at its CDF level),
 # which is not the derivative of the rejection sampler's path: they are checked below by
 # torch's _standard_gamma_grad, an independent finite difference of torch's gammainc, and the
 # unbiasedness of the pathwise gradient (E[d sample / d theta] = d mean / d theta).
-IMPLICIT = [case for case in CASES if case.name in ("Gamma", "Chi2", "Beta", "Dirichlet")]
+IMPLICIT = [case for case in CASES if case.name in ("Gamma", "Chi2", "Beta", "Dirichlet",
+                                                   "InverseGamma")]
 
 
 @pytest.mark.parametrize("case", RSAMPLE, ids=repr)
@@ -430,7 +451,9 @@ def test_student_t_rsample_is_reparameterised_in_loc_and_scale():
 
 
 MOMENT_CASES = [case for case in CASES if case.name not in ("Cauchy", "HalfCauchy", "StudentT",
-                                                             "VonMises")
+                                                             "VonMises", "LogisticNormal",
+                                                             "FisherSnedecor", "Pareto",
+                                                             "InverseGamma")
                 and not case.name.startswith("Relaxed")]
 
 
