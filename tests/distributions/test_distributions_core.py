@@ -146,6 +146,8 @@ INVALID = [
     ("LogisticNormal", lambda D, a, b: D.LogisticNormal(a, b), [LOC, -SCALE]),
     ("FisherSnedecor", lambda D, a, b: D.FisherSnedecor(a, b), [SCALE, -SCALE]),
     ("Kumaraswamy", lambda D, a, b: D.Kumaraswamy(a, b), [SCALE, -SCALE]),
+    ("ContinuousBernoulli-explicit", lambda D, p: D.ContinuousBernoulli(p, validate_args=True),
+     [UNIT + 1]),
     ("RelaxedOneHotCategorical", lambda D, t, p: D.RelaxedOneHotCategorical(t, p),
      [np.array(1.0), np.array([0.5, -0.5])]),
 ]
@@ -316,6 +318,15 @@ KL_PAIRS = [
     ("Normal", "Pareto", [LOC, SCALE], [SCALE, SCALE]),
     ("Beta", "Pareto", [SCALE, SCALE], [SCALE, SCALE]),
     ("Gumbel", "Pareto", [LOC, SCALE], [SCALE, SCALE]),
+    ("ContinuousBernoulli", "ContinuousBernoulli", [UNIT], [UNIT[::-1].copy()]),
+    ("Beta", "ContinuousBernoulli", [SCALE, FLIPPED], [UNIT]),
+    ("Uniform", "ContinuousBernoulli", [UNIT * 0.5, UNIT], [UNIT]),
+    ("Uniform", "ContinuousBernoulli", [UNIT - 0.5, UNIT], [UNIT]),
+    ("ContinuousBernoulli", "Exponential", [UNIT], [SCALE]),
+    ("ContinuousBernoulli", "Normal", [UNIT], [LOC, SCALE]),
+    ("ContinuousBernoulli", "Uniform", [UNIT], [LOC, LOC + 3]),
+    ("ContinuousBernoulli", "Pareto", [UNIT], [SCALE, SCALE]),
+    ("Normal", "ContinuousBernoulli", [LOC, SCALE], [UNIT]),
 ]
 
 
@@ -376,7 +387,8 @@ def test_register_kl_dispatches_to_the_most_specific_pair():
 RSAMPLE = [case for case in CASES if case.name in
            ("Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Gumbel",
             "HalfNormal", "HalfCauchy", "RelaxedBernoulli", "RelaxedBernoulli(logits)",
-            "RelaxedOneHotCategorical", "Pareto", "Weibull", "LogisticNormal", "Kumaraswamy")]
+            "RelaxedOneHotCategorical", "Pareto", "Weibull", "LogisticNormal", "Kumaraswamy",
+            "ContinuousBernoulli", "ContinuousBernoulli(logits)")]
 # Gamma-based families differentiate their draws implicitly (the draw held at its CDF level),
 # which is not the derivative of the rejection sampler's path: they are checked below by
 # torch's _standard_gamma_grad, an independent finite difference of torch's gammainc, and the

@@ -7,6 +7,7 @@ from ember.distributions.categorical import Categorical
 from ember.distributions.cauchy import Cauchy
 from ember.distributions.chi2 import Chi2
 from ember.distributions.constraint_registry import biject_to, transform_to
+from ember.distributions.continuous_bernoulli import ContinuousBernoulli
 from ember.distributions.dirichlet import Dirichlet
 from ember.distributions.distribution import Distribution
 from ember.distributions.exp_family import ExponentialFamily
@@ -52,5 +53,5 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Di
            "OneHotCategoricalStraightThrough", "Poisson", "RelaxedBernoulli",
            "RelaxedOneHotCategorical", "StudentT", "TransformedDistribution", "Uniform",
            "VonMises", "Weibull", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
-           "LogisticNormal", "Pareto",
+           "LogisticNormal", "Pareto", "ContinuousBernoulli",
            "biject_to", "kl_divergence", "register_kl", "transform_to"] + transforms.__all__
