@@ -12,6 +12,9 @@ __all__ = ["Adadelta"]
 class Adadelta(Optimizer):
     """Adadelta, as torch.optim.Adadelta."""
 
+    _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                          "capturable": False}
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):
         check_tensor_lr(lr)
@@ -25,49 +28,38 @@ class Adadelta(Optimizer):
         check_unsupported_modes(differentiable)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    def _init_state(self, param, state, group):
+        # Refused before creating state as well as before updating, so a refused step leaves
+        # the group untouched.
+        check_capturable(group["capturable"])
+        state["step"] = scalar_state(0.0)
+        state["square_avg"] = zeros_state(param)
+        state["acc_delta"] = zeros_state(param)
 
-    def step(self, closure=None):
-        """Performs one optimization step; returns the closure's loss if one is given."""
-        loss = self._evaluate_closure(closure)
-        for group in self.param_groups:
-            lr = scalar_value(group["lr"])
-            rho = group["rho"]
-            eps = group["eps"]
-            with_grad = [param for param in group["params"] if param.grad is not None]
-            check_capturable(group["capturable"] and with_grad)
-            for param in with_grad:
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = scalar_state(0.0)
-                    state["square_avg"] = zeros_state(param)
-                    state["acc_delta"] = zeros_state(param)
-                increment(state["step"])
-                grad = param.grad._data
-                if group["maximize"]:
-                    grad = np.negative(grad)
-                data = param._data
-                if group["weight_decay"] != 0:
-                    grad = _kernels.scaled_sum(grad, data, group["weight_decay"])
-                data = real_view(data)
-                grad = real_view(grad)
-                square_avg = real_view(state["square_avg"]._data)
-                acc_delta = real_view(state["acc_delta"]._data)
-                scratch = np.empty_like(data)
-                _kernels.scale_addcmul_(square_avg, rho, grad, grad, 1 - rho, scratch)
-                std = np.add(square_avg, eps)
-                np.sqrt(std, out=std)
-                delta = np.add(acc_delta, eps)
-                np.sqrt(delta, out=delta)
-                np.divide(delta, std, out=delta)
-                np.multiply(delta, grad, out=delta)
-                _kernels.scale_addcmul_(acc_delta, rho, delta, delta, 1 - rho, scratch)
-                _kernels.add_scaled_(data, delta, -lr, scratch)
-                param._bump_version()
-        return loss
+    def _update(self, param, state, group):
+        check_capturable(group["capturable"])
+        lr = scalar_value(group["lr"])
+        rho = group["rho"]
+        eps = group["eps"]
+        increment(state["step"])
+        grad = param.grad._data
+        if group["maximize"]:
+            grad = np.negative(grad)
+        data = param._data
+        if group["weight_decay"] != 0:
+            grad = _kernels.scaled_sum(grad, data, group["weight_decay"])
+        data = real_view(data)
+        grad = real_view(grad)
+        square_avg = real_view(state["square_avg"]._data)
+        acc_delta = real_view(state["acc_delta"]._data)
+        scratch = np.empty_like(data)
+        _kernels.scale_addcmul_(square_avg, rho, grad, grad, 1 - rho, scratch)
+        std = np.add(square_avg, eps)
+        np.sqrt(std, out=std)
+        delta = np.add(acc_delta, eps)
+        np.sqrt(delta, out=delta)
+        np.divide(delta, std, out=delta)
+        np.multiply(delta, grad, out=delta)
+        _kernels.scale_addcmul_(acc_delta, rho, delta, delta, 1 - rho, scratch)
+        _kernels.add_scaled_(data, delta, -lr, scratch)
+        param._bump_version()

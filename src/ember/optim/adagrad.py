@@ -20,6 +20,9 @@ def _accumulator(param, initial_accumulator_value):
 class Adagrad(Optimizer):
     """Adagrad, as torch.optim.Adagrad (state is created for every parameter up front)."""
 
+    _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                          "fused": None}
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
         check_tensor_lr(lr)
@@ -42,50 +45,32 @@ class Adagrad(Optimizer):
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
         for group in self.param_groups:
             for param in group["params"]:
-                state = self.state[param]
-                state["step"] = scalar_state(0.0)
-                state["sum"] = _accumulator(param, initial_accumulator_value)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
+                self._init_state(param, self.state[param], group)
 
     def share_memory(self):
         """A no-op kept for API compatibility: ember has no shared-memory tensors."""
 
-    def step(self, closure=None):
-        """Performs one optimization step; returns the closure's loss if one is given."""
-        loss = self._evaluate_closure(closure)
-        for group in self.param_groups:
-            lr = scalar_value(group["lr"])
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = scalar_state(0.0)
-                    state["sum"] = _accumulator(param,
-                                                self.defaults["initial_accumulator_value"])
-                step = increment(state["step"])
-                grad = param.grad._data
-                if group["maximize"]:
-                    grad = np.negative(grad)
-                data = param._data
-                if group["weight_decay"] != 0:
-                    grad = _kernels.scaled_sum(grad, data, group["weight_decay"])
-                clr = lr / (1 + (step - 1) * group["lr_decay"])
-                data = real_view(data)
-                grad = real_view(grad)
-                state_sum = real_view(state["sum"]._data)
-                scratch = np.empty_like(data)
-                np.multiply(grad, grad, out=scratch)
-                np.add(state_sum, scratch, out=state_sum)
-                std = np.sqrt(state_sum)
-                np.add(std, group["eps"], out=std)
-                _kernels.addcdiv_(data, grad, std, -clr, scratch)
-                param._bump_version()
-        return loss
+    def _init_state(self, param, state, group):
+        # The constructor's value, as for the state __init__ creates for every parameter.
+        state["step"] = scalar_state(0.0)
+        state["sum"] = _accumulator(param, self.defaults["initial_accumulator_value"])
+
+    def _update(self, param, state, group):
+        step = increment(state["step"])
+        grad = param.grad._data
+        if group["maximize"]:
+            grad = np.negative(grad)
+        data = param._data
+        if group["weight_decay"] != 0:
+            grad = _kernels.scaled_sum(grad, data, group["weight_decay"])
+        clr = scalar_value(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
+        data = real_view(data)
+        grad = real_view(grad)
+        state_sum = real_view(state["sum"]._data)
+        scratch = np.empty_like(data)
+        np.multiply(grad, grad, out=scratch)
+        np.add(state_sum, scratch, out=state_sum)
+        std = np.sqrt(state_sum)
+        np.add(std, group["eps"], out=std)
+        _kernels.addcdiv_(data, grad, std, -clr, scratch)
+        param._bump_version()

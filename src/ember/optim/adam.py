@@ -27,6 +27,10 @@ def check_adam_betas(betas, capturable, foreach):
 class Adam(Optimizer):
     """Adam, as torch.optim.Adam (decoupled_weight_decay=True gives AdamW)."""
 
+    _setstate_defaults = {"amsgrad": False, "maximize": False, "foreach": None,
+                          "capturable": False, "differentiable": False,
+                          "decoupled_weight_decay": False, "fused": None}
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
@@ -54,70 +58,50 @@ class Adam(Optimizer):
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
+    def _init_state(self, param, state, group):
+        # Refused before creating state as well as before updating, so a refused step leaves
+        # the group untouched.
+        check_capturable(group["capturable"])
+        state["step"] = scalar_state(0.0)
+        state["exp_avg"] = zeros_state(param)
+        state["exp_avg_sq"] = zeros_state(param)
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = zeros_state(param)
 
-    def step(self, closure=None):
-        """Performs one optimization step; returns the closure's loss if one is given."""
-        loss = self._evaluate_closure(closure)
-        for group in self.param_groups:
-            check_capturable(group["capturable"] and any(
-                p.grad is not None for p in group["params"]))
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = scalar_state(0.0)
-                    state["exp_avg"] = zeros_state(param)
-                    state["exp_avg_sq"] = zeros_state(param)
-                    if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = zeros_state(param)
-                _adam_update(param, state, group)
-        return loss
-
-
-def _adam_update(param, state, group):
-    lr = scalar_value(group["lr"])
-    beta1, beta2 = (scalar_value(beta) for beta in group["betas"])
-    weight_decay = group["weight_decay"]
-    eps = group["eps"]
-    grad = param.grad._data
-    if group["maximize"]:
-        grad = np.negative(grad)
-    step = increment(state["step"])
-    data = param._data
-    if weight_decay != 0:
-        if group["decoupled_weight_decay"]:
-            np.multiply(data, 1 - lr * weight_decay, out=data)
+    def _update(self, param, state, group):
+        check_capturable(group["capturable"])
+        lr = scalar_value(group["lr"])
+        beta1, beta2 = (scalar_value(beta) for beta in group["betas"])
+        weight_decay = group["weight_decay"]
+        eps = group["eps"]
+        grad = param.grad._data
+        if group["maximize"]:
+            grad = np.negative(grad)
+        step = increment(state["step"])
+        data = param._data
+        if weight_decay != 0:
+            if group["decoupled_weight_decay"]:
+                np.multiply(data, 1 - lr * weight_decay, out=data)
+            else:
+                grad = _kernels.scaled_sum(grad, data, weight_decay)
+        data = real_view(data)
+        grad = real_view(grad)
+        exp_avg = real_view(state["exp_avg"]._data)
+        exp_avg_sq = real_view(state["exp_avg_sq"]._data)
+        scratch = np.empty_like(data)
+        _kernels.lerp_(exp_avg, grad, 1 - beta1, scratch)
+        _kernels.scale_addcmul_(exp_avg_sq, beta2, grad, grad, 1 - beta2, scratch)
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+        step_size = lr / bias_correction1
+        bias_correction2_sqrt = bias_correction2 ** 0.5
+        if group["amsgrad"]:
+            max_exp_avg_sq = real_view(state["max_exp_avg_sq"]._data)
+            np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+            denom = np.sqrt(max_exp_avg_sq)
         else:
-            grad = _kernels.scaled_sum(grad, data, weight_decay)
-    data = real_view(data)
-    grad = real_view(grad)
-    exp_avg = real_view(state["exp_avg"]._data)
-    exp_avg_sq = real_view(state["exp_avg_sq"]._data)
-    scratch = np.empty_like(data)
-    _kernels.lerp_(exp_avg, grad, 1 - beta1, scratch)
-    _kernels.scale_addcmul_(exp_avg_sq, beta2, grad, grad, 1 - beta2, scratch)
-    bias_correction1 = 1 - beta1 ** step
-    bias_correction2 = 1 - beta2 ** step
-    step_size = lr / bias_correction1
-    bias_correction2_sqrt = bias_correction2 ** 0.5
-    if group["amsgrad"]:
-        max_exp_avg_sq = real_view(state["max_exp_avg_sq"]._data)
-        np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        denom = np.sqrt(max_exp_avg_sq)
-    else:
-        denom = np.sqrt(exp_avg_sq)
-    np.divide(denom, bias_correction2_sqrt, out=denom)
-    np.add(denom, eps, out=denom)
-    _kernels.addcdiv_(data, exp_avg, denom, -step_size, scratch)
-    param._bump_version()
+            denom = np.sqrt(exp_avg_sq)
+        np.divide(denom, bias_correction2_sqrt, out=denom)
+        np.add(denom, eps, out=denom)
+        _kernels.addcdiv_(data, exp_avg, denom, -step_size, scratch)
+        param._bump_version()

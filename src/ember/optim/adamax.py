@@ -12,6 +12,9 @@ __all__ = ["Adamax"]
 class Adamax(Optimizer):
     """Adamax, as torch.optim.Adamax."""
 
+    _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                          "capturable": False}
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
         check_tensor_lr(lr)
@@ -25,48 +28,33 @@ class Adamax(Optimizer):
         check_unsupported_modes(differentiable)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    def _init_state(self, param, state, group):
+        state["step"] = scalar_state(0.0)
+        state["exp_avg"] = zeros_state(param)
+        state["exp_inf"] = zeros_state(param)
 
-    def step(self, closure=None):
-        """Performs one optimization step; returns the closure's loss if one is given."""
-        loss = self._evaluate_closure(closure)
-        for group in self.param_groups:
-            lr = scalar_value(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = scalar_state(0.0)
-                    state["exp_avg"] = zeros_state(param)
-                    state["exp_inf"] = zeros_state(param)
-                check_capturable(group["capturable"])
-                grad = param.grad._data
-                if group["maximize"]:
-                    grad = np.negative(grad)
-                step = increment(state["step"])
-                data = param._data
-                if group["weight_decay"] != 0:
-                    grad = _kernels.scaled_sum(grad, data, group["weight_decay"])
-                data = real_view(data)
-                grad = real_view(grad)
-                exp_avg = real_view(state["exp_avg"]._data)
-                exp_inf = real_view(state["exp_inf"]._data)
-                scratch = np.empty_like(data)
-                _kernels.lerp_(exp_avg, grad, 1 - beta1, scratch)
-                np.multiply(exp_inf, beta2, out=exp_inf)
-                np.abs(grad, out=scratch)
-                np.add(scratch, eps, out=scratch)
-                np.maximum(exp_inf, scratch, out=exp_inf)
-                clr = lr / (1 - beta1 ** step)
-                _kernels.addcdiv_(data, exp_avg, exp_inf, -clr, scratch)
-                param._bump_version()
-        return loss
+    def _update(self, param, state, group):
+        check_capturable(group["capturable"])
+        lr = scalar_value(group["lr"])
+        beta1, beta2 = group["betas"]
+        eps = group["eps"]
+        grad = param.grad._data
+        if group["maximize"]:
+            grad = np.negative(grad)
+        step = increment(state["step"])
+        data = param._data
+        if group["weight_decay"] != 0:
+            grad = _kernels.scaled_sum(grad, data, group["weight_decay"])
+        data = real_view(data)
+        grad = real_view(grad)
+        exp_avg = real_view(state["exp_avg"]._data)
+        exp_inf = real_view(state["exp_inf"]._data)
+        scratch = np.empty_like(data)
+        _kernels.lerp_(exp_avg, grad, 1 - beta1, scratch)
+        np.multiply(exp_inf, beta2, out=exp_inf)
+        np.abs(grad, out=scratch)
+        np.add(scratch, eps, out=scratch)
+        np.maximum(exp_inf, scratch, out=exp_inf)
+        clr = lr / (1 - beta1 ** step)
+        _kernels.addcdiv_(data, exp_avg, exp_inf, -clr, scratch)
+        param._bump_version()

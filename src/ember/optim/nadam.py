@@ -12,6 +12,9 @@ __all__ = ["NAdam"]
 class NAdam(Optimizer):
     """NAdam, as torch.optim.NAdam."""
 
+    _setstate_defaults = {"maximize": False, "foreach": None, "capturable": False,
+                          "differentiable": False, "decoupled_weight_decay": False}
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
                  maximize=False, capturable=False, differentiable=False):
@@ -29,67 +32,48 @@ class NAdam(Optimizer):
         check_unsupported_modes(differentiable)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
+    def _init_state(self, param, state, group):
+        state["step"] = scalar_state(0.0)
+        state["mu_product"] = scalar_state(1.0)
+        state["exp_avg"] = zeros_state(param)
+        state["exp_avg_sq"] = zeros_state(param)
 
-    def step(self, closure=None):
-        """Performs one optimization step; returns the closure's loss if one is given."""
-        loss = self._evaluate_closure(closure)
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                state = self.state[param]
-                if len(state) == 0:
-                    state["step"] = scalar_state(0.0)
-                    state["mu_product"] = scalar_state(1.0)
-                    state["exp_avg"] = zeros_state(param)
-                    state["exp_avg_sq"] = zeros_state(param)
-                check_capturable(group["capturable"])
-                _nadam_update(param, state, group)
-        return loss
-
-
-def _nadam_update(param, state, group):
-    lr = scalar_value(group["lr"])
-    beta1, beta2 = group["betas"]
-    weight_decay = group["weight_decay"]
-    momentum_decay = group["momentum_decay"]
-    grad = param.grad._data
-    if group["maximize"]:
-        grad = np.negative(grad)
-    data = param._data
-    step = increment(state["step"])
-    bias_correction2 = 1 - beta2 ** step
-    if weight_decay != 0:
-        if group["decoupled_weight_decay"]:
-            np.multiply(data, 1 - lr * weight_decay, out=data)
-        else:
-            grad = _kernels.scaled_sum(grad, data, weight_decay)
-    mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
-    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
-    # The running product lives in a 0-d tensor of the scalar dtype, so it rounds like PyTorch's.
-    mu_product_tensor = state["mu_product"]
-    mu_product_tensor._data *= mu
-    mu_product_tensor._bump_version()
-    mu_product = float(mu_product_tensor._data)
-    data = real_view(data)
-    grad = real_view(grad)
-    exp_avg = real_view(state["exp_avg"]._data)
-    exp_avg_sq = real_view(state["exp_avg_sq"]._data)
-    scratch = np.empty_like(data)
-    _kernels.lerp_(exp_avg, grad, 1 - beta1, scratch)
-    _kernels.scale_addcmul_(exp_avg_sq, beta2, grad, grad, 1 - beta2, scratch)
-    denom = np.divide(exp_avg_sq, bias_correction2)
-    np.sqrt(denom, out=denom)
-    mu_product_next = mu_product * mu_next
-    np.add(denom, group["eps"], out=denom)
-    _kernels.addcdiv_(data, grad, denom, -lr * (1.0 - mu) / (1.0 - mu_product), scratch)
-    _kernels.addcdiv_(data, exp_avg, denom, (-lr * mu_next) / (1.0 - mu_product_next), scratch)
-    param._bump_version()
+    def _update(self, param, state, group):
+        check_capturable(group["capturable"])
+        lr = scalar_value(group["lr"])
+        beta1, beta2 = group["betas"]
+        weight_decay = group["weight_decay"]
+        momentum_decay = group["momentum_decay"]
+        grad = param.grad._data
+        if group["maximize"]:
+            grad = np.negative(grad)
+        data = param._data
+        step = increment(state["step"])
+        bias_correction2 = 1 - beta2 ** step
+        if weight_decay != 0:
+            if group["decoupled_weight_decay"]:
+                np.multiply(data, 1 - lr * weight_decay, out=data)
+            else:
+                grad = _kernels.scaled_sum(grad, data, weight_decay)
+        mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+        # The running product lives in a 0-d tensor of the scalar dtype, so it rounds like
+        # PyTorch's.
+        mu_product_tensor = state["mu_product"]
+        mu_product_tensor._data *= mu
+        mu_product_tensor._bump_version()
+        mu_product = float(mu_product_tensor._data)
+        data = real_view(data)
+        grad = real_view(grad)
+        exp_avg = real_view(state["exp_avg"]._data)
+        exp_avg_sq = real_view(state["exp_avg_sq"]._data)
+        scratch = np.empty_like(data)
+        _kernels.lerp_(exp_avg, grad, 1 - beta1, scratch)
+        _kernels.scale_addcmul_(exp_avg_sq, beta2, grad, grad, 1 - beta2, scratch)
+        denom = np.divide(exp_avg_sq, bias_correction2)
+        np.sqrt(denom, out=denom)
+        mu_product_next = mu_product * mu_next
+        np.add(denom, group["eps"], out=denom)
+        _kernels.addcdiv_(data, grad, denom, -lr * (1.0 - mu) / (1.0 - mu_product), scratch)
+        _kernels.addcdiv_(data, exp_avg, denom, (-lr * mu_next) / (1.0 - mu_product_next), scratch)
+        param._bump_version()

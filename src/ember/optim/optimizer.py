@@ -161,6 +161,10 @@ class Optimizer:
     """Base class for all optimizers: parameter groups with per-group options, per-parameter
     state, state_dict/load_state_dict and step hooks, as torch.optim.Optimizer."""
 
+    # Group options that state saved by an older version may lack; __setstate__ (and so
+    # load_state_dict) fills them in per group, in this order, as PyTorch's optimizers do.
+    _setstate_defaults = {}
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         step = cls.__dict__.get("step")
@@ -201,6 +205,9 @@ class Optimizer:
             if name not in self.__dict__:
                 setattr(self, name, OrderedDict())
         self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:
+            for name, default in self._setstate_defaults.items():
+                group.setdefault(name, default)
 
     def __repr__(self):
         text = self.__class__.__name__ + " ("
@@ -350,8 +357,26 @@ class Optimizer:
                         grad.requires_grad_(False)
                     grad.zero_()
 
+    @_hooked_step
     def step(self, closure=None):
-        """Performs one optimization step; subclasses implement it."""
+        """Performs one optimization step; returns the closure's loss if one is given."""
+        loss = self._evaluate_closure(closure)
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                state = self.state[param]
+                if len(state) == 0:
+                    self._init_state(param, state, group)
+                self._update(param, state, group)
+        return loss
+
+    def _init_state(self, param, state, group):
+        """Fills a parameter's empty state before its first update; subclasses implement it."""
+        raise NotImplementedError
+
+    def _update(self, param, state, group):
+        """Updates one parameter in place from its grad; subclasses implement it."""
         raise NotImplementedError
 
     def _evaluate_closure(self, closure):

@@ -12,6 +12,9 @@ __all__ = ["SGD"]
 class SGD(Optimizer):
     """Stochastic gradient descent (optionally with momentum), as torch.optim.SGD."""
 
+    _setstate_defaults = {"nesterov": False, "maximize": False, "foreach": None,
+                          "differentiable": False, "fused": False}
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
                  fused=None):
@@ -35,17 +38,11 @@ class SGD(Optimizer):
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
-
     def step(self, closure=None):
         """Performs one optimization step; returns the closure's loss if one is given."""
+        # Not the base step: PyTorch's SGD keeps no state without momentum and seeds the
+        # momentum buffer with the first (decayed) gradient, so there is nothing to create
+        # up front.
         loss = self._evaluate_closure(closure)
         for group in self.param_groups:
             lr = scalar_value(group["lr"])
