@@ -30,10 +30,6 @@ def _grads(outputs, inputs, cotangents, create_graph, strict):
     return tuple(filled)
 
 
-def _differentiable_outputs(outputs):
-    return tuple(out for out in outputs if out._requires_grad)
-
-
 def _finish(value, create_graph):
     return value if create_graph else value.detach()
 

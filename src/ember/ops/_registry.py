@@ -9,7 +9,7 @@ from ember.autograd.grad_mode import STATE
 from ember.autograd.graph import FREED_MESSAGE, Node, _sequence, edge_of, version_mismatch
 
 __all__ = ["OpNode", "node_class", "record", "record_multi", "method", "inplace_method",
-           "RESULT", "OUTPUT", "float_data", "scalar_or_array", "binary_operands",
+           "RESULT", "OUTPUT", "float_data", "binary_operands",
            "apply_inplace", "sum_to_shape", "SCALAR_TYPES"]
 
 SCALAR_TYPES = (int, float, bool, complex, np.number, np.bool_)
@@ -108,9 +108,6 @@ class OpNode(Node):
         self._saved = None
         self._checks = ()
         self._result_data = None
-
-    def _saved_values(self):
-        return self._unpack()
 
 
 def _materialize(node, grads):
@@ -248,13 +245,6 @@ def float_data(tensor):
     if data.dtype.kind in "biu":
         return data.astype(_dtype.DEFAULT.numpy)
     return data
-
-
-def scalar_or_array(value):
-    """A Python scalar unchanged, or a tensor's ndarray."""
-    if isinstance(value, Tensor):
-        return value._data
-    return value
 
 
 def binary_operands(input, other):
