@@ -187,5 +187,6 @@ def test_set_default_dtype_errors(call, restore_default_dtype):
 def test_bfloat16_without_ml_dtypes_says_so(monkeypatch):
     from ember import _dtype
     monkeypatch.setattr(_dtype.bfloat16, "_numpy", None)
+    monkeypatch.setattr(_dtype, "_bfloat16_numpy_type", lambda: None)
     with pytest.raises(RuntimeError, match="pip install ml_dtypes"):
         ember.zeros(2, dtype=ember.bfloat16)

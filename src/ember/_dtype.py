@@ -59,7 +59,6 @@ class dtype:
         return (_dtype_by_name, (self._name,))
 
 
-_np_bfloat16 = _bfloat16_numpy_type()
 
 bool = dtype("bool", np.dtype(np.bool_), 1, _BOOL, False)
 uint8 = dtype("uint8", np.dtype(np.uint8), 1, _INTEGRAL, False)
@@ -68,7 +67,8 @@ int16 = dtype("int16", np.dtype(np.int16), 2, _INTEGRAL, True)
 int32 = dtype("int32", np.dtype(np.int32), 4, _INTEGRAL, True)
 int64 = dtype("int64", np.dtype(np.int64), 8, _INTEGRAL, True)
 float16 = dtype("float16", np.dtype(np.float16), 2, _FLOATING, True)
-bfloat16 = dtype("bfloat16", _np_bfloat16, 2, _FLOATING, True)
+# bound to ml_dtypes' NumPy type on first use (importing ml_dtypes costs about 10 ms)
+bfloat16 = dtype("bfloat16", None, 2, _FLOATING, True)
 float32 = dtype("float32", np.dtype(np.float32), 4, _FLOATING, True)
 float64 = dtype("float64", np.dtype(np.float64), 8, _FLOATING, True)
 complex64 = dtype("complex64", np.dtype(np.complex64), 8, _COMPLEX, True)
@@ -98,9 +98,21 @@ def _dtype_by_name(name):
     return _BY_NAME[name]
 
 
+def _load_bfloat16():
+    """bfloat16's NumPy type, binding it (and its FROM_NUMPY entry) on first use."""
+    if bfloat16._numpy is None:
+        numpy_type = _bfloat16_numpy_type()
+        if numpy_type is not None:
+            bfloat16._numpy = numpy_type
+            FROM_NUMPY[numpy_type] = bfloat16
+    return bfloat16._numpy
+
+
 def from_numpy_dtype(numpy_dtype):
     """The ember dtype of a NumPy dtype, or TypeError as torch.from_numpy raises."""
     found = FROM_NUMPY.get(numpy_dtype)
+    if found is None and numpy_dtype.name == "bfloat16" and _load_bfloat16() is not None:
+        found = FROM_NUMPY.get(numpy_dtype)
     if found is None:
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{numpy_dtype.type.__name__}. The only "
@@ -111,7 +123,7 @@ def from_numpy_dtype(numpy_dtype):
 
 def numpy_dtype(d):
     """The NumPy dtype that stores ember dtype `d`."""
-    if d._numpy is None:
+    if d._numpy is None and (d is not bfloat16 or _load_bfloat16() is None):
         raise RuntimeError("bfloat16 needs the optional package ml_dtypes: pip install ml_dtypes")
     return d._numpy
 
@@ -202,7 +214,7 @@ def set_default_dtype(d):
     if d._category != _FLOATING:
         raise TypeError("only floating-point types are supported as the default type")
     DEFAULT.value = d
-    DEFAULT.numpy = d._numpy
+    DEFAULT.numpy = numpy_dtype(d)
     # torch has no complex type matching bfloat16: complex values then fail (see scalar_dtype)
     DEFAULT.complex = {float64: complex128, bfloat16: None}.get(d, complex64)
 

@@ -1,5 +1,4 @@
 """Anomaly detection: remember where each node was created, and fail on NaN gradients."""
-import traceback
 import warnings
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
@@ -66,6 +65,7 @@ class set_detect_anomaly:
 
 def remember_forward(node):
     """Stores the forward call's stack on a new node (only while anomaly detection is on)."""
+    import traceback
     if node.metadata is None:
         node.metadata = {}
     node.metadata["traceback_"] = traceback.format_stack()[:-3]

@@ -50,8 +50,17 @@ class Generator:
         """Reseeds the generator; returns it."""
         seed = _seed_value(seed)
         self._initial_seed = seed
-        self._numpy = np.random.Generator(np.random.PCG64(seed))
+        # built on first use: importing numpy.random costs more than a tenth of `import ember`
+        self._numpy_generator = None
         return self
+
+    @property
+    def _numpy(self):
+        generator = self._numpy_generator
+        if generator is None:
+            generator = np.random.Generator(np.random.PCG64(self._initial_seed))
+            self._numpy_generator = generator
+        return generator
 
     def seed(self):
         """Reseeds from operating-system entropy; returns the new seed."""
@@ -88,7 +97,7 @@ class Generator:
             "state": {"state": builtins.int.from_bytes(raw[:16], "little"),
                       "inc": builtins.int.from_bytes(raw[16:32], "little")},
             "has_uint32": raw[32], "uinteger": builtins.int.from_bytes(raw[33:37], "little")}
-        self._numpy = np.random.Generator(bit_generator)
+        self._numpy_generator = np.random.Generator(bit_generator)
         self._initial_seed = builtins.int.from_bytes(raw[37:], "little")
         return self
 
