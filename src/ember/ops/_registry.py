@@ -10,7 +10,8 @@ from ember.autograd.graph import FREED_MESSAGE, Node, _sequence, edge_of, versio
 
 __all__ = ["OpNode", "node_class", "record", "record_multi", "method", "inplace_method",
            "RESULT", "OUTPUT", "float_data", "binary_operands",
-           "apply_inplace", "sum_to_shape", "SCALAR_TYPES"]
+           "apply_inplace", "sum_to_shape", "SCALAR_TYPES", "reflected_operator",
+           "inplace_operator"]
 
 SCALAR_TYPES = (int, float, bool, complex, np.number, np.bool_)
 _new_tensor = object.__new__
@@ -379,6 +380,20 @@ def _castable(source, target):
 def _type_word(numpy_dtype):
     from ember._errors import dtype_name
     return dtype_name(_dtype.FROM_NUMPY[numpy_dtype])
+
+
+def reflected_operator(function):
+    """Tensor.__r<op>__ for a binary function: the tensor is the right operand."""
+    def reflected(self, other):
+        return function(other, self)
+    return reflected
+
+
+def inplace_operator(name):
+    """Tensor.__i<op>__ as a call of the in-place method `name`."""
+    def operator(self, other):
+        return getattr(self, name)(other)
+    return operator
 
 
 def inplace_method(name, function):

@@ -5,7 +5,8 @@ import numpy as np
 from ember import _dtype
 from ember._tensor import Tensor, _wrap
 from ember.ops._elementwise import as_array, broadcasting, finish, not_implemented
-from ember.ops._registry import binary_operands, inplace_method, method
+from ember.ops._registry import (binary_operands, inplace_method, inplace_operator, method,
+                                 reflected_operator)
 
 __all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
            "bitwise_right_shift"]
@@ -93,31 +94,19 @@ def _invert(self):
     return bitwise_not(self)
 
 
-def _reflected(function):
-    def reflected(self, other):
-        return function(other, self)
-    return reflected
-
-
-def _inplace_operator(name):
-    def operator(self, other):
-        return getattr(self, name)(other)
-    return operator
-
-
 Tensor.__and__ = bitwise_and
-Tensor.__rand__ = _reflected(bitwise_and)
-Tensor.__iand__ = _inplace_operator("bitwise_and_")
+Tensor.__rand__ = reflected_operator(bitwise_and)
+Tensor.__iand__ = inplace_operator("bitwise_and_")
 Tensor.__or__ = bitwise_or
-Tensor.__ror__ = _reflected(bitwise_or)
-Tensor.__ior__ = _inplace_operator("bitwise_or_")
+Tensor.__ror__ = reflected_operator(bitwise_or)
+Tensor.__ior__ = inplace_operator("bitwise_or_")
 Tensor.__xor__ = bitwise_xor
-Tensor.__rxor__ = _reflected(bitwise_xor)
-Tensor.__ixor__ = _inplace_operator("bitwise_xor_")
+Tensor.__rxor__ = reflected_operator(bitwise_xor)
+Tensor.__ixor__ = inplace_operator("bitwise_xor_")
 Tensor.__lshift__ = bitwise_left_shift
-Tensor.__rlshift__ = _reflected(bitwise_left_shift)
-Tensor.__ilshift__ = _inplace_operator("bitwise_left_shift_")
+Tensor.__rlshift__ = reflected_operator(bitwise_left_shift)
+Tensor.__ilshift__ = inplace_operator("bitwise_left_shift_")
 Tensor.__rshift__ = bitwise_right_shift
-Tensor.__rrshift__ = _reflected(bitwise_right_shift)
-Tensor.__irshift__ = _inplace_operator("bitwise_right_shift_")
+Tensor.__rrshift__ = reflected_operator(bitwise_right_shift)
+Tensor.__irshift__ = inplace_operator("bitwise_right_shift_")
 Tensor.__invert__ = _invert

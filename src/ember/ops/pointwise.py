@@ -11,8 +11,8 @@ from ember._errors import broadcast_mismatch
 from ember._tensor import TENSOR_TYPES, Tensor, _wrap
 from ember.ops._elementwise import (broadcasting, dtype_of, finish, not_implemented,
                                     reject_complex, zeros_of, zeros_rule)
-from ember.ops._registry import (RESULT, binary_operands, inplace_method, method, node_class,
-                                 record)
+from ember.ops._registry import (RESULT, binary_operands, inplace_method, inplace_operator,
+                                 method, node_class, record, reflected_operator)
 
 __all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "float_power"]
@@ -420,18 +420,6 @@ def _checked(ufunc, a, b):
         raise broadcast_mismatch(a.shape, b.shape) from None
 
 
-def _reflected(function):
-    def reflected(self, other):
-        return function(other, self)
-    return reflected
-
-
-def _inplace_operator(name):
-    def operator(self, other):
-        return getattr(self, name)(other)
-    return operator
-
-
 def _rtruediv(self, other):
     # PyTorch's Tensor.__rtruediv__ is self.reciprocal() * other
     return self.reciprocal() * other
@@ -441,22 +429,22 @@ def _rtruediv(self, other):
 # - refuses bools and / turns integers into floats, so those kinds take the general path.
 Tensor.__add__ = _operator(np.add, AddBackward0, False, add, "biufc")
 Tensor.__radd__ = Tensor.__add__
-Tensor.__iadd__ = _inplace_operator("add_")
+Tensor.__iadd__ = inplace_operator("add_")
 Tensor.__sub__ = _operator(np.subtract, SubBackward0, False, sub, "iufc")
 Tensor.__rsub__ = lambda self, other: rsub(self, other)
-Tensor.__isub__ = _inplace_operator("sub_")
+Tensor.__isub__ = inplace_operator("sub_")
 Tensor.__mul__ = _operator(np.multiply, MulBackward0, True, mul, "biufc")
 Tensor.__rmul__ = Tensor.__mul__
-Tensor.__imul__ = _inplace_operator("mul_")
+Tensor.__imul__ = inplace_operator("mul_")
 Tensor.__truediv__ = _operator(np.true_divide, DivBackward0, True, div, "fc")
 Tensor.__rtruediv__ = _rtruediv
-Tensor.__itruediv__ = _inplace_operator("div_")
+Tensor.__itruediv__ = inplace_operator("div_")
 Tensor.__floordiv__ = floor_divide
-Tensor.__rfloordiv__ = _reflected(floor_divide)
-Tensor.__ifloordiv__ = _inplace_operator("floor_divide_")
+Tensor.__rfloordiv__ = reflected_operator(floor_divide)
+Tensor.__ifloordiv__ = inplace_operator("floor_divide_")
 Tensor.__mod__ = remainder
-Tensor.__rmod__ = _reflected(remainder)
-Tensor.__imod__ = _inplace_operator("remainder_")
+Tensor.__rmod__ = reflected_operator(remainder)
+Tensor.__imod__ = inplace_operator("remainder_")
 Tensor.__pow__ = pow
-Tensor.__rpow__ = _reflected(pow)
-Tensor.__ipow__ = _inplace_operator("pow_")
+Tensor.__rpow__ = reflected_operator(pow)
+Tensor.__ipow__ = inplace_operator("pow_")
