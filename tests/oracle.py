@@ -236,3 +236,28 @@ def _evaluate(function, tensors, position, array):
     arguments[position] = ember.tensor(array)
     with ember.no_grad():
         return function(*arguments).numpy().astype(np.float64)
+
+
+def check_in_dtypes(function, arrays, fixed=()):
+    """check() with the differentiable `arrays` as float64 and float32 (gradients compared)
+    and as int64 (values only); `fixed` arrays (indices, masks) pass unchanged."""
+    fixed = [Input(array) for array in fixed]
+    check(function, *[grad_input(array) for array in arrays], *fixed)
+    check(function, *[grad_input(array.astype(np.float32)) for array in arrays], *fixed)
+    check(function, *[Input(np.round(array * 3).astype(np.int64)) for array in arrays], *fixed)
+
+
+def check_double_backward(function, arrays, fixed=(), seed=0):
+    """The derivative rules are ember ops: the vector-Jacobian product of function(lib,
+    *arrays, *fixed) has the gradients torch computes, w.r.t. the inputs and the cotangent."""
+    shape = function(ember, *[ember.tensor(a) for a in arrays],
+                     *[ember.tensor(a) for a in fixed]).shape
+    cotangent = np.random.default_rng(seed).standard_normal(tuple(shape))
+    count = len(arrays)
+
+    def vjp(lib, *args):
+        inputs, v, rest = args[:count], args[count], args[count + 1:]
+        grads = lib.autograd.grad(function(lib, *inputs, *rest), inputs, v, create_graph=True)
+        return [g * g for g in grads]
+    check(vjp, *[grad_input(a) for a in arrays], grad_input(cotangent),
+          *[Input(a) for a in fixed])

@@ -7,8 +7,8 @@ from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import ember
-from oracle import Input, check, check_error, finite_differences, grad_input
-
+from oracle import (check, check_double_backward, check_error, check_in_dtypes,
+                    finite_differences, grad_input, Input)
 # both libraries announce index_reduce as beta; the warning itself is not under test
 pytestmark = pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta")
 
@@ -106,10 +106,7 @@ OPS = [
 @pytest.mark.parametrize("function, arrays, fixed", [row[1:] for row in OPS],
                          ids=[row[0] for row in OPS])
 def test_op_matches_torch(function, arrays, fixed):
-    fixed = [Input(array) for array in fixed]
-    check(function, *[grad_input(array) for array in arrays], *fixed)
-    check(function, *[grad_input(array.astype(np.float32)) for array in arrays], *fixed)
-    check(function, *[Input(np.round(array * 3).astype(np.int64)) for array in arrays], *fixed)
+    check_in_dtypes(function, arrays, fixed)
 
 
 @pytest.mark.parametrize("function, arrays, fixed", [row[1:] for row in OPS],
@@ -122,19 +119,7 @@ def test_finite_differences(function, arrays, fixed):
 @pytest.mark.parametrize("function, arrays, fixed", [row[1:] for row in OPS],
                          ids=[row[0] for row in OPS])
 def test_double_backward(function, arrays, fixed):
-    """The derivative rules are ember ops: the vector-Jacobian product itself has the
-    gradients torch computes (w.r.t. the inputs and the cotangent)."""
-    shape = function(ember, *[ember.tensor(a) for a in arrays],
-                     *[ember.tensor(a) for a in fixed]).shape
-    cotangent = RNG.standard_normal(tuple(shape))
-    count = len(arrays)
-
-    def vjp(lib, *args):
-        inputs, v, rest = args[:count], args[count], args[count + 1:]
-        grads = lib.autograd.grad(function(lib, *inputs, *rest), inputs, v, create_graph=True)
-        return [g * g for g in grads]
-    check(vjp, *[grad_input(a) for a in arrays], grad_input(cotangent),
-          *[Input(a) for a in fixed])
+    check_double_backward(function, arrays, fixed)
 
 
 def test_scatter_reduce_prod_with_zeros():

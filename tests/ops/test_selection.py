@@ -7,8 +7,8 @@ from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import ember
-from oracle import (Input, check, check_error, finite_differences, grad_input, requires_oracle,
-                    torch)
+from oracle import (Input, check, check_double_backward, check_error, check_in_dtypes,
+                    finite_differences, grad_input, requires_oracle, torch)
 
 RNG = np.random.default_rng(3)
 A = RNG.standard_normal((3, 4))
@@ -46,10 +46,7 @@ OPS = [
 @pytest.mark.parametrize("function, arrays, fixed", [row[1:] for row in OPS],
                          ids=[row[0] for row in OPS])
 def test_op_matches_torch(function, arrays, fixed):
-    fixed = [Input(array) for array in fixed]
-    check(function, *[grad_input(array) for array in arrays], *fixed)
-    check(function, *[grad_input(array.astype(np.float32)) for array in arrays], *fixed)
-    check(function, *[Input(np.round(array * 3).astype(np.int64)) for array in arrays], *fixed)
+    check_in_dtypes(function, arrays, fixed)
 
 
 @pytest.mark.parametrize("function, arrays, fixed", [row[1:] for row in OPS],
@@ -62,19 +59,7 @@ def test_finite_differences(function, arrays, fixed):
 @pytest.mark.parametrize("function, arrays, fixed", [row[1:] for row in OPS],
                          ids=[row[0] for row in OPS])
 def test_double_backward(function, arrays, fixed):
-    """The derivative rules are ember ops: the vector-Jacobian product itself has the
-    gradients torch computes (w.r.t. the inputs and the cotangent)."""
-    shape = function(ember, *[ember.tensor(a) for a in arrays],
-                     *[ember.tensor(a) for a in fixed]).shape
-    cotangent = RNG.standard_normal(tuple(shape))
-    count = len(arrays)
-
-    def vjp(lib, *args):
-        inputs, v, rest = args[:count], args[count], args[count + 1:]
-        grads = lib.autograd.grad(function(lib, *inputs, *rest), inputs, v, create_graph=True)
-        return [g * g for g in grads]
-    check(vjp, *[grad_input(a) for a in arrays], grad_input(cotangent),
-          *[Input(a) for a in fixed])
+    check_double_backward(function, arrays, fixed)
 
 
 def test_second_order():
