@@ -15,22 +15,21 @@ __all__ = ["run_backward"]
 def _dependencies(roots):
     """Counts, for every node reachable from `roots`, how many edges lead into it."""
     counts = {}
-    seen = set()
-    stack = []
     # several roots can share one node (outputs of slogdet, svd...): walk it once
-    for node in roots:
-        if node is not None and node not in seen:
-            seen.add(node)
-            stack.append(node)
+    stack = list({node: None for node in roots if node is not None})
+    walked = set(stack)
     while stack:
-        node = stack.pop()
-        for next_node, _ in node.next_functions:
+        for next_node, _ in stack.pop().next_functions:
             if next_node is None:
                 continue
-            counts[next_node] = counts.get(next_node, 0) + 1
-            if next_node not in seen:
-                seen.add(next_node)
-                stack.append(next_node)
+            count = counts.get(next_node)
+            if count is not None:
+                counts[next_node] = count + 1
+            else:
+                counts[next_node] = 1
+                # a root reached from another root is already walked
+                if next_node not in walked:
+                    stack.append(next_node)
     return counts
 
 
@@ -152,8 +151,19 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
         heapq.heapify(ready)
         pop = heapq.heappop
         push = heapq.heappush
-        while ready:
-            node = pop(ready)[2]
+        # The first node a step makes ready skips the heap when nothing there outranks it:
+        # a chain of ops then runs without heap traffic, in the heap's order.
+        follow = None
+        while True:
+            if follow is not None:
+                node = follow
+                follow = None
+                if ready and ready[0] < (-node._sequence_nr, id(node)):
+                    node = heapq.heappushpop(ready, (-node._sequence_nr, id(node), node))[2]
+            elif ready:
+                node = pop(ready)[2]
+            else:
+                break
             # a node whose incoming gradients were all None still runs its bookkeeping, so
             # the nodes after it are released when their other inputs arrive
             grads = buffers.pop(node, None)
@@ -201,7 +211,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 remaining = counts[next_node] - 1
                 counts[next_node] = remaining
                 if remaining == 0:
-                    push(ready, (-next_node._sequence_nr, id(next_node), next_node))
+                    if follow is None:
+                        follow = next_node
+                    else:
+                        push(ready, (-next_node._sequence_nr, id(next_node), next_node))
             # drop this frame's references, so a leaf can take over an unshared gradient
             grad = grad_inputs = grads = None
         return captured

@@ -79,12 +79,14 @@ class AccumulateGrad(Node):
     __slots__ = ("variable", "_post_hooks")
 
     def __init__(self, variable):
-        self._init_node(())
+        self.next_functions = ()
         # PyTorch gives AccumulateGrad the highest priority so leaves are filled promptly.
         self._sequence_nr = sys.maxsize
+        self._hooks = None
+        self._pre_hooks = None
+        self.metadata = None
         self.variable = variable
         self._post_hooks = None
-
 
 
 def accumulator_of(tensor):

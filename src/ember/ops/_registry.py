@@ -160,11 +160,10 @@ _NO_EDGE = (None, 0)
 def _build_node(node_cls, inputs, saved, out):
     node = _new_tensor(node_cls)
     edges = []
+    # the shape and dtype a gradient must be fitted to, kept only for inputs that get one
     metas = []
     for tensor in inputs:
         if isinstance(tensor, Tensor):
-            data = tensor._data
-            metas.append((data.shape, data.dtype))
             function = tensor._grad_fn
             if function is not None and tensor._extra is None:
                 edges.append((function, 0))
@@ -172,9 +171,13 @@ def _build_node(node_cls, inputs, saved, out):
                 edges.append(edge_of(tensor))
             else:
                 edges.append(_NO_EDGE)
+                metas.append(None)
+                continue
+            data = tensor._data
+            metas.append((data.shape, data.dtype))
         else:
-            metas.append(None)
             edges.append(_NO_EDGE)
+            metas.append(None)
     node.next_functions = tuple(edges)
     node._sequence_nr = next(_sequence)
     node._hooks = None
@@ -210,14 +213,15 @@ def record(array, node_cls, inputs, saved):
     out._view_base = None
     out._accumulator = None
     out._extra = None
-    for tensor in inputs:
-        if isinstance(tensor, Tensor) and tensor._requires_grad and STATE.enabled:
-            node = _build_node(node_cls, inputs, saved, array)
-            if node._result_data is not None:
-                node._result_version = (out._shared_version(), 0)
-            out._grad_fn = node
-            out._requires_grad = True
-            break
+    if STATE.enabled:
+        for tensor in inputs:
+            if isinstance(tensor, Tensor) and tensor._requires_grad:
+                node = _build_node(node_cls, inputs, saved, array)
+                if node._result_data is not None:
+                    node._result_version = (out._shared_version(), 0)
+                out._grad_fn = node
+                out._requires_grad = True
+                break
     return out
 
 
