@@ -10,7 +10,7 @@ from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import ember
-from layer_oracle import compare_module, same_repr
+from module_oracle import compare_module, same_repr
 from oracle import check, check_error, finite_differences, grad_input, Input
 
 RNG = np.random.default_rng(0)

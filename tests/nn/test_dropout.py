@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import ember
-from layer_oracle import compare_module, same_repr
+from module_oracle import compare_module, same_repr
 from oracle import Input, check, check_error, grad_input
 
 X = np.random.default_rng(0).standard_normal((8, 6, 5, 5)).astype(np.float32)

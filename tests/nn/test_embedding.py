@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import ember
-from layer_oracle import compare_module, same_repr
+from module_oracle import compare_module, same_repr
 from oracle import Input, check, check_error, grad_input
 
 RNG = np.random.default_rng(0)

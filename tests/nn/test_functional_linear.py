@@ -4,7 +4,7 @@ differences and shape errors; Linear and Bilinear modules over train/eval steps.
 import numpy as np
 import pytest
 
-from layer_oracle import compare_module, same_repr
+from module_oracle import compare_module, same_repr
 from oracle import Input, check, check_error, finite_differences, grad_input
 
 import ember

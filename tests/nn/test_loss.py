@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, strategies as st
 
 import ember
-from layer_oracle import compare_module, same_repr
+from module_oracle import compare_module, same_repr
 from oracle import Input, check, check_error, finite_differences, grad_input
 
 RNG = np.random.default_rng(0)

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import ember
-from module_pair import build_pair, compare_modules, same_repr
+from module_oracle import build_pair, compare_modules, same_printout
 from oracle import check_error, grad_input
 
 RNG = np.random.default_rng(0)
@@ -226,7 +226,7 @@ def test_repr(build):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         mine, theirs = build_pair(lambda lib: build(lib.nn))
-    same_repr(mine, theirs)
+    same_printout(mine, theirs)
 
 
 def test_transformer_initialisation_and_attributes():
