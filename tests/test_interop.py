@@ -125,6 +125,10 @@ def test_array_copy_false_raises_as_torch():
     "np.maximum(t, t)", "np.greater(t, 2)", "np.float64(2) * lib.tensor(2.0)",
     "np.int64(2) + lib.tensor(2)", "np.float32(2) * lib.tensor([2], dtype=lib.int32)",
     "t + np.zeros(2)", "t * np.ones(2, np.float32)", "lib.tensor([1, 2]) + np.int8(3)",
+    "t == np.array([1.0, 5.0])", "np.array([1.0, 5.0]) == t", "t == np.array(1.0)",
+    "lib.tensor([0.1, 2.0]) == np.array([0.1, 2.0])", "t == np.array([[1.0], [2.0]])",
+    "lib.tensor([1, 2]) == np.array([1.5, 2.0])", "t != np.array([1.0, 5.0])",
+    "t == np.array(['a', 'b'])", "t == [1.0, 2.0]",
 ])
 def test_numpy_operands_and_ufuncs_give_tensors(expression):
     with warnings.catch_warnings():
@@ -132,6 +136,13 @@ def test_numpy_operands_and_ufuncs_give_tensors(expression):
         mine = eval(expression, _environment(ember))
         theirs = eval(expression, _environment(torch))
     assert_matches(mine, theirs, grad_fn=False)
+
+
+@pytest.mark.parametrize("expression", ["t < np.array([1.0, 5.0])",
+                                        "np.array([1.0, 5.0]) >= t",
+                                        "t == np.array([1.0, 2.0, 3.0])"])
+def test_numpy_comparison_errors(expression):
+    check_error(lambda lib: eval(expression, _environment(lib)))
 
 
 def test_ndarray_on_the_left_gives_a_tensor():

@@ -45,13 +45,17 @@ for _name, _function in (("not_equal", ne), ("less", lt), ("less_equal", le),
     inplace_method(_name, _function)
 
 
-def _comparison_operator(ufunc, function):
+def _comparison_operator(ufunc, function, compares_arrays=False):
+    """A comparison operator; with compares_arrays, a numeric ndarray operand counts as a
+    tensor (torch's == does so, its other comparison operators do not)."""
     def operator(self, other):
         if type(other) in TENSOR_TYPES:
             a = self._data
             b = other._data
             if a.dtype is b.dtype and a.dtype.kind != "c":
                 return _wrap(broadcasting(ufunc, a, b))
+        elif compares_arrays and type(other) is np.ndarray and other.dtype.kind in "biufc":
+            other = _wrap(other)
         elif not isinstance(other, SCALAR_TYPES):
             # PyTorch answers False (or True for !=) to comparisons with None, strings...
             return NotImplemented
@@ -59,7 +63,7 @@ def _comparison_operator(ufunc, function):
     return operator
 
 
-Tensor.__eq__ = _comparison_operator(np.equal, eq)
+Tensor.__eq__ = _comparison_operator(np.equal, eq, compares_arrays=True)
 Tensor.__ne__ = _comparison_operator(np.not_equal, ne)
 Tensor.__lt__ = _comparison_operator(np.less, lt)
 Tensor.__le__ = _comparison_operator(np.less_equal, le)
