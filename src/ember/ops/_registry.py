@@ -57,22 +57,24 @@ class OpNode(Node):
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        for tensor, version in self._checks:
-            counter = tensor._version_counter
-            if counter is not None and counter.value != version:
-                raise version_mismatch(tensor, version)
-        if self._result_data is None:
+        if self._checks:
+            for tensor, version in self._checks:
+                counter = tensor._version_counter
+                if counter is not None and counter.value != version:
+                    raise version_mismatch(tensor, version)
+        data = self._result_data
+        if data is None:
             return saved
-        if type(self._result_data) is tuple:
+        if type(data) is tuple:
             return self._unpack_outputs(saved)
         counter, version = self._result_version
-        result = _wrap(self._result_data)
+        result = _wrap(data)
         result._version_counter = counter
         result._grad_fn = self
         result._requires_grad = True
         if counter.value != version:
             raise version_mismatch(result, version)
-        return tuple(result if value is RESULT else value for value in saved)
+        return [result if value is RESULT else value for value in saved]
 
     def _unpack_outputs(self, saved):
         outputs = []
@@ -93,14 +95,16 @@ class OpNode(Node):
         saved = self._unpack()
         grad = _materialize(self, grad_outputs) if self._multi_output else grad_outputs[0]
         grads = []
-        for rule, edge, meta in zip(self._rules, self.next_functions, self._input_meta):
-            if edge[0] is None or rule is None:
+        # an input without metadata gets no gradient (see _build_node)
+        for rule, meta in zip(self._rules, self._input_meta):
+            if meta is None or rule is None:
                 grads.append(None)
                 continue
             result = rule(grad, *saved)
             if result is not None:
                 data = result._data
-                if data.shape != meta[0] or data.dtype != meta[1]:
+                dtype = data.dtype
+                if data.shape != meta[0] or (dtype is not meta[1] and dtype != meta[1]):
                     result = _fit_gradient(result, meta)
             grads.append(result)
         return grads
