@@ -24,6 +24,7 @@ from ember.ops.scan import *  # noqa: F401,F403
 from ember.ops.sorting import *  # noqa: F401,F403
 from ember.ops.views import *  # noqa: F401,F403
 from ember.ops.gamma_functions import *  # noqa: F401,F403
+from ember.ops.complex_numbers import *  # noqa: F401,F403
 from ember import autograd, cuda, linalg, return_types, testing  # noqa: E402
 from ember._printing import *  # noqa: F401,F403,E402
 from ember.autograd.anomaly_mode import (is_anomaly_check_nan_enabled,  # noqa: E402

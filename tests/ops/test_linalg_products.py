@@ -293,8 +293,6 @@ def test_failed_inplace_leaves_target_unchanged():
     np.testing.assert_array_equal(target.numpy(), before)
 
 
-@pytest.mark.xfail(not hasattr(ember.Tensor, "conj"), raises=AttributeError, strict=True,
-                   reason="the complex rules call Tensor.conj, which no family provides yet")
 @pytest.mark.parametrize("op", ["mm", "matmul", "dot", "vdot", "mv", "addmm"])
 def test_complex_gradients(op):
     def complex_array(*shape):

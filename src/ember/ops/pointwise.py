@@ -36,8 +36,18 @@ RsubBackward0 = node_class("RsubBackward0",
                            lambda grad, alpha: grad)
 RsubBackward1 = node_class("RsubBackward1",
                            lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
-MulBackward0 = node_class("MulBackward0", lambda grad, input, other: grad * other,
-                          lambda grad, input, other: grad * input)
+
+
+def _conjugate(value):
+    """A tensor's or a Python number's complex conjugate (itself when real): the complex
+    derivative rules multiply by the conjugate, as PyTorch's do."""
+    if isinstance(value, Tensor):
+        return value.conj()
+    return value.conjugate()
+
+
+MulBackward0 = node_class("MulBackward0", lambda grad, input, other: grad * _conjugate(other),
+                          lambda grad, input, other: grad * _conjugate(input))
 
 
 def _scaled(b, alpha, result_dtype):
