@@ -46,7 +46,8 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
            + ops.ternary.__all__ + ops.comparison.__all__ + ops.bitwise.__all__
            + ops.reduction.__all__ + ops.sampling.__all__
            + ops.scan.__all__ + ops.sorting.__all__
-           + ops.views.__all__ + ops.gamma_functions.__all__ + _printing.__all__
+           + ops.views.__all__ + ops.gamma_functions.__all__ + ops.complex_numbers.__all__
+           + _printing.__all__
            + ["cuda", "linalg", "return_types", "testing", "nn", "optim", "utils",
               "save", "load"])
 
