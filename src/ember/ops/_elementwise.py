@@ -13,7 +13,7 @@ from ember.ops._registry import (RESULT, check_inplace, inplace_method, method, 
 
 __all__ = ["as_array", "finish", "found_dtype", "broadcasting", "not_implemented", "dtype_of",
            "unary", "zeros_rule", "zeros_of", "require_tensor", "kernel_error", "message_error",
-           "reject_complex"]
+           "reject_complex", "conjugate"]
 
 _ndarray = np.ndarray
 _asarray = np.asarray
@@ -103,6 +103,17 @@ def zeros_of(tensor):
 def zeros_rule(grad, *saved):
     """The derivative of a piecewise-constant op (sign, floor, round...)."""
     return zeros_of(grad)
+
+
+def conjugate(value):
+    """A tensor's or a Python number's complex conjugate (itself when real). PyTorch's rule for
+    a holomorphic op f passes grad * conj(f'(z)) to its input, so the derivative rules
+    conjugate; the kind test keeps that free for real tensors."""
+    if isinstance(value, Tensor):
+        if value._data.dtype.kind == "c":
+            return value.conj()
+        return value
+    return value.conjugate()
 
 
 def reject_complex(numpy_dtype, kernel):

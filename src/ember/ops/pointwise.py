@@ -9,8 +9,8 @@ import numpy as np
 from ember import _dtype
 from ember._errors import broadcast_mismatch
 from ember._tensor import TENSOR_TYPES, Tensor, _wrap
-from ember.ops._elementwise import (broadcasting, dtype_of, finish, not_implemented,
-                                    reject_complex, zeros_of, zeros_rule)
+from ember.ops._elementwise import (broadcasting, conjugate, dtype_of, finish,
+                                    not_implemented, reject_complex, zeros_of, zeros_rule)
 from ember.ops._registry import (RESULT, binary_operands, inplace_method, inplace_operator,
                                  method, node_class, record, reflected_operator)
 
@@ -27,27 +27,18 @@ def _integral(numpy_dtype):
 
 # ---- add, sub, rsub, mul -----------------------------------------------------------------------
 
+# The complex derivative rules multiply by conjugates (a complex alpha included), as PyTorch's.
 AddBackward0 = node_class("AddBackward0", lambda grad, alpha: grad,
-                          lambda grad, alpha: grad if alpha == 1 else grad * alpha)
+                          lambda grad, alpha: grad if alpha == 1 else grad * conjugate(alpha))
 SubBackward0 = node_class("SubBackward0", lambda grad, alpha: grad,
-                          lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
-RsubBackward0 = node_class("RsubBackward0",
-                           lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
-                           lambda grad, alpha: grad)
-RsubBackward1 = node_class("RsubBackward1",
-                           lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
-
-
-def _conjugate(value):
-    """A tensor's or a Python number's complex conjugate (itself when real): the complex
-    derivative rules multiply by the conjugate, as PyTorch's do."""
-    if isinstance(value, Tensor):
-        return value.conj()
-    return value.conjugate()
-
-
-MulBackward0 = node_class("MulBackward0", lambda grad, input, other: grad * _conjugate(other),
-                          lambda grad, input, other: grad * _conjugate(input))
+                          lambda grad, alpha: -grad if alpha == 1 else grad * -conjugate(alpha))
+RsubBackward0 = node_class(
+    "RsubBackward0", lambda grad, alpha: -grad if alpha == 1 else grad * -conjugate(alpha),
+    lambda grad, alpha: grad)
+RsubBackward1 = node_class(
+    "RsubBackward1", lambda grad, alpha: -grad if alpha == 1 else grad * -conjugate(alpha))
+MulBackward0 = node_class("MulBackward0", lambda grad, input, other: grad * conjugate(other),
+                          lambda grad, input, other: grad * conjugate(input))
 
 
 def _scaled(b, alpha, result_dtype):
@@ -122,8 +113,9 @@ def mul(input, other, *, out=None):
 
 # ---- division ---------------------------------------------------------------------------------
 
-DivBackward0 = node_class("DivBackward0", lambda grad, input, other: grad / other,
-                          lambda grad, input, other: -grad * input / (other * other))
+DivBackward0 = node_class(
+    "DivBackward0", lambda grad, input, other: grad / conjugate(other),
+    lambda grad, input, other: -grad * conjugate(input) / conjugate(other * other))
 # With a rounding mode the quotient is piecewise constant: PyTorch's gradient is zero.
 DivBackward2 = node_class("DivBackward2", zeros_rule, zeros_rule)
 
@@ -257,25 +249,36 @@ def fmod(input, other, *, out=None):
 def _pow_scalar_backward(grad, input, exponent):
     if exponent == 0:
         return zeros_of(grad)
-    return grad * (exponent * input.pow(exponent - 1))
+    return grad * conjugate(exponent * input.pow(exponent - 1))
 
 
 def _pow_input_backward(grad, input, exponent, result):
     from ember.ops.ternary import where
-    derivative = grad * (exponent * input.pow(exponent - 1))
+    derivative = grad * conjugate(exponent * input.pow(exponent - 1))
     return where(exponent == 0, 0.0, derivative)
 
 
 def _pow_exponent_backward(grad, input, exponent, result):
     from ember.ops.ternary import where
-    derivative = grad * (result * _log_of(input))
+    derivative = grad * conjugate(result * _log_of(input, result))
     # 0 ** e is 0 for e > 0 and 1 for e == 0: flat in e, although log(0) is -inf
-    return where((input == 0) & (exponent >= 0), 0.0, derivative)
+    if exponent._data.dtype.kind == "c":
+        nonnegative = (exponent.imag == 0) & (exponent.real >= 0)
+    else:
+        nonnegative = exponent >= 0
+    return where((input == 0) & nonnegative, 0.0, derivative)
 
 
-def _log_of(value):
+def _log_of(value, result):
+    """log(value) in the result's dtype: a real base of a complex power has a complex log
+    (log(-2) is log(2) + pi i)."""
+    complex_result = result._data.dtype.kind == "c"
     if isinstance(value, Tensor):
+        if complex_result and value._data.dtype.kind != "c":
+            value = value.to(result.dtype)
         return value.log()
+    if complex_result:
+        return complex(np.log(complex(value)))
     return float(np.log(value))
 
 

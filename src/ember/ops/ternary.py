@@ -5,7 +5,8 @@ import numpy as np
 from ember import _dtype
 from ember._errors import broadcast_mismatch, dtype_name
 from ember._tensor import Tensor, _wrap
-from ember.ops._elementwise import as_array, dtype_of, finish, found_dtype, not_implemented
+from ember.ops._elementwise import (as_array, conjugate, dtype_of, finish, found_dtype,
+                                    not_implemented)
 from ember.ops._registry import inplace_method, method, node_class, record
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv"]
@@ -106,9 +107,11 @@ ClampMaxBackward1 = node_class("ClampMaxBackward1",
                                lambda grad, input, max: where(input > max, grad, 0.0))
 
 
-def _clamp_forward(input, min, max):
+def _clamp_forward(input, min, max, complex_kernel=None):
     numpy_dtype = _result_dtype(*(v for v in (input, min, max) if v is not None))
     if numpy_dtype.kind == "c":
+        if complex_kernel is not None:
+            raise not_implemented(complex_kernel, _dtype.FROM_NUMPY[numpy_dtype])
         raise NotImplementedError("clamp is not supported for complex types")
     array = _data(input, numpy_dtype)
     # maximum then minimum: nan propagates from any operand, and min > max gives max
@@ -154,8 +157,10 @@ clip = clamp
 def clamp_min(input, min, *, out=None):
     """Limits input from below."""
     _check_broadcast(input, min)
-    array = _clamp_forward(input, min, None)
-    if isinstance(min, Tensor):
+    # with a tensor bound PyTorch computes maximum, and rejects complex under its kernel name
+    tensor_bound = isinstance(min, Tensor)
+    array = _clamp_forward(input, min, None, "maximum_cpu" if tensor_bound else None)
+    if tensor_bound:
         result = record(array, ClampMinBackward1, (input, min), (input, min))
         return result if out is None else finish(result, out, "clamp_min")
     result = record(array, ClampMinBackward0, (input, min), (input, min))
@@ -165,8 +170,9 @@ def clamp_min(input, min, *, out=None):
 def clamp_max(input, max, *, out=None):
     """Limits input from above."""
     _check_broadcast(input, max)
-    array = _clamp_forward(input, None, max)
-    if isinstance(max, Tensor):
+    tensor_bound = isinstance(max, Tensor)
+    array = _clamp_forward(input, None, max, "minimum_cpu" if tensor_bound else None)
+    if tensor_bound:
         result = record(array, ClampMaxBackward1, (input, max), (input, max))
         return result if out is None else finish(result, out, "clamp_max")
     result = record(array, ClampMaxBackward0, (input, max), (input, max))
@@ -190,13 +196,14 @@ def _check_lerp_dtype(input, value, name):
             f"{_CPP_TYPE_NAMES[value.dtype._name]}")
 
 
+# Complex rules multiply by the conjugate derivative, as PyTorch's do.
 LerpBackward0 = node_class("LerpBackward0",
-                           lambda grad, input, end, weight: grad * (1 - weight),
-                           lambda grad, input, end, weight: grad * weight)
+                           lambda grad, input, end, weight: grad * (1 - conjugate(weight)),
+                           lambda grad, input, end, weight: grad * conjugate(weight))
 LerpBackward1 = node_class("LerpBackward1",
-                           lambda grad, input, end, weight: grad * (1 - weight),
-                           lambda grad, input, end, weight: grad * weight,
-                           lambda grad, input, end, weight: grad * (end - input))
+                           lambda grad, input, end, weight: grad * conjugate(1 - weight),
+                           lambda grad, input, end, weight: grad * conjugate(weight),
+                           lambda grad, input, end, weight: grad * conjugate(end - input))
 
 
 def lerp(input, end, weight, *, out=None):
@@ -222,12 +229,13 @@ def lerp(input, end, weight, *, out=None):
 
 AddcmulBackward0 = node_class(
     "AddcmulBackward0", lambda grad, tensor1, tensor2, value: grad,
-    lambda grad, tensor1, tensor2, value: grad * tensor2 * value,
-    lambda grad, tensor1, tensor2, value: grad * tensor1 * value)
+    lambda grad, tensor1, tensor2, value: grad * conjugate(tensor2) * conjugate(value),
+    lambda grad, tensor1, tensor2, value: grad * conjugate(tensor1) * conjugate(value))
 AddcdivBackward0 = node_class(
     "AddcdivBackward0", lambda grad, tensor1, tensor2, value: grad,
-    lambda grad, tensor1, tensor2, value: grad * value / tensor2,
-    lambda grad, tensor1, tensor2, value: -grad * value * tensor1 / (tensor2 * tensor2))
+    lambda grad, tensor1, tensor2, value: grad * conjugate(value) / conjugate(tensor2),
+    lambda grad, tensor1, tensor2, value: (-grad * conjugate(value) * conjugate(tensor1)
+                                           / conjugate(tensor2 * tensor2)))
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):

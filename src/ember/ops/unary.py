@@ -7,7 +7,7 @@ import numpy as np
 from ember import _dtype
 from ember._tensor import Tensor, _wrap
 from ember.ops import _erf
-from ember.ops._elementwise import (as_array, finish, found_dtype, kernel_error,
+from ember.ops._elementwise import (as_array, conjugate, finish, found_dtype, kernel_error,
                                     message_error, not_implemented, unary, zeros_of, zeros_rule)
 from ember.ops._registry import float_data, inplace_method, method, node_class, record
 
@@ -81,26 +81,41 @@ sign = unary("sign", _sign_forward, "SignBackward0", zeros_rule, promote=False,
              complex_error=message_error(
                  NotImplementedError, "Unlike NumPy, torch.sign is not intended to support "
                  "complex numbers. Please use torch.sgn instead."))
-sgn = unary("sgn", _sign_forward, "SgnBackward0", zeros_rule, promote=False)
+
+
+def _sgn_backward(grad, input):
+    """Zero for real input. For complex z, sgn(z) = z / |z| only turns: its gradient is grad's
+    part perpendicular to sgn(z), over |z|, and 0 at z = 0 (PyTorch's sgn_backward)."""
+    if input._data.dtype.kind != "c":
+        return zeros_of(grad)
+    magnitude = input.abs()
+    direction = input.sgn()
+    perpendicular = grad - direction * (direction.conj() * grad).real
+    return (perpendicular / magnitude).masked_fill(magnitude == 0, 0.0)
+
+
+sgn = unary("sgn", _sign_forward, "SgnBackward0", _sgn_backward, promote=False)
 
 
 # ---- exponentials and logarithms --------------------------------------------------------------
+# From here on, a holomorphic op's rule passes grad * conj(f'(z)) to a complex input, as
+# PyTorch's do (conjugate returns a real tensor itself, so real rules are unchanged).
 
-exp = unary("exp", np.exp, "ExpBackward0", lambda grad, result: grad * result,
+exp = unary("exp", np.exp, "ExpBackward0", lambda grad, result: grad * conjugate(result),
             saves="result")
 exp2 = unary("exp2", np.exp2, "Exp2Backward0",
-             lambda grad, result: grad * result * _LN2, saves="result")
+             lambda grad, result: grad * conjugate(result) * _LN2, saves="result")
 expm1 = unary("expm1", np.expm1, "Expm1Backward0",
-              lambda grad, result: grad * (result + 1), saves="result")
-log = unary("log", np.log, "LogBackward0", lambda grad, input: grad / input)
+              lambda grad, result: grad * (conjugate(result) + 1), saves="result")
+log = unary("log", np.log, "LogBackward0", lambda grad, input: grad / conjugate(input))
 log2 = unary("log2", np.log2, "Log2Backward0",
-             lambda grad, input: grad / (input * _LN2))
+             lambda grad, input: grad / (conjugate(input) * _LN2))
 log10 = unary("log10", np.log10, "Log10Backward0",
-              lambda grad, input: grad / (input * _LN10))
+              lambda grad, input: grad / (conjugate(input) * _LN10))
 log1p = unary("log1p", np.log1p, "Log1PBackward0",
-              lambda grad, input: grad / (input + 1))
+              lambda grad, input: grad / conjugate(input + 1))
 sqrt = unary("sqrt", np.sqrt, "SqrtBackward0",
-             lambda grad, result: grad / (2 * result), saves="result")
+             lambda grad, result: grad / (2 * conjugate(result)), saves="result")
 
 
 def _rsqrt_forward(data):
@@ -108,9 +123,9 @@ def _rsqrt_forward(data):
 
 
 rsqrt = unary("rsqrt", _rsqrt_forward, "RsqrtBackward0",
-              lambda grad, result: -0.5 * grad * result.pow(3), saves="result")
+              lambda grad, result: -0.5 * grad * conjugate(result.pow(3)), saves="result")
 reciprocal = unary("reciprocal", np.reciprocal, "ReciprocalBackward0",
-                   lambda grad, result: -grad * (result * result), saves="result")
+                   lambda grad, result: -grad * conjugate(result * result), saves="result")
 
 
 def square(input, *, out=None):
@@ -129,37 +144,56 @@ def _one_minus_square(input):
     return 1 - input * input
 
 
-sin = unary("sin", np.sin, "SinBackward0", lambda grad, input: grad * input.cos())
-cos = unary("cos", np.cos, "CosBackward0", lambda grad, input: grad * -input.sin())
+sin = unary("sin", np.sin, "SinBackward0", lambda grad, input: grad * conjugate(input.cos()))
+cos = unary("cos", np.cos, "CosBackward0", lambda grad, input: grad * -conjugate(input.sin()))
 tan = unary("tan", np.tan, "TanBackward0",
-            lambda grad, result: grad * (1 + result * result), saves="result")
+            lambda grad, result: grad * conjugate(1 + result * result), saves="result")
 asin = unary("asin", np.arcsin, "AsinBackward0",
-             lambda grad, input: grad * _one_minus_square(input).rsqrt())
+             lambda grad, input: grad * conjugate(_one_minus_square(input).rsqrt()))
 acos = unary("acos", np.arccos, "AcosBackward0",
-             lambda grad, input: grad * -_one_minus_square(input).rsqrt())
+             lambda grad, input: grad * -conjugate(_one_minus_square(input).rsqrt()))
 atan = unary("atan", np.arctan, "AtanBackward0",
-             lambda grad, input: grad / (input * input + 1))
-sinh = unary("sinh", np.sinh, "SinhBackward0", lambda grad, input: grad * input.cosh())
-cosh = unary("cosh", np.cosh, "CoshBackward0", lambda grad, input: grad * input.sinh())
+             lambda grad, input: grad / conjugate(input * input + 1))
+sinh = unary("sinh", np.sinh, "SinhBackward0",
+             lambda grad, input: grad * conjugate(input.cosh()))
+cosh = unary("cosh", np.cosh, "CoshBackward0",
+             lambda grad, input: grad * conjugate(input.sinh()))
+
+
+def _conjugate_array(array):
+    """conjugate for the NumPy-level backward kernels (a real array passes through)."""
+    if array.dtype.kind == "c":
+        return np.conjugate(array)
+    return array
 
 
 def _tanh_backward(grad, result):
-    """grad * (1 - result^2) as an op of its own, as PyTorch's tanh_backward."""
-    array = grad._data * (1 - result._data * result._data)
+    """grad * conj(1 - result^2) as an op of its own, as PyTorch's tanh_backward."""
+    array = grad._data * _conjugate_array(1 - result._data * result._data)
     return record(as_array(array), TanhBackwardBackward0, (grad, result), (grad, result))
 
 
+# PyTorch's formulas for tanh_backward's own derivative, conjugates included
 TanhBackwardBackward0 = node_class(
     "TanhBackwardBackward0",
-    lambda grad, grad_output, result: _tanh_backward(grad, result),
-    lambda grad, grad_output, result: -2 * result * grad * grad_output)
+    lambda grad, grad_output, result: _tanh_backward(grad, conjugate(result)),
+    lambda grad, grad_output, result: -2 * conjugate(result) * conjugate(grad) * grad_output)
 tanh = unary("tanh", np.tanh, "TanhBackward0", _tanh_backward, saves="result")
+
+
+def _acosh_backward(grad, input):
+    if input._data.dtype.kind == "c":
+        # sqrt(z * z - 1) differs from sqrt(z + 1) * sqrt(z - 1) across the branch cuts;
+        # PyTorch takes the product, whose branch is acosh's own
+        return grad * conjugate((input + 1).rsqrt() * (input - 1).rsqrt())
+    return grad * (input * input - 1).rsqrt()
+
+
 asinh = unary("asinh", np.arcsinh, "AsinhBackward0",
-              lambda grad, input: grad * (input * input + 1).rsqrt())
-acosh = unary("acosh", np.arccosh, "AcoshBackward0",
-              lambda grad, input: grad * (input * input - 1).rsqrt())
+              lambda grad, input: grad * conjugate((input * input + 1).rsqrt()))
+acosh = unary("acosh", np.arccosh, "AcoshBackward0", _acosh_backward)
 atanh = unary("atanh", np.arctanh, "AtanhBackward0",
-              lambda grad, input: grad / _one_minus_square(input))
+              lambda grad, input: grad / conjugate(_one_minus_square(input)))
 arcsin, arccos, arctan = asin, acos, atan
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 for _name, _function in (("arcsin", asin), ("arccos", acos), ("arctan", atan),
@@ -174,18 +208,17 @@ def _sigmoid_forward(data):
     return one / (one + np.exp(-data))
 
 
-
-
 def _sigmoid_backward(grad, result):
-    """grad * result * (1 - result) as an op of its own, as PyTorch's sigmoid_backward."""
-    array = grad._data * ((1 - result._data) * result._data)
+    """grad * conj(result * (1 - result)) as an op of its own, as PyTorch's sigmoid_backward."""
+    array = grad._data * _conjugate_array((1 - result._data) * result._data)
     return record(as_array(array), SigmoidBackwardBackward0, (grad, result), (grad, result))
 
 
 SigmoidBackwardBackward0 = node_class(
     "SigmoidBackwardBackward0",
-    lambda grad, grad_output, result: _sigmoid_backward(grad, result),
-    lambda grad, grad_output, result: grad * grad_output * (1 - 2 * result))
+    lambda grad, grad_output, result: _sigmoid_backward(grad, conjugate(result)),
+    lambda grad, grad_output, result: (conjugate(grad) * grad_output
+                                       * (1 - 2 * conjugate(result))))
 sigmoid = unary("sigmoid", _sigmoid_forward, "SigmoidBackward0", _sigmoid_backward,
                 saves="result")
 
@@ -265,7 +298,7 @@ fix = trunc
 method("fix", trunc)
 inplace_method("fix", trunc)
 frac = unary("frac", lambda data: data - np.trunc(data), "FracBackward0",
-             lambda grad, input: grad, promote=False, rejects="biu")
+             lambda grad, input: grad, promote=False, rejects="biuc")
 
 RoundBackward0 = node_class("RoundBackward0", zeros_rule)
 RoundBackward1 = node_class("RoundBackward1", zeros_rule)
