@@ -56,6 +56,13 @@ def test_max_pool_ties_nan_and_infinity():
           np.full((1, 1, 3, 3), -np.inf))
 
 
+@pytest.mark.parametrize("name,shape,args,options", MAX_CASES)
+def test_max_pool_indices_with_many_ties(name, shape, args, options):
+    # three distinct values: most windows hold several maxima, and PyTorch picks the first
+    x = RNG.integers(0, 3, shape).astype(np.float32)
+    check(functional(name, *args, return_indices=True, **options), x)
+
+
 @pytest.mark.parametrize("dtype", [np.int64, np.float32])
 def test_max_pool_dtypes(dtype):
     x = RNG.integers(-9, 9, (2, 3, 6, 6)).astype(dtype)

@@ -62,6 +62,18 @@ def _in_range(positions, spatial):
     return inside
 
 
+def _code_dtype(count):
+    return np.int8 if count < 128 else np.int16 if count < 32768 else np.int64
+
+
+def _plane_strides(spatial):
+    """The flat-index step of each spatial dim within one (batch, channel) plane."""
+    strides = [1] * len(spatial)
+    for axis in range(len(spatial) - 2, -1, -1):
+        strides[axis] = strides[axis + 1] * spatial[axis + 1]
+    return strides
+
+
 def max_pool(data, kernel, stride, padding, dilation, out_size):
     """Max over each window and the flat input index of the chosen element, with PyTorch's
     choice: the first maximum in window order, or the last NaN when the window has NaNs."""
@@ -74,17 +86,29 @@ def max_pool(data, kernel, stride, padding, dilation, out_size):
     for offset in offsets[1:]:
         np.maximum(out, padded[_offset_slices(offset, stride, dilation, out_size)], out=out)
     starts = [np.arange(o) * t - p for o, t, p in zip(out_size, stride, padding)]
-    indices = np.empty(out.shape, dtype=np.int64)
-    # Reverse order so that the first offset holding the maximum is written last; padding
-    # (the lowest value) can only win where every real element is the lowest value, and then
-    # PyTorch reports the first in-range element, which the reverse order also gives.
-    for offset in reversed(offsets):
-        positions = [start + k * d for start, k, d in zip(starts, offset, dilation)]
-        here = padded[_offset_slices(offset, stride, dilation, out_size)]
-        hit = here == out
+    # Which offset holds each maximum, as a small code: offsets are visited in reverse so the
+    # first one holding the maximum is written last. Padding (the lowest value) can only win
+    # where every real element is the lowest value, and then PyTorch reports the first
+    # in-range element, which the reverse order also gives. The code is selected with
+    # arithmetic, not a masked copy: the mask is random, and branching on it is slow.
+    code = np.zeros(out.shape, dtype=_code_dtype(len(offsets)))
+    difference = np.empty_like(code)
+    hit = np.empty(out.shape, dtype=bool)
+    for number in range(len(offsets) - 1, -1, -1):
+        offset = offsets[number]
+        np.equal(padded[_offset_slices(offset, stride, dilation, out_size)], out, out=hit)
         if padded is not data:
+            positions = [start + k * d for start, k, d in zip(starts, offset, dilation)]
             hit &= _in_range(positions, spatial)
-        np.copyto(indices, _grid(positions, spatial), where=hit)
+        np.subtract(code.dtype.type(number), code, out=difference)
+        np.multiply(difference, hit, out=difference)
+        code += difference
+    # each offset's distance, in flat input positions, from its window's start
+    plane_strides = _plane_strides(spatial)
+    distances = np.array([sum(k * d * step for k, d, step in zip(offset, dilation, plane_strides))
+                          for offset in offsets], dtype=np.int64)
+    indices = np.take(distances, code)
+    indices += _grid(starts, spatial)
     if data.dtype.kind == "f":
         _last_nan(padded, out, indices, offsets, starts, stride, dilation, out_size, spatial)
     return out, indices
