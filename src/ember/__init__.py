@@ -1,5 +1,5 @@
 """ember: a tensor and autograd library on NumPy that speaks PyTorch."""
-from ember import _dtype, _printing, _tensor, ops  # noqa: F401
+from ember import _dtype, _memory, _printing, _tensor, ops  # noqa: F401
 from ember._device import device
 from ember._dtype import *  # noqa: F401,F403
 from ember._tensor import Size, Tensor, is_tensor, numel
@@ -33,6 +33,8 @@ from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabl
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
 
 __version__ = "0.1.0"
+
+_memory.keep_freed_memory()
 
 __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_grad",
             "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
