@@ -7,8 +7,9 @@ import numpy as np
 
 from ember._errors import broadcast_mismatch, dtype_name, normalize_dim
 from ember._tensor import Tensor
+from ember.ops._elementwise import conjugate
 from ember.ops._registry import method, node_class, record
-from ember.ops.linalg import conj, unsafe_view
+from ember.ops.linalg import unsafe_view
 
 __all__ = ["einsum", "tensordot", "kron", "cross"]
 
@@ -90,8 +91,8 @@ def tensordot(a, b, dims=2):
 
 LinalgCrossBackward0 = node_class(
     "LinalgCrossBackward0",
-    lambda grad, input, other, dim: _cross(conj(other), grad, dim),
-    lambda grad, input, other, dim: _cross(grad, conj(input), dim))
+    lambda grad, input, other, dim: _cross(conjugate(other), grad, dim),
+    lambda grad, input, other, dim: _cross(grad, conjugate(input), dim))
 
 
 def _cross(input, other, dim):

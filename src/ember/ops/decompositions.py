@@ -9,8 +9,9 @@ from ember import return_types
 from ember._errors import dtype_name
 from ember._tensor import _wrap
 from ember.autograd.grad_mode import STATE
+from ember.ops._elementwise import conjugate
 from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, record_multi
-from ember.ops.linalg import adjoint, conj, cpp_type_name
+from ember.ops.linalg import adjoint, cpp_type_name
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "qr", "svd", "pinverse",
            "matrix_power"]
@@ -114,7 +115,7 @@ def inverse(input):
 def _det_backward(grad, A, determinant):
     """conj(det) * grad * A^{-H}. For exactly singular matrices the determinant factor is 0 and
     PyTorch's gradient is zero: the pseudo-inverse stands in for the missing inverse there."""
-    scale = (grad * conj(determinant)).unsqueeze(-1).unsqueeze(-1)
+    scale = (grad * conjugate(determinant)).unsqueeze(-1).unsqueeze(-1)
     try:
         inverse = inv(A)
     except _LinAlgError:

@@ -7,7 +7,7 @@ import numpy as np
 from ember import _dtype
 from ember._errors import broadcast_mismatch, dtype_name
 from ember._tensor import Tensor
-from ember.ops._elementwise import finish
+from ember.ops._elementwise import conjugate, finish
 from ember.ops._registry import inplace_method, method, node_class, record
 from ember.ops.views import UnsafeViewBackward0
 
@@ -30,16 +30,9 @@ def cpp_type_name(dtype):
 
 # ---- helpers shared by the rules ---------------------------------------------------------------
 
-def conj(tensor):
-    """The complex conjugate when complex; real tensors are returned as they are."""
-    if tensor._data.dtype.kind == "c":
-        return tensor.conj()
-    return tensor
-
-
 def adjoint(tensor):
     """The conjugate transpose of the last two dims (mH), as the derivative formulas use."""
-    return conj(tensor.transpose(-2, -1))
+    return conjugate(tensor.transpose(-2, -1))
 
 
 def scaled(grad, factor):
@@ -100,9 +93,9 @@ def _squeeze_result_(result, dim):
 
 # ---- vector products ----------------------------------------------------------------------------
 
-DotBackward0 = node_class("DotBackward0", lambda grad, input, tensor: grad * conj(tensor),
-                          lambda grad, input, tensor: grad * conj(input))
-VdotBackward0 = node_class("VdotBackward0", lambda grad, input, other: conj(grad) * other,
+DotBackward0 = node_class("DotBackward0", lambda grad, input, tensor: grad * conjugate(tensor),
+                          lambda grad, input, tensor: grad * conjugate(input))
+VdotBackward0 = node_class("VdotBackward0", lambda grad, input, other: conjugate(grad) * other,
                            lambda grad, input, other: grad * input)
 
 
@@ -154,7 +147,7 @@ ger = outer
 
 # ---- matrix-vector and matrix-matrix products ----------------------------------------------------
 
-MvBackward0 = node_class("MvBackward0", lambda grad, input, vec: grad.outer(conj(vec)),
+MvBackward0 = node_class("MvBackward0", lambda grad, input, vec: grad.outer(conjugate(vec)),
                          lambda grad, input, vec: adjoint(input).mv(grad))
 MmBackward0 = node_class("MmBackward0", lambda grad, input, mat2: grad.mm(adjoint(mat2)),
                          lambda grad, input, mat2: adjoint(input).mm(grad))
@@ -437,7 +430,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 AddmvBackward0 = node_class(
     "AddmvBackward0",
     lambda grad, mat, vec, beta, alpha: scaled(grad, beta),
-    lambda grad, mat, vec, beta, alpha: scaled(grad.outer(conj(vec)), alpha),
+    lambda grad, mat, vec, beta, alpha: scaled(grad.outer(conjugate(vec)), alpha),
     lambda grad, mat, vec, beta, alpha: scaled(adjoint(mat).mv(grad), alpha))
 
 
@@ -451,8 +444,8 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
 AddrBackward0 = node_class(
     "AddrBackward0",
     lambda grad, vec1, vec2, beta, alpha: scaled(grad, beta),
-    lambda grad, vec1, vec2, beta, alpha: scaled(grad.mv(conj(vec2)), alpha),
-    lambda grad, vec1, vec2, beta, alpha: scaled(adjoint(grad).mv(conj(vec1)), alpha))
+    lambda grad, vec1, vec2, beta, alpha: scaled(grad.mv(conjugate(vec2)), alpha),
+    lambda grad, vec1, vec2, beta, alpha: scaled(adjoint(grad).mv(conjugate(vec1)), alpha))
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
@@ -533,7 +526,7 @@ def linalg_vecdot(x, y, *, dim=-1):
     # PyTorch computes two vectors with vdot, everything else as a broadcast product and sum
     if x._data.ndim == 1 and y._data.ndim == 1:
         return vdot(x, y)
-    return (conj(x) * y).sum(dim)
+    return (conjugate(x) * y).sum(dim)
 
 
 def _dtype_word(tensor):

@@ -8,10 +8,10 @@ import numpy as np
 from ember import _dtype, return_types
 from ember._errors import dtype_name, normalize_dim, normalize_dims
 from ember._tensor import Tensor, _wrap
+from ember.ops._elementwise import conjugate
 from ember.ops._registry import RESULT, method, node_class, record, record_multi
 from ember.ops.creation import zeros
 from ember.ops.joining import finish_out
-from ember.ops.linalg import conj
 
 __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "std", "var", "std_mean", "var_mean",
            "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "logsumexp", "norm",
@@ -234,14 +234,14 @@ def _product_of_others(input, result, dim):
 
 def _prod_full_backward(grad, input, result):
     # complex inputs: the gradient is grad times the conjugated derivative, as in PyTorch
-    return grad * _product_of_others(conj(input), conj(result), None)
+    return grad * _product_of_others(conjugate(input), conjugate(result), None)
 
 
 def _prod_dim_backward(grad, input, result, dim, keepdim):
     if not keepdim and input.dim():
         grad = grad.unsqueeze(dim)
         result = result.unsqueeze(dim)
-    return grad * _product_of_others(conj(input), conj(result), dim)
+    return grad * _product_of_others(conjugate(input), conjugate(result), dim)
 
 
 ProdBackward0 = node_class("ProdBackward0", _prod_full_backward)
@@ -553,7 +553,7 @@ def argmin(input, dim=None, keepdim=False, *, out=None):
 
 def _logsumexp_backward(grad, input, result, dims, keepdim):
     kept = keep_reduced(result, dims, keepdim)
-    return keep_reduced(grad, dims, keepdim) * conj(input - kept).exp()
+    return keep_reduced(grad, dims, keepdim) * conjugate(input - kept).exp()
 
 
 LogsumexpBackward0 = node_class("LogsumexpBackward0", _logsumexp_backward)

@@ -4,9 +4,9 @@ import numpy as np
 from ember import _dtype, return_types
 from ember._errors import normalize_dim
 from ember._tensor import _wrap
+from ember.ops._elementwise import conjugate
 from ember.ops._registry import RESULT, inplace_method, method, node_class, record, record_multi
 from ember.ops.creation import zeros
-from ember.ops.linalg import conj
 from ember.ops.joining import finish_out
 from ember.ops.reduction import kernel_missing
 
@@ -31,8 +31,8 @@ def _cumprod_backward(grad, input, result, dim):
     if not input.dim():
         return grad
     # complex inputs: the derivative is conjugated, so conjugate its factors
-    input = conj(input)
-    result = conj(result)
+    input = conjugate(input)
+    result = conjugate(result)
     zero = input == 0
     zeros_so_far = zero.cumsum(dim)
     before = zeros_so_far == 0
