@@ -120,34 +120,39 @@ def _grad_columns(grad, weight, groups, positions):
 
 
 def _convolve_transpose_rows(grad, weight, input_size, stride, padding, dilation, groups):
-    """convolve_transpose for 2-d inputs with unit stride along the width, summing whole rows:
-    the gradient is widened to the padded width (zeros past the last output column) so that,
-    for each kernel offset, its columns land on one evenly strided run of the padded plane and
-    each add runs over long contiguous rows instead of output-width pieces."""
-    batch = grad.shape[0]
+    """convolve_transpose for 2-d inputs with unit stride along the width, summing whole rows
+    with the batch innermost: the gradient is widened to the padded width (zeros past the last
+    output column) and laid out (O, rows, padded width, N), so that one GEMM per group gives
+    every kernel offset's columns and each offset's contribution is one add over long
+    contiguous runs of the (C, padded plane, N) result, not over output-width pieces."""
+    batch, out_channels = grad.shape[:2]
     channels = weight.shape[1] * groups
     kernel_h, kernel_w = weight.shape[2:]
     out_h, out_w = grad.shape[2:]
     padded_h = input_size[0] + 2 * padding[0]
     padded_w = input_size[1] + 2 * padding[1]
-    wide = np.zeros(grad.shape[:3] + (padded_w,), dtype=grad.dtype)
-    wide[..., :out_w] = grad
-    columns = _grad_columns(wide, weight, groups, out_h * padded_w)
-    columns = columns.reshape(batch, channels, kernel_h, kernel_w, out_h * padded_w)
-    row_step = stride[0] * padded_w
-    last_start = (kernel_h - 1) * dilation[0] * padded_w + (kernel_w - 1) * dilation[1]
-    extent = max(padded_h * padded_w, last_start + (out_h - 1) * row_step + padded_w)
-    flat = np.zeros((batch, channels, extent), dtype=grad.dtype)
+    wide = np.zeros((out_channels, out_h, padded_w, batch), dtype=grad.dtype)
+    wide[:, :, :out_w] = grad.transpose(1, 2, 3, 0)
+    run = out_h * padded_w * batch
+    matrix = weight.reshape(groups, out_channels // groups, math.prod(weight.shape[1:]))
+    columns = np.matmul(matrix.transpose(0, 2, 1),
+                        wide.reshape(groups, out_channels // groups, run))
+    columns = columns.reshape(channels, kernel_h, kernel_w, out_h, padded_w * batch)
+    row_step = stride[0] * padded_w * batch
+    last_start = ((kernel_h - 1) * dilation[0] * padded_w + (kernel_w - 1) * dilation[1]) * batch
+    extent = max(padded_h * padded_w * batch, last_start + (out_h - 1) * row_step
+                 + padded_w * batch)
+    flat = np.zeros((channels, extent), dtype=grad.dtype)
     item = flat.itemsize
     for a in range(kernel_h):
         for b in range(kernel_w):
-            start = a * dilation[0] * padded_w + b * dilation[1]
-            target = as_strided(flat[:, :, start:], shape=(batch, channels, out_h, padded_w),
-                                strides=flat.strides[:2] + (row_step * item, item))
-            target += columns[:, :, a, b].reshape(batch, channels, out_h, padded_w)
-    out = flat[:, :, :padded_h * padded_w].reshape(batch, channels, padded_h, padded_w)
-    return np.ascontiguousarray(
-        out[:, :, padding[0]:padded_h - padding[0], padding[1]:padded_w - padding[1]])
+            start = (a * dilation[0] * padded_w + b * dilation[1]) * batch
+            target = as_strided(flat[:, start:], shape=(channels, out_h, padded_w * batch),
+                                strides=(flat.strides[0], row_step * item, item))
+            target += columns[:, a, b]
+    out = flat[:, :padded_h * padded_w * batch].reshape(channels, padded_h, padded_w, batch)
+    out = out[:, padding[0]:padded_h - padding[0], padding[1]:padded_w - padding[1]]
+    return np.ascontiguousarray(out.transpose(3, 0, 1, 2))
 
 
 def convolve_weight(input, grad, kernel, stride, padding, dilation, groups):
