@@ -1,11 +1,14 @@
 """Complex gradients of the elementwise ops against torch: a holomorphic op f passes
 grad * conj(f'(z)) to its input (PyTorch's convention), non-holomorphic ones (abs, sgn) follow
 PyTorch's own formulas; first derivatives in complex128 and complex64, second derivatives
-(create_graph) for a selection."""
+(create_graph) for a selection, and finite differences in float64 through real-valued
+wrappers (z = a + bi in, real and imaginary parts out), which check the convention without
+the oracle."""
 import numpy as np
 import pytest
 
-from oracle import check, grad_input
+import ember
+from oracle import check, finite_differences, grad_input
 
 # pytest swaps the warning filters ember installs on import for its own (see test_pointwise.py)
 pytestmark = pytest.mark.filterwarnings("ignore:.*encountered:RuntimeWarning")
@@ -110,6 +113,29 @@ def test_binary_complex_gradient(name, function, dtype):
     x = complex_values(2).astype(dtype)
     y = complex_values(3).astype(dtype)
     check(function, grad_input(x), grad_input(y), **TOLERANCES[dtype])
+
+
+def _parts(z):
+    return z.real.copy(), z.imag.copy()
+
+
+def _real_valued(tensor):
+    return ember.view_as_real(tensor) if tensor.is_complex() else tensor
+
+
+@pytest.mark.parametrize("name, function", UNARY, ids=[row[0] for row in UNARY])
+def test_unary_finite_differences(name, function):
+    finite_differences(
+        lambda a, b: _real_valued(function(ember, ember.complex(a, b))),
+        *_parts(complex_values(8, (2, 3))))
+
+
+@pytest.mark.parametrize("name, function", BINARY, ids=[row[0] for row in BINARY])
+def test_binary_finite_differences(name, function):
+    finite_differences(
+        lambda a, b, c, d: _real_valued(
+            function(ember, ember.complex(a, b), ember.complex(c, d))),
+        *_parts(complex_values(9, (2, 3))), *_parts(complex_values(10, (2, 3))))
 
 
 @pytest.mark.parametrize("name, function", BINARY, ids=[row[0] for row in BINARY])
