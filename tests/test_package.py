@@ -18,6 +18,7 @@ LAYERS = [
      "ember.return_types"),
     ("ember.autograd",),
     ("ember.nn",),
+    ("ember.func",),
     ("ember.distributions",),
     ("ember.optim",),
     ("ember.utils",),

@@ -1,0 +1,8 @@
+"""torch.func for ember: function transforms (grad, vjp, jvp, jacrev, jacfwd, hessian, vmap)
+and functional module calls (functional_call, stack_module_state). Loaded lazily."""
+from ember.func._module_state import functional_call, stack_module_state
+from ember.func._transforms import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, vjp
+from ember.func._vmap import vmap
+
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
+           "stack_module_state", "vjp", "vmap"]
