@@ -7,7 +7,7 @@ import ember
 from oracle import check_error, torch
 
 OPTIMIZERS = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam",
-              "RAdam"]
+              "RAdam", "Rprop", "ASGD", "LBFGS"]
 
 
 def _leaf(lib, values=(1.0, 2.0)):
@@ -175,6 +175,8 @@ def test_non_leaf_parameter(name):
     ("Adamax", {"betas": (0.9, 1.0)}), ("Adamax", {"weight_decay": -2.0}),
     ("NAdam", {"momentum_decay": -0.1}), ("NAdam", {"betas": (-0.1, 0.9)}),
     ("RAdam", {"betas": (0.9, 2.0)}), ("RAdam", {"eps": -1.0}),
+    ("Rprop", {"lr": -0.1}), ("Rprop", {"etas": (1.5, 1.2)}), ("Rprop", {"etas": (0.5, 0.9)}),
+    ("ASGD", {"lr": -0.1}), ("ASGD", {"weight_decay": -0.1}), ("LBFGS", {"lr": -1.0}),
 ])
 def test_invalid_hyperparameters(name, options):
     check_error(lambda lib: getattr(lib.optim, name)([_leaf(lib)], **options))

@@ -40,6 +40,12 @@ CASES = [
     ("RAdam", {"lr": 0.01, "weight_decay": 0.05}),
     ("RAdam", {"lr": 0.01, "betas": (0.8, 0.9), "weight_decay": 0.05,
                "decoupled_weight_decay": True, "maximize": True}),
+    ("Rprop", {"lr": 0.01}),
+    ("Rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.08), "maximize": True}),
+    ("ASGD", {"lr": 0.05}),
+    # t0 below the step count switches the running average from copying to averaging
+    ("ASGD", {"lr": 0.05, "lambd": 1e-2, "alpha": 0.5, "t0": 5, "weight_decay": 0.05}),
+    ("ASGD", {"lr": 0.05, "t0": 0, "maximize": True}),
 ]
 IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in options.items()) or 'defaults'}"
        for name, options in CASES]
@@ -147,7 +153,7 @@ def test_resuming_from_state_dict_gives_the_same_trajectory(name, options):
 
 
 @pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-                                  "NAdam", "RAdam", "SGD"])
+                                  "NAdam", "RAdam", "SGD", "Rprop", "ASGD"])
 def test_complex_parameters_update_like_torch(name):
     rng = np.random.default_rng(3)
     start = (rng.standard_normal((3, 2)) + 1j * rng.standard_normal((3, 2))).astype(np.complex128)
