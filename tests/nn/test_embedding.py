@@ -155,3 +155,48 @@ def test_errors():
     check_error(lambda lib, w: lib.nn.EmbeddingBag(5, 3, padding_idx=-7), w)
     check_error(lambda lib, w: lib.nn.Embedding.from_pretrained(w[0]), w)
     check_error(lambda lib, w: lib.nn.Embedding(5, 3, _weight=w), w)
+
+
+@pytest.mark.parametrize("indices", [[3, 1, 12, -11], [[1, 2], [3, 7]], [-1], [2.0], [-1, 9]])
+@pytest.mark.parametrize("bag", [False, True])
+def test_max_norm_errors_come_from_the_renorm_with_rows_before_rescaled(indices, bag):
+    # torch renormalises the sorted distinct rows first (select() fails on the first one out
+    # of range, the rows before it already rescaled), then the lookup checks its indices
+    def run(lib, w):
+        index = lib.tensor(indices)
+        try:
+            if bag:
+                _f(lib).embedding_bag(index.view(-1), w, lib.tensor([0]), max_norm=1.0)
+            else:
+                _f(lib).embedding(index, w, max_norm=1.0)
+        finally:
+            run.weights.append(w.detach().numpy().copy())
+
+    run.weights = []
+    check_error(run, WEIGHT.astype(np.float32))
+    np.testing.assert_allclose(run.weights[1], run.weights[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("indices, offsets", [([1, 9], [0]), ([-1], [0]), ([[1, 2]], None),
+                                              ([1.0], [0])])
+@pytest.mark.parametrize("index_dtype", ["int16", "int64"])
+@pytest.mark.parametrize("dtype, mode, padding", [(np.float32, "sum", None),
+                                                  (np.float32, "max", None),
+                                                  (np.float32, "mean", 0),
+                                                  (np.float64, "mean", None)])
+def test_embedding_bag_index_errors(indices, offsets, index_dtype, dtype, mode, padding):
+    # ATen checks the dtype common to indices and offsets, so int16 indices pass with
+    # int64 offsets but not alone; the range error's wording depends on the kernel
+    def run(lib, w):
+        index = lib.tensor(indices)
+        if not index.is_floating_point():
+            index = index.to(getattr(lib, index_dtype))
+        offsets_tensor = None if offsets is None else lib.tensor(offsets)
+        return _f(lib).embedding_bag(index, w, offsets_tensor, mode=mode, padding_idx=padding)
+
+    if index_dtype == "int16" and indices == [[1, 2]]:
+        check_error(run, WEIGHT.astype(dtype))
+    elif indices in ([1, 9], [-1], [1.0]):
+        check_error(run, WEIGHT.astype(dtype))
+    else:
+        check(run, WEIGHT.astype(dtype))

@@ -4,6 +4,7 @@ Lookups are NumPy fancy indexing; the weight gradients are one scatter-add (np.a
 recorded as ops of their own so that double backward (a lookup again) works."""
 import numpy as np
 
+from ember._dtype import int32, int64, promote_types
 from ember._errors import dtype_name
 from ember._tensor import _wrap
 from ember.autograd.grad_mode import no_grad
@@ -12,12 +13,16 @@ from ember.ops._registry import node_class, record
 __all__ = ["embedding", "embedding_bag"]
 
 
-def _check_indices(indices, function):
-    if indices._data.dtype not in (np.int64, np.int32):
-        type_name = dtype_name(indices.dtype) + "Tensor"
-        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
-                           f"following scalar types: Long, Int; but got torch.{type_name} "
+def _check_index_dtype(dtype, argument, function):
+    if dtype not in (int64, int32):
+        type_name = dtype_name(dtype) + "Tensor"
+        raise RuntimeError(f"Expected tensor for argument #{argument} 'indices' to have one of "
+                           f"the following scalar types: Long, Int; but got torch.{type_name} "
                            f"instead (while checking arguments for {function})")
+
+
+def _check_indices(indices, function):
+    _check_index_dtype(indices.dtype, 1, function)
 
 
 def _lookup(weight_data, index_data):
@@ -69,12 +74,21 @@ EmbeddingBackward0 = node_class(
     None)
 
 
-def _renorm_rows(weight, index_data, max_norm, norm_type):
+def _renorm_rows(weight, indices, max_norm, norm_type):
     """Rescales, in place and without history, the looked-up rows whose norm exceeds
-    max_norm (PyTorch's embedding_renorm_)."""
-    rows = np.unique(index_data)
+    max_norm (PyTorch's embedding_renorm_). As PyTorch, it walks the distinct indices in
+    sorted order and selects each row before the lookup checks its range: rows before an
+    out-of-range index are already rescaled when select() fails, and a negative index in
+    range wraps."""
+    _check_index_dtype(indices.dtype, 2, "embedding_renorm_")
+    data = weight._data
+    rows = np.unique(indices._data)
+    bad = np.nonzero((rows < -data.shape[0]) | (rows >= data.shape[0]))[0]
+    failing = None
+    if bad.size:
+        failing = rows[bad[0]]
+        rows = rows[:bad[0]]
     with no_grad():
-        data = weight._data
         selected = data[rows]
         norms = np.linalg.norm(selected, ord=norm_type, axis=1)
         over = norms > max_norm
@@ -82,6 +96,9 @@ def _renorm_rows(weight, index_data, max_norm, norm_type):
             scale = (max_norm / (norms[over] + 1e-7)).astype(data.dtype)
             data[rows[over]] = selected[over] * scale[:, None]
             weight._bump_version()
+    if failing is not None:
+        raise IndexError(f"select(): index {failing} out of range for tensor of size "
+                         f"{list(data.shape)} at dimension 0")
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
@@ -97,9 +114,10 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
             padding_idx = rows + padding_idx
     else:
         padding_idx = -1
-    _check_indices(input, "embedding")
+    # PyTorch renormalises (with its own checks and messages) before the lookup's checks
     if max_norm is not None:
-        _renorm_rows(weight, input._data.reshape(-1), max_norm, norm_type)
+        _renorm_rows(weight, input, max_norm, norm_type)
+    _check_indices(input, "embedding")
     index_data = input._data.astype(np.int64, copy=False)
     array = _lookup(weight._data, index_data)
     return record(array, EmbeddingBackward0, (weight, input),
@@ -167,11 +185,23 @@ def _bag_layout(input, offsets, include_last_offset):
     return input._data, starts
 
 
+def _bag_index_message(weight, mode, padding_idx, position, value, rows):
+    """ATen words an out-of-range index by the kernel that meets it: the fbgemm fast path
+    (float32/float16 rows, contiguous, sum or mean, no padding_idx) or the generic one."""
+    data = weight._data
+    fast = (data.dtype in (np.float32, np.float16) and mode != "max" and padding_idx is None
+            and data.strides[1] == data.itemsize)
+    if fast:
+        return (f"Index {position} of input takes value {value} which is not in the valid "
+                f"range [0, {rows})")
+    return (f"embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be "
+            f"{value}")
+
+
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
                   scale_grad_by_freq=False, mode="mean", sparse=False, per_sample_weights=None,
                   include_last_offset=False, padding_idx=None):
     """Sums, means or maxima of bags of embedding rows, without materialising the lookup."""
-    _check_indices(input, "embedding_bag")
     if per_sample_weights is not None and input.shape != per_sample_weights.shape:
         raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is "
                          f"not None, then it must have the same shape as the input "
@@ -182,10 +212,16 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
     index_data, starts = _bag_layout(input, offsets, include_last_offset)
     if mode not in ("sum", "mean", "max"):
         raise ValueError("mode has to be one of sum, mean or max")
+    if max_norm is not None:
+        _renorm_rows(weight, input, max_norm, norm_type)
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. "
                                   f"per_sample_weights is only supported for mode='sum' (got "
                                   f"mode='{mode}'). Please open a feature request on GitHub.")
+    # ATen promotes indices and offsets to their common type before checking it (int16
+    # indices pass with int64 offsets; a 2-D input's offsets take the input's dtype)
+    offsets_dtype = input.dtype if offsets is None else offsets.dtype
+    _check_index_dtype(promote_types(input.dtype, offsets_dtype), 1, "embedding_bag")
     rows, width = weight._data.shape
     if padding_idx is not None and padding_idx < 0:
         padding_idx = rows + padding_idx
@@ -196,11 +232,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
     index_data = index_data.astype(np.int64, copy=False)
     bad = (index_data < 0) | (index_data >= rows)
     if bad.any():
-        value = index_data[np.nonzero(bad)[0][0]]
-        raise RuntimeError(f"embedding_bag: Expected idx >= 0 && idx < num_embeddings but found "
-                           f"idx to be {value}")
-    if max_norm is not None:
-        _renorm_rows(weight, index_data, max_norm, norm_type)
+        position = np.nonzero(bad)[0][0]
+        raise RuntimeError(_bag_index_message(weight, mode, padding_idx, position,
+                                              index_data[position], rows))
     bags = _Bags()
     bags.mode = mode
     bag_of = np.searchsorted(starts, np.arange(index_data.size), side="right") - 1
