@@ -61,3 +61,25 @@ def test_base_of_a_view_of_a_view_is_the_root():
 def test_stride_dim_out_of_range_matches_torch():
     from oracle import check_error
     check_error(lambda lib, x: x.stride(3), np.zeros((2, 3)))
+
+
+def test_size_arithmetic_matches_torch():
+    for lib in (ember, torch):
+        shape = lib.Size([2, 3])
+        assert type(shape * 2) is lib.Size and shape * 2 == (2, 3, 2, 3)
+        assert type(2 * shape) is lib.Size
+        assert type((1,) + shape) is lib.Size and (1,) + shape == (1, 2, 3)
+        assert type(shape + (4,)) is lib.Size
+        assert type(shape[1:]) is lib.Size
+    assert type(ember.zeros(1).shape).__module__ == "ember"
+    from oracle import check_error
+    check_error(lambda lib, x: x.shape + [1], np.zeros((2, 3)))
+
+
+def test_contains_compares_element_with_tensor_as_torch_does():
+    from oracle import check_error
+    # element == self: the mismatch message names the element's size first
+    check_error(lambda lib, x: lib.ones(2) in x, np.zeros((2, 3)))
+    for lib in (ember, torch):
+        x = lib.arange(6.0).reshape(2, 3)
+        assert 3.0 in x and 7 not in x and lib.tensor([3.0, 4.0, 5.0]) in x

@@ -31,10 +31,24 @@ class Size(tuple):
         return Size(item) if isinstance(key, slice) else item
 
     def __add__(self, other):
-        return Size(tuple.__add__(self, tuple(other)))
+        if not isinstance(other, tuple):
+            raise TypeError(f"can only concatenate tuple (not {type(other).__name__}) to "
+                            "ember.Size")
+        return Size(tuple.__add__(self, other))
 
     def __radd__(self, other):
-        return Size(tuple(other) + tuple(self))
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, count):
+        return Size(tuple.__mul__(self, count))
+
+    __rmul__ = __mul__
+
+
+# type(x.shape) prints as <class 'ember.Size'>, as torch's does as <class 'torch.Size'>
+Size.__module__ = "ember"
 
 
 class Tensor:
@@ -346,7 +360,8 @@ class Tensor:
         if not isinstance(element, (Tensor, int, float, complex, bool)):
             raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you "
                                f"passed in a {type(element)}.")
-        return bool((self == element).any().item())
+        # element == self, as PyTorch writes it: a shape mismatch names element's size first
+        return bool((element == self).any().item())
 
     def __format__(self, format_spec):
         if self._data.ndim == 0:

@@ -308,6 +308,16 @@ GET_ERRORS = [
     lambda lib, x: x[:, [0, 1], [0, 1, 2]],
     lambda lib, x: x[lib.tensor(5)],
     lambda lib, x: x[0][0][0],
+    # the dimension in the message: the int's position in the index tuple...
+    lambda lib, x: x[0, 7],
+    lambda lib, x: x[None, 0, 7],
+    lambda lib, x: x[..., 9],
+    lambda lib, x: x[True, 0, 7],
+    lambda lib, x: x[lib.tensor([0]), 7],
+    # ...and an index tensor's rank among the index tensors, checked after the ints
+    lambda lib, x: x[0, [7]],
+    lambda lib, x: x[:, [0, 1], [1, 9]],
+    lambda lib, x: x[[5], 9],
 ]
 
 
@@ -360,3 +370,21 @@ def test_setitem_errors_match_torch_and_leave_target_unchanged(function):
 ])
 def test_setitem_on_leaf_that_requires_grad_is_an_error(function):
     check_error(function, grad_input(np.zeros(3)))
+
+
+@pytest.mark.parametrize("index", [
+    lambda lib: [[0, 2]],
+    lambda lib: [[0, 2], [1, 3]],
+    lambda lib: [(0, 1)],
+    lambda lib: np.array([[0, 2]]),
+    lambda lib: np.array([0, 2]),
+    lambda lib: [0, 2],
+])
+def test_short_nested_list_index_is_read_as_a_tuple(index):
+    # PyTorch keeps NumPy's old heuristic (with a deprecation warning): a list or ndarray
+    # holding sequences is the tuple of them
+    def function(lib, x):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return x[index(lib)]
+    check(function, X)

@@ -445,3 +445,15 @@ def test_every_public_op_has_a_row():
     for module in (pointwise, unary, binary, ternary, comparison, bitwise):
         for name in module.__all__:
             assert id(getattr(ember, name)) in covered, f"{name} has no op-table row"
+
+
+def test_float_remainder_keeps_the_sign_of_an_exact_zero():
+    # PyTorch computes fmod and moves it by one divisor: remainder(3., -1.5) is 0., not -0.
+    dividends = np.array([0.0, -0.0, 3.0, -3.0, 5.0, -5.0, 2.5], dtype=np.float32)
+    for divisor in (-1.5, 1.5, float("inf"), -float("inf")):
+        check(lambda lib, x: lib.remainder(x, divisor), dividends)
+        result = ember.remainder(ember.from_numpy(dividends), divisor).numpy()
+        expected = torch.remainder(torch.from_numpy(dividends), divisor).numpy()
+        assert (np.signbit(result) == np.signbit(expected)).all()
+    check(lambda lib, x, y: x % y, dividends, np.array([-1.5, 1.5, -1.5, 1.5, 2.0, -2.0, 0.5],
+                                                       dtype=np.float32))

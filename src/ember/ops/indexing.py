@@ -91,7 +91,7 @@ def _parse(shape, index, single):
     steps = []
     advanced = {}
     dim = 0
-    for item in items:
+    for position, item in enumerate(items):
         if item is None:
             steps.append((_UNSQUEEZE, dim, _unsqueeze_fn(dim), None))
             shape.insert(dim, 1)
@@ -106,24 +106,38 @@ def _parse(shape, index, single):
         elif isinstance(item, slice):
             dim = _parse_slice(item, shape, dim, steps, single)
         elif isinstance(item, (int, np.integer)):
-            _parse_select(int(item), shape, dim, steps)
+            _parse_select(int(item), shape, dim, steps, position)
         elif isinstance(item, Tensor) and item._data.ndim == 0 and item._data.dtype.kind in "iu" \
                 and item._data.dtype != np.uint8:
-            _parse_select(int(item._data), shape, dim, steps)
+            _parse_select(int(item._data), shape, dim, steps, position)
         elif isinstance(item, (Tensor, list, tuple, np.ndarray)):
             dim = _parse_array(_index_array(item), shape, dim, steps, advanced)
         else:
             raise IndexError(_BAD_INDEX.format(type(item).__name__))
+    _check_advanced_bounds(advanced, shape)
     return steps, advanced, shape
 
 
-def _parse_select(index, shape, dim, steps):
+def _check_advanced_bounds(advanced, shape):
+    """PyTorch checks index tensors in its index kernel, after every int and slice was applied,
+    and names the dimension by the index tensor's rank among the advanced indices."""
+    for ordinal, dim in enumerate(sorted(advanced)):
+        array = advanced[dim]
+        size = shape[dim]
+        if array.size:
+            bad = (array < -size) | (array >= size)
+            if bad.any():
+                raise _out_of_bounds(int(array[bad].flat[0]), ordinal, size)
+
+
+def _parse_select(index, shape, dim, steps, position):
     if not shape:
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     size = shape[dim]
     if index < -size or index >= size:
-        raise _out_of_bounds(index, dim, size)
+        # PyTorch names the index's position in the index tuple, not the tensor's dim
+        raise _out_of_bounds(index, position, size)
     if index < 0:
         index += size
     numel = 1
@@ -178,11 +192,6 @@ def _parse_array(array, shape, dim, steps, advanced):
         for position, positions in enumerate(np.nonzero(array)):
             advanced[dim + position] = positions
         return dim + array.ndim
-    size = shape[dim]
-    if array.size:
-        bad = (array < -size) | (array >= size)
-        if bad.any():
-            raise _out_of_bounds(int(array[bad].flat[0]), dim, size)
     advanced[dim] = array
     return dim + 1
 
@@ -306,9 +315,13 @@ def _no_grad_view(input, array):
 
 
 def _is_sequence_index(items):
-    """PyTorch reads a list holding slices, None, Ellipsis or tensors as a tuple (deprecated)."""
+    """PyTorch reads a short list holding sequences, slices, None, Ellipsis or tensors as a
+    tuple (NumPy's old heuristic, deprecated): x[[[0, 1]]] is x[[0, 1]]. ndarrays are indices."""
+    if len(items) >= 32:
+        return False
     for item in items:
-        if item is None or item is Ellipsis or isinstance(item, (slice, Tensor)):
+        if item is None or item is Ellipsis or isinstance(
+                item, (slice, Tensor, list, tuple, range, np.ndarray)):
             warnings.warn(
                 "Using a non-tuple sequence for multidimensional indexing is deprecated and will "
                 "be changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 "

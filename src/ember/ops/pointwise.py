@@ -223,9 +223,25 @@ def _modulo(ufunc, kernel, input, other):
     return broadcasting(ufunc, a, b)
 
 
+def _float_remainder(a, b):
+    """PyTorch's floating remainder: fmod, moved by one divisor when the signs differ. Unlike
+    np.remainder an exact zero keeps the dividend's sign (remainder(0., -1.5) is 0., not -0.)."""
+    modulus = np.fmod(a, b)
+    # the dtype of the result, so a Python-number divisor does not widen float32 to float64
+    divisor = np.asarray(b).astype(modulus.dtype, copy=False)
+    moves = (modulus != 0) & ((divisor < 0) != (modulus < 0))
+    return np.where(moves, modulus + divisor, modulus)
+
+
+def _remainder_ufunc(a, b):
+    if np.result_type(a, b).kind == "f":
+        return _float_remainder(a, b)
+    return np.remainder(a, b)
+
+
 def remainder(input, other, *, out=None):
     """Python's modulus: the result takes the divisor's sign."""
-    array = _modulo(np.remainder, "remainder_cpu", input, other)
+    array = _modulo(_remainder_ufunc, "remainder_cpu", input, other)
     if not isinstance(input, Tensor):
         node = RemainderNotImplemented
     elif isinstance(other, Tensor):
