@@ -130,6 +130,44 @@ def test_file_objects_and_string_paths(tmp_path):
         assert ember.equal(ember.load(stream, weights_only=False)["w"], original["w"])
 
 
+def test_pickling_options_are_accepted_as_by_torch(tmp_path):
+    # torch.save's and torch.load's full signatures; ember writes the same zip file whatever
+    # they say, and torch reads it
+    original = {"w": ember.arange(3.0)}
+    path = tmp_path / "options.pt"
+    ember.save(original, path, pickle, 2, _use_new_zipfile_serialization=True,
+               _disable_byteorder_record=True)
+    with zipfile.ZipFile(path) as archive:
+        assert not any(name.endswith("/byteorder") for name in archive.namelist())
+    assert ember.equal(ember.load(path, "cpu", pickle, weights_only=False)["w"], original["w"])
+    assert ember.equal(ember.load(path, pickle_module=pickle)["w"], original["w"])
+    assert ember.equal(ember.load(path, weights_only=False, encoding="latin1")["w"],
+                       original["w"])
+    np.testing.assert_array_equal(torch.load(path)["w"].numpy(), original["w"].numpy())
+
+
+@pytest.mark.parametrize("options", [
+    {"pickle_module": pickle, "weights_only": True},
+    {"weights_only": False, "foo": 1},
+    {"foo": 1},
+])
+def test_pickling_option_errors_match_torch(options, tmp_path):
+    path = tmp_path / "options.pt"
+    ember.save({"w": ember.ones(2)}, path)
+    check_error(lambda lib: lib.load(path, **options))
+
+
+def test_pickle_load_args_warn_when_loading_weights_only(tmp_path):
+    path = tmp_path / "options.pt"
+    ember.save({"w": ember.ones(2)}, path)
+    messages = []
+    for lib in (ember, torch):
+        with pytest.warns(UserWarning) as record:
+            lib.load(path, encoding="latin1")
+        messages.append([str(warning.message) for warning in record])
+    assert messages[0] == messages[1]
+
+
 @pytest.mark.parametrize("map_location", [
     None, "cpu", ember.device("cpu"), {"cpu": "cpu"}, lambda storage, location: storage])
 def test_map_location_forms(map_location, tmp_path):

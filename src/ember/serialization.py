@@ -18,7 +18,9 @@ Errors, as PyTorch's where it has them:
 Saving an object that could not be loaded back that way raises `pickle.PicklingError` before
 the file is opened."""
 import os
+import pickle
 import struct
+import warnings
 import zipfile
 import zlib
 
@@ -47,8 +49,13 @@ _NO_CUDA = (
     "map_location=torch.device('cpu') to map your storages to the CPU.")
 
 
-def save(obj, f):
-    """Saves `obj` (tensors, state dicts, optimizer states, plain values) to a path or file."""
+def save(obj, f, pickle_module=pickle, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Saves `obj` (tensors, state dicts, optimizer states, plain values) to a path or file.
+
+    `pickle_module`, `pickle_protocol` and `_use_new_zipfile_serialization` are accepted for
+    PyTorch compatibility; ember always writes the zip format with its own protocol-2 pickler
+    (PyTorch's defaults), the one file every loader, weights-only or not, reads."""
     storages = StorageTable()
     program = Pickler(storages).dumps(obj)
     if isinstance(f, (str, os.PathLike)):
@@ -59,7 +66,8 @@ def save(obj, f):
         _write_record(archive, f"{name}/data.pkl", program)
         _write_record(archive, f"{name}/.format_version", b"1")
         _write_record(archive, f"{name}/.storage_alignment", str(_ALIGNMENT).encode())
-        _write_record(archive, f"{name}/byteorder", b"little")
+        if not _disable_byteorder_record:
+            _write_record(archive, f"{name}/byteorder", b"little")
         for key, payload in storages.records:
             _write_record(archive, f"{name}/data/{key}", payload)
         _write_record(archive, f"{name}/version", b"3\n")
@@ -76,14 +84,16 @@ def _write_record(archive, name, payload):
     archive.writestr(info, payload)
 
 
-def load(f, map_location=None, *, weights_only=True, mmap=None):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
+         **pickle_load_args):
     """Loads what `save` (or PyTorch's torch.save) wrote, never running code from the file.
 
     `map_location` may be None, a device or string, a dict of locations or a function
-    `(storage, location) -> storage`; every storage ends on the CPU. `weights_only=False` is
-    accepted for PyTorch compatibility and changes nothing: ember only ever loads data.
-    `mmap=True` maps storages from the file (copy-on-write) instead of reading them; it needs
-    `f` to be a path."""
+    `(storage, location) -> storage`; every storage ends on the CPU. `weights_only=False` and
+    `pickle_module` are accepted for PyTorch compatibility and change nothing: ember only ever
+    loads data. `mmap=True` maps storages from the file (copy-on-write) instead of reading
+    them; it needs `f` to be a path."""
+    _check_load_arguments(pickle_module, weights_only, pickle_load_args)
     mapped_path = None
     if mmap:
         if not isinstance(f, (str, os.PathLike)):
@@ -97,6 +107,29 @@ def load(f, map_location=None, *, weights_only=True, mmap=None):
         reader = _ArchiveReader(archive, map_location, mapped_path)
         program = reader.read_record("data.pkl")
         return Unpickler(program, _TensorBuilder(), reader.storage).load()
+
+
+# what pickle.Unpickler accepts besides the file; PyTorch hands pickle_load_args to it
+_UNPICKLER_ARGUMENTS = ("fix_imports", "encoding", "errors", "buffers")
+
+
+def _check_load_arguments(pickle_module, weights_only, pickle_load_args):
+    """PyTorch's checks on load's pickling options (weights_only defaults to True unless a
+    pickle_module is given)."""
+    if weights_only is None:
+        weights_only = pickle_module is None
+    if weights_only and pickle_module is not None:
+        raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
+    if pickle_load_args and weights_only:
+        warnings.warn("pickle_load_args only works if `weights_only=False`.", stacklevel=3)
+    for name in pickle_load_args:
+        if name in _UNPICKLER_ARGUMENTS:
+            continue
+        # the wording of the unpickler PyTorch would hand them to: its own weights-only one
+        # (Python) or pickle's (C)
+        if weights_only:
+            raise TypeError(f"Unpickler.__init__() got an unexpected keyword argument '{name}'")
+        raise TypeError(f"'{name}' is an invalid keyword argument for Unpickler()")
 
 
 class _LoadedStorage:
