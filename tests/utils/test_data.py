@@ -49,6 +49,36 @@ def test_concat_and_subset_and_stack_datasets_match_torch():
     assert results[0] == results[1]
 
 
+def test_stack_dataset_fetches_batches_like_torch():
+    # __getitems__ batches through a nested dataset's own __getitems__ (a Subset here) and
+    # indexes the others one by one; the DataLoader then collates the list it returns
+    results = []
+    for lib in (ember, torch):
+        data = _data(lib)
+        features, labels = _tensors(lib)
+        subset = data.Subset(data.TensorDataset(features), [4, 3, 2, 1, 0])
+        stacked = data.StackDataset(subset, labels)
+        keyed = data.StackDataset(x=features, y=subset)
+        loader = data.DataLoader(keyed, batch_size=3)
+        batches = [(batch["x"], batch["y"]) for batch in loader]
+        results.append((stacked.__getitems__([0, 2]),
+                        [(sorted(item), item["x"], item["y"]) for item in keyed.__getitems__([1])],
+                        batches))
+    assert_matches(results[0], results[1])
+
+
+def test_stack_dataset_nested_batch_of_the_wrong_size():
+    def build(lib):
+        class Short(_data(lib).Dataset):
+            def __len__(self):
+                return 3
+
+            def __getitems__(self, indices):
+                return [0]
+        return _data(lib).StackDataset(Short(), [1, 2, 3]).__getitems__([0, 1])
+    check_error(build)
+
+
 @pytest.mark.parametrize("build", [
     lambda data: data.ConcatDataset([]),
     lambda data: data.ConcatDataset([[1, 2]])[-3],

@@ -75,8 +75,33 @@ class StackDataset(Dataset):
             return {key: dataset[index] for key, dataset in self.datasets.items()}
         return tuple(dataset[index] for dataset in self.datasets)
 
+    def __getitems__(self, indices):
+        """A batch of samples, fetched per dataset in one call where a dataset batches too."""
+        if isinstance(self.datasets, dict):
+            samples = [{} for _ in indices]
+            for key, dataset in self.datasets.items():
+                for sample, item in zip(samples, _batch_of(dataset, indices)):
+                    sample[key] = item
+            return samples
+        samples = [[] for _ in indices]
+        for dataset in self.datasets:
+            for sample, item in zip(samples, _batch_of(dataset, indices)):
+                sample.append(item)
+        return [tuple(sample) for sample in samples]
+
     def __len__(self):
         return self._length
+
+
+def _batch_of(dataset, indices):
+    """dataset's items at indices: its __getitems__ when it has one (checked for size)."""
+    if not callable(getattr(dataset, "__getitems__", None)):
+        return [dataset[index] for index in indices]
+    items = dataset.__getitems__(indices)
+    if len(items) != len(indices):
+        raise ValueError("Nested dataset's output size mismatch."
+                         f" Expected {len(indices)}, got {len(items)}")
+    return items
 
 
 class ConcatDataset(Dataset):
