@@ -179,6 +179,12 @@ def test_errors():
     check_error(lambda lib, t: _f(lib).batch_norm(t, lib.zeros(4), lib.ones(4)), x)
     check_error(lambda lib, t: _f(lib).batch_norm(t, None, None, lib.ones(2), training=True),
                 x)
+    # ATen checks the running statistics first (required in evaluation), then weight, bias
+    check_error(lambda lib, t: lib.nn.BatchNorm1d(2)(t), x)
+    check_error(lambda lib, t: _f(lib).batch_norm(t, None, None, lib.ones(2)), x)
+    check_error(lambda lib, t: _f(lib).batch_norm(t, lib.zeros(3), None, lib.ones(2)), x)
+    check_error(lambda lib, t: _f(lib).batch_norm(t, lib.zeros(3), lib.ones(5), lib.ones(2),
+                                                  training=True), x)
     check_error(lambda lib, t: _f(lib).layer_norm(t, (4,)), x)
     check_error(lambda lib, t: _f(lib).layer_norm(t, (5,), lib.ones(4)), x)
     check_error(lambda lib, t: _f(lib).layer_norm(t, (5,), None, lib.ones(3)), x)

@@ -155,8 +155,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
     channels = shape[1] if len(shape) > 1 else 1
-    for name, tensor in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                         ("running_var", running_var)):
+    # ATen's order: the running statistics (required in evaluation), then the affine ones
+    for name, tensor in (("running_mean", running_mean), ("running_var", running_var)):
+        if tensor is None and not training:
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
+        _check_stat(name, tensor, channels)
+    for name, tensor in (("weight", weight), ("bias", bias)):
         _check_stat(name, tensor, channels)
     axes = (0,) + tuple(range(2, len(shape)))
     param_shape = (1, channels) + (1,) * (len(shape) - 2)
