@@ -25,8 +25,9 @@ from ember.ops.sorting import *  # noqa: F401,F403
 from ember.ops.views import *  # noqa: F401,F403
 from ember.ops.gamma_functions import *  # noqa: F401,F403
 from ember.ops.complex_numbers import *  # noqa: F401,F403
-from ember import autograd, cuda, linalg, return_types, testing  # noqa: E402
+from ember import _settings, autograd, cuda, linalg, return_types, testing  # noqa: E402
 from ember._printing import *  # noqa: F401,F403,E402
+from ember._settings import *  # noqa: F401,F403,E402
 from ember.autograd.anomaly_mode import (is_anomaly_check_nan_enabled,  # noqa: E402
                                          is_anomaly_enabled, set_detect_anomaly)
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
@@ -49,13 +50,14 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
            + ops.reduction.__all__ + ops.sampling.__all__
            + ops.scan.__all__ + ops.sorting.__all__
            + ops.views.__all__ + ops.gamma_functions.__all__ + ops.complex_numbers.__all__
-           + _printing.__all__
+           + _printing.__all__ + _settings.__all__
            + ["cuda", "linalg", "return_types", "testing", "nn", "optim", "utils",
-              "save", "load"])
+              "save", "load", "accelerator"])
 
 # nn, optim, utils and serialization load on first use, so `import ember` stays light.
 _LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils",
-                 "distributions": "ember.distributions", "backends": "ember.backends"}
+                 "distributions": "ember.distributions", "backends": "ember.backends",
+                 "accelerator": "ember.accelerator"}
 _LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization"}
 # torch.relu, torch.softmax...: the nn.functional forms, loaded with ember.nn on first use
 _LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (
