@@ -41,7 +41,7 @@ _memory.keep_freed_memory()
 __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_grad",
             "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
             "is_inference_mode_enabled", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
-            "set_detect_anomaly"]
+            "set_detect_anomaly", "compile"]
            + _dtype.__all__ + ops.conversion.__all__ + ops.creation.__all__
            + ops.ranges.__all__ + ops.indexing.__all__ + ops.joining.__all__
            + ops.scatter_gather.__all__ + ops.selection.__all__ + ops.view_scatter.__all__
@@ -58,9 +58,11 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
 
 # nn, optim, utils and serialization load on first use, so `import ember` stays light.
 _LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils",
+                 "jit": "ember.jit", "compiler": "ember.compiler",
                  "distributions": "ember.distributions", "backends": "ember.backends",
                  "accelerator": "ember.accelerator"}
-_LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization"}
+_LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization",
+                    "compile": "ember.compiler"}
 # torch.relu, torch.softmax...: the nn.functional forms, loaded with ember.nn on first use
 _LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (
     "relu", "relu_", "selu", "selu_", "celu", "celu_", "prelu", "threshold", "threshold_",
