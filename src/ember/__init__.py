@@ -60,9 +60,10 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
 _LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils",
                  "jit": "ember.jit", "compiler": "ember.compiler",
                  "distributions": "ember.distributions", "backends": "ember.backends",
-                 "accelerator": "ember.accelerator"}
+                 "accelerator": "ember.accelerator",
+                 "func": "ember.func"}
 _LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization",
-                    "compile": "ember.compiler"}
+                    "compile": "ember.compiler", "vmap": "ember.func"}
 # torch.relu, torch.softmax...: the nn.functional forms, loaded with ember.nn on first use
 _LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (
     "relu", "relu_", "selu", "selu_", "celu", "celu_", "prelu", "threshold", "threshold_",
