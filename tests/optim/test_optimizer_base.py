@@ -88,6 +88,27 @@ def test_step_runs_without_grad_and_step_hooks_fire_in_order():
     assert events == ["global", "pre", "post", "pre"]
 
 
+def test_step_hooks_see_the_optimizer_in_args_and_may_replace_them_like_torch():
+    results = []
+    for lib in (ember, torch):
+        seen = []
+        param = _leaf(lib)
+        optimizer = lib.optim.SGD([param], lr=0.1)
+        param.grad = lib.ones(2)
+
+        def pre_hook(opt, args, kwargs):
+            seen.append(("pre", args[0] is opt, len(args), sorted(kwargs)))
+            # swap in a closure through the replacement args
+            return (args[0],), {"closure": lambda: seen.append("closure") or 1.5}
+
+        optimizer.register_step_pre_hook(pre_hook)
+        optimizer.register_step_post_hook(
+            lambda opt, args, kwargs: seen.append(("post", args[0] is opt, sorted(kwargs))))
+        loss = optimizer.step()
+        results.append((seen, loss, param.tolist()))
+    assert results[0] == results[1]
+
+
 def test_pre_hook_returning_garbage_raises():
     param = _leaf(ember)
     optimizer = ember.optim.SGD([param])

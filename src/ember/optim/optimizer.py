@@ -132,7 +132,10 @@ def _hooked_step(step):
     """Wraps a subclass's step: global and per-optimizer hooks around it, run without grad."""
 
     @functools.wraps(step)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(*args, **kwargs):
+        # as in PyTorch, the hooks' args include the optimizer itself, and a pre-hook's
+        # replacement args are the whole call's
+        self = args[0]
         for pre_hook in itertools.chain(_global_optimizer_pre_hooks.values(),
                                         self._optimizer_step_pre_hooks.values()):
             result = pre_hook(self, args, kwargs)
@@ -145,7 +148,7 @@ def _hooked_step(step):
         previous = STATE.enabled
         STATE.enabled = False
         try:
-            out = step(self, *args, **kwargs)
+            out = step(*args, **kwargs)
         finally:
             STATE.enabled = previous
         for post_hook in itertools.chain(self._optimizer_step_post_hooks.values(),
