@@ -1,5 +1,5 @@
-"""ember.utils: data loading (ember.utils.data) and the safetensors format
-(ember.utils.safetensors)."""
-from ember.utils import data, safetensors
+"""ember.utils: data loading (ember.utils.data), activation checkpointing
+(ember.utils.checkpoint) and the safetensors format (ember.utils.safetensors)."""
+from ember.utils import checkpoint, data, safetensors
 
-__all__ = ["data", "safetensors"]
+__all__ = ["checkpoint", "data", "safetensors"]
