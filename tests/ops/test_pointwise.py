@@ -100,6 +100,7 @@ UNARY = [
     ("deg2rad", lambda lib, x: lib.deg2rad(x), SYMMETRIC, True),
     ("rad2deg", lambda lib, x: lib.rad2deg(x), SYMMETRIC, True),
     ("nan_to_num", lambda lib, x: lib.nan_to_num(x), SYMMETRIC, True),
+    ("sinc", lambda lib, x: lib.sinc(x), SYMMETRIC, True),
     ("nan_to_num_values", lambda lib, x: lib.nan_to_num(lib.log(x), nan=1.5, posinf=9.0,
                                                         neginf=-9.0), (-1.0, 1.0), True),
     ("logical_not", lambda lib, x: lib.logical_not(x > 0), SYMMETRIC, False),
@@ -202,6 +203,8 @@ BINARY = [
     ("hypot", lambda lib, x, y: lib.hypot(x, y), _symmetric, _symmetric, True),
     ("copysign", lambda lib, x, y: lib.copysign(x, y), _symmetric, _divisor, True),
     ("xlogy", lambda lib, x, y: lib.xlogy(x, y), _symmetric, _positive, True),
+    ("logaddexp", lambda lib, x, y: lib.logaddexp(x, y), _symmetric, _symmetric, True),
+    ("logaddexp2", lambda lib, x, y: x.logaddexp2(y), _symmetric, _symmetric, True),
     ("eq", lambda lib, x, y: lib.eq(x, lib.round(y)), _symmetric, _symmetric, False),
     ("ne", lambda lib, x, y: x != y, _symmetric, _symmetric, False),
     ("lt", lambda lib, x, y: lib.lt(x, y), _symmetric, _symmetric, False),
@@ -440,6 +443,8 @@ def test_every_public_op_has_a_row():
     # rows in test_pointwise_bitwise_and_errors.py
     rows |= {"allclose", "equal", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
              "bitwise_left_shift", "bitwise_right_shift", "where", "clamp", "lerp"}
+    # integer-only rows below (test_gcd_lcm_match_torch)
+    rows |= {"gcd", "lcm"}
     covered = {id(getattr(ember, name)) for name in rows if hasattr(ember, name)}
     from ember.ops import binary, bitwise, comparison, pointwise, ternary, unary
     for module in (pointwise, unary, binary, ternary, comparison, bitwise):
@@ -457,3 +462,34 @@ def test_float_remainder_keeps_the_sign_of_an_exact_zero():
         assert (np.signbit(result) == np.signbit(expected)).all()
     check(lambda lib, x, y: x % y, dividends, np.array([-1.5, 1.5, -1.5, 1.5, 2.0, -2.0, 0.5],
                                                        dtype=np.float32))
+
+
+def test_sinc_at_zero_and_integers():
+    # PyTorch multiplies by pi in the input's dtype, so sinc(1.) is a tiny nonzero in float32
+    x = np.array([0.0, 1.0, 2.0, -3.0, 0.5, 1e-20], dtype=np.float32)
+    check(lambda lib, t: lib.sinc(t), grad_input(x))
+    check(lambda lib, t: lib.sinc(t), np.array([0, 1, 2]))
+    check(lambda lib, t: lib.sinc(t), np.array([0j, 0.5 + 1j], dtype=np.complex64))
+
+
+def test_logaddexp_edges_and_errors():
+    infinities = np.array([np.inf, -np.inf, np.inf, 0.0], dtype=np.float32)
+    check(lambda lib, a, b: lib.logaddexp(a, b), infinities, infinities[::-1].copy())
+    check(lambda lib, a, b: lib.logaddexp2(a, b), infinities, infinities)
+    check(lambda lib, a, b: lib.logaddexp(a, b), np.array([1.0, 2.0], dtype=np.float32),
+          np.array([1, 2]))
+    check(lambda lib, a, b: lib.logaddexp(a, b), np.array([1 + 1j, -2 + 0.5j]),
+          np.array([3 - 1j, -2 + 0j]))
+    check_error(lambda lib, a: lib.logaddexp(a, a), np.array([1, 2]))
+    check_error(lambda lib, a: lib.logaddexp(a, 1.0), np.array([1.0, 2.0]))
+    check_error(lambda lib, a: lib.logaddexp2(a, a), np.array([1j]))
+
+
+def test_gcd_lcm_match_torch():
+    a = np.array([4, -6, 0, 15, 7])
+    b = np.array([6, 4, 0, -10, 0])
+    for name in ("gcd", "lcm"):
+        check(lambda lib, x, y: getattr(lib, name)(x, y), a, b)
+        check(lambda lib, x, y: getattr(x, name)(y), a.astype(np.int8), b)
+        check_error(lambda lib, x: getattr(lib, name)(x, x), a.astype(np.float32))
+        check_error(lambda lib, x: getattr(lib, name)(x, 3), a)

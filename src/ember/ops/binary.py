@@ -1,17 +1,18 @@
 """Two-operand elementwise math beyond arithmetic: maximum, minimum, fmax, fmin, atan2, hypot,
-copysign, xlogy. Forwards in NumPy, derivatives in ember ops, side by side."""
+copysign, xlogy, logaddexp, logaddexp2, gcd, lcm. Forwards in NumPy, derivatives in
+ember ops, side by side."""
 import numpy as np
 
 from ember import _dtype
-from ember._tensor import Tensor
-from ember.ops._elementwise import (broadcasting, finish, not_implemented, reject_complex,
-                                    require_tensor, zeros_of)
+from ember._tensor import Tensor, _wrap
+from ember.ops._elementwise import (broadcasting, conjugate, finish, not_implemented,
+                                    reject_complex, require_tensor, zeros_of)
 from ember.ops._registry import (RESULT, binary_operands, inplace_method, method, node_class,
                                  record)
 from ember.ops.pointwise import in_default_float
 
 __all__ = ["maximum", "minimum", "fmax", "fmin", "atan2", "arctan2", "hypot", "copysign",
-           "xlogy"]
+           "xlogy", "logaddexp", "logaddexp2", "gcd", "lcm"]
 
 
 def _where(condition, input, other):
@@ -177,7 +178,71 @@ def xlogy(input, other, *, out=None):
     return result if out is None else finish(result, out, "xlogy")
 
 
+# ---- logaddexp, logaddexp2 ---------------------------------------------------------------------
+
+def _complex_logaddexp(a, b):
+    """log(exp(a) + exp(b)) for complex operands, factoring out the one with the larger real
+    part so that exp never overflows."""
+    a, b = np.broadcast_arrays(a, b)
+    larger = np.where(a.real >= b.real, a, b)
+    smaller = np.where(a.real >= b.real, b, a)
+    with np.errstate(invalid="ignore"):
+        return larger + np.log1p(np.exp(smaller - larger))
+
+
+LogaddexpBackward0 = node_class(
+    "LogaddexpBackward0",
+    lambda grad, input, other: grad / conjugate(1 + (other - input).exp()),
+    lambda grad, input, other: grad / conjugate(1 + (input - other).exp()))
+Logaddexp2Backward0 = node_class(
+    "Logaddexp2Backward0",
+    lambda grad, input, other: grad / (1 + (other - input).exp2()),
+    lambda grad, input, other: grad / (1 + (input - other).exp2()))
+
+
+def _logaddexp_family(name, ufunc, node, accepts_complex):
+    def function(input, other, *, out=None):
+        require_tensor(name, other)
+        a, b, dtype = binary_operands(input, other)
+        # no integral kernels: PyTorch reports the promoted dtype, not a float result
+        if dtype.kind in "biu" or (dtype.kind == "c" and not accepts_complex):
+            raise not_implemented(f"{name}_cpu", _dtype.FROM_NUMPY[dtype])
+        forward = _complex_logaddexp if dtype.kind == "c" else ufunc
+        result = record(broadcasting(forward, a, b), node, (input, other), (input, other))
+        return result if out is None else finish(result, out, name)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"Elementwise {name} of two tensors, as torch.{name}."
+    return function
+
+
+logaddexp = _logaddexp_family("logaddexp", np.logaddexp, LogaddexpBackward0, True)
+logaddexp2 = _logaddexp_family("logaddexp2", np.logaddexp2, Logaddexp2Backward0, False)
+
+
+# ---- gcd, lcm: integers only, so no derivative ------------------------------------------------
+
+def _integral_only(name, ufunc):
+    def function(input, other, *, out=None):
+        require_tensor(name, other)
+        a, b, dtype = binary_operands(input, other)
+        if dtype.kind not in "iu":
+            raise not_implemented(f"{name}_cpu", _dtype.FROM_NUMPY[dtype])
+        # integer results never require grad, so there is no node to record
+        result = _wrap(broadcasting(ufunc, a, b))
+        return result if out is None else finish(result, out, name)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"Elementwise {name} of two integer tensors, as torch.{name}."
+    return function
+
+
+gcd = _integral_only("gcd", np.gcd)
+lcm = _integral_only("lcm", np.lcm)
+
+
 for _name, _function in (("atan2", atan2), ("arctan2", atan2), ("hypot", hypot),
-                         ("copysign", copysign), ("xlogy", xlogy)):
+                         ("copysign", copysign), ("xlogy", xlogy), ("logaddexp", logaddexp),
+                         ("logaddexp2", logaddexp2), ("gcd", gcd), ("lcm", lcm)):
     method(_name, _function)
     inplace_method(_name, _function)

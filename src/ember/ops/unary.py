@@ -16,7 +16,7 @@ __all__ = ["abs", "absolute", "neg", "negative", "positive", "sign", "sgn", "exp
            "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
            "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "logit",
            "erf", "erfc", "erfinv", "floor", "ceil", "round", "trunc", "fix", "frac",
-           "reciprocal", "deg2rad", "rad2deg", "nan_to_num"]
+           "reciprocal", "deg2rad", "rad2deg", "nan_to_num", "sinc"]
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -251,6 +251,24 @@ def logit(input, eps=None, *, out=None):
 method("logit", logit)
 inplace_method("logit", logit)
 
+
+# ---- sinc ----------------------------------------------------------------------------------------
+
+def _sinc_forward(data):
+    # PyTorch multiplies by pi in the input's dtype (sinc(1.) is -2.7828e-08 in float32, not 0)
+    product = data * data.dtype.type(math.pi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.sin(product) / product
+    return np.where(data == 0, data.dtype.type(1), ratio)
+
+
+def _sinc_backward(grad, input):
+    product = input * math.pi
+    slope = (product * product.cos() - product.sin()) / (product * input)
+    return grad * conjugate(slope.masked_fill(input == 0, 0.0))
+
+
+sinc = unary("sinc", _sinc_forward, "SincBackward0", _sinc_backward)
 
 # ---- error functions (float64 algorithms in _erf, rounded to the input's dtype) -----------------
 
