@@ -120,3 +120,92 @@ def _rnn_cell(mode, input, hidden, weight_ih, weight_hh, bias_ih, bias_hh):
     projected = linear(input, weight_ih, bias_ih)
     weights = (weight_ih, weight_hh, bias_ih, bias_hh, None)
     return _STEPS[mode](projected, hidden, weights)
+
+
+# ---- packed sequences ---------------------------------------------------------------------------
+# As ATen's PackedLayer / ReversedPackedLayer: each step runs on the first batch_sizes[t] rows;
+# a sequence that ends leaves its hidden state behind (forward) or joins in (reverse).
+
+def _slice_state(state, start, end, is_lstm):
+    if is_lstm:
+        return state[0].narrow(0, start, end - start), state[1].narrow(0, start, end - start)
+    return state.narrow(0, start, end - start)
+
+
+def _concat_states(states, is_lstm):
+    if is_lstm:
+        return cat([state[0] for state in states], 0), cat([state[1] for state in states], 0)
+    return cat(states, 0)
+
+
+def _packed_forward(step, projected, batch_sizes, state, weights, is_lstm):
+    outputs = []
+    finished = []
+    offset = 0
+    last_size = batch_sizes[0]
+    for size in batch_sizes:
+        step_input = projected.narrow(0, offset, size)
+        offset += size
+        if size < last_size:
+            finished.append(_slice_state(state, size, last_size, is_lstm))
+            state = _slice_state(state, 0, size, is_lstm)
+        last_size = size
+        state = step(step_input, state, weights)
+        outputs.append(state[0] if is_lstm else state)
+    finished.append(state)
+    finished.reverse()
+    return cat(outputs, 0), _concat_states(finished, is_lstm)
+
+
+def _packed_reverse(step, projected, batch_sizes, initial, weights, is_lstm):
+    outputs = []
+    offset = projected.shape[0]
+    last_size = batch_sizes[-1]
+    state = _slice_state(initial, 0, last_size, is_lstm)
+    for size in reversed(batch_sizes):
+        if size > last_size:
+            joining = _slice_state(initial, last_size, size, is_lstm)
+            state = _concat_states([state, joining], is_lstm)
+        step_input = projected.narrow(0, offset - size, size)
+        offset -= size
+        last_size = size
+        state = step(step_input, state, weights)
+        outputs.append(state[0] if is_lstm else state)
+    outputs.reverse()
+    return cat(outputs, 0), state
+
+
+def _rnn_packed(mode, data, batch_sizes, hidden, weights, num_layers, dropout_p, training,
+                bidirectional, dropout_fn):
+    """The recurrent network over a PackedSequence's data (rows of every step, one after
+    the other); returns (output data, h_n) or (output data, (h_n, c_n))."""
+    step = _STEPS[mode]
+    is_lstm = mode == "LSTM"
+    sizes = [int(size) for size in batch_sizes._data]
+    directions = 2 if bidirectional else 1
+    if is_lstm:
+        initial = list(zip(hidden[0].unbind(0), hidden[1].unbind(0)))
+    else:
+        initial = hidden.unbind(0)
+    finals = []
+    layer_input = data
+    for layer in range(num_layers):
+        direction_outputs = []
+        for direction in range(directions):
+            index = layer * directions + direction
+            layer_weights = weights[index]
+            projected = linear(layer_input, layer_weights[0], layer_weights[2])
+            run = _packed_reverse if direction == 1 else _packed_forward
+            output, state = run(step, projected, sizes, initial[index], layer_weights, is_lstm)
+            direction_outputs.append(output)
+            finals.append(state)
+        if directions == 1:
+            layer_input = direction_outputs[0]
+        else:
+            layer_input = cat(direction_outputs, 1)
+        if dropout_p != 0 and training and layer < num_layers - 1:
+            layer_input = dropout_fn(layer_input, dropout_p, True)
+    if is_lstm:
+        return layer_input, (stack([state[0] for state in finals]),
+                             stack([state[1] for state in finals]))
+    return layer_input, stack(finals)

@@ -6,9 +6,10 @@ import warnings
 
 from ember.nn import init
 from ember.nn._functional.dropout import dropout
-from ember.nn._functional.recurrent import _rnn_cell, _rnn_sequence
+from ember.nn._functional.recurrent import _rnn_cell, _rnn_packed, _rnn_sequence
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
+from ember.nn.utils.rnn import PackedSequence
 from ember.ops.creation import empty, zeros
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -97,7 +98,10 @@ class RNNBase(Module):
 
     def get_expected_hidden_size(self, input, batch_sizes):
         """(layers * directions, batch, proj_size or hidden_size)."""
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
         directions = 2 if self.bidirectional else 1
         size = self.proj_size if self.proj_size > 0 else self.hidden_size
         return (self.num_layers * directions, mini_batch, size)
@@ -114,7 +118,7 @@ class RNNBase(Module):
         self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
 
     def permute_hidden(self, hx, permutation):
-        """Reorders the hidden state's batch (a no-op without PackedSequence)."""
+        """Reorders the hidden state's batch (PackedSequence order <-> the caller's)."""
         if permutation is None:
             return hx
         return hx.index_select(1, permutation)
@@ -157,6 +161,29 @@ class RNNBase(Module):
                             self.dropout, self.training, self.bidirectional, self.batch_first,
                             dropout)
 
+    def _run_packed(self, packed, hx):
+        """PyTorch's PackedSequence path: hx is given in the caller's batch order and reordered
+        to the packed (decreasing length) order; the final state is reordered back."""
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        directions = 2 if self.bidirectional else 1
+        if hx is None:
+            max_batch_size = int(batch_sizes[0])
+            size = self.proj_size if self.proj_size > 0 else self.hidden_size
+            hidden = zeros(self.num_layers * directions, max_batch_size, size, dtype=data.dtype)
+            if self.mode == "LSTM":
+                cell = zeros(self.num_layers * directions, max_batch_size, self.hidden_size,
+                             dtype=data.dtype)
+                hidden = (hidden, cell)
+            hx = hidden
+        else:
+            hx = self.permute_hidden(hx, sorted_indices)
+        self.check_forward_args(data, hx, batch_sizes)
+        output, hidden = _rnn_packed(self.mode, data, batch_sizes, hx, self._layer_weights(),
+                                     self.num_layers, self.dropout, self.training,
+                                     self.bidirectional, dropout)
+        output = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
+        return output, self.permute_hidden(hidden, unsorted_indices)
+
     def _prepare_single_state(self, input, hx, name):
         """Unbatched inputs get a batch dimension; hx must match the input's rank."""
         if input.dim() not in (2, 3):
@@ -180,6 +207,8 @@ class RNNBase(Module):
         return input, hx, is_batched, batch_dim
 
     def _single_state_forward(self, input, hx, name):
+        if isinstance(input, PackedSequence):
+            return self._run_packed(input, hx)
         input, hx, is_batched, batch_dim = self._prepare_single_state(input, hx, name)
         output, hidden = self._run(input, hx)
         if not is_batched:
@@ -273,7 +302,10 @@ class LSTM(RNNBase):
 
     def get_expected_cell_size(self, input, batch_sizes):
         """(layers * directions, batch, hidden_size)."""
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
         directions = 2 if self.bidirectional else 1
         return (self.num_layers * directions, mini_batch, self.hidden_size)
 
@@ -286,13 +318,15 @@ class LSTM(RNNBase):
                                "Expected hidden[1] size {}, got {}")
 
     def permute_hidden(self, hx, permutation):
-        """Reorders (h, c)'s batch (a no-op without PackedSequence)."""
+        """Reorders (h, c)'s batch (PackedSequence order <-> the caller's)."""
         if permutation is None:
             return hx
         return hx[0].index_select(1, permutation), hx[1].index_select(1, permutation)
 
     def forward(self, input, hx=None):
         """Returns (output, (h_n, c_n))."""
+        if isinstance(input, PackedSequence):
+            return self._run_packed(input, hx)
         if input.dim() not in (2, 3):
             raise ValueError(f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
         is_batched = input.dim() == 3
