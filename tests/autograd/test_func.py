@@ -125,6 +125,18 @@ def test_stack_module_state_of_buffers_and_errors():
     check_error(lambda lib: lib.func.stack_module_state([lib.nn.Linear(2, 2), lib.nn.ReLU()]))
 
 
+def test_replace_all_batch_norm_modules_then_vmap():
+    def run(lib, x):
+        model = lib.nn.Sequential(lib.nn.Linear(4, 3), lib.nn.BatchNorm1d(3))
+        with lib.no_grad():
+            model[0].weight.copy_(lib.from_numpy(M34.astype(np.float32)))
+            model[0].bias.zero_()
+        lib.func.replace_all_batch_norm_modules_(model)
+        out = lib.func.vmap(model, in_dims=1)(x.reshape(5, 1, 4).expand(5, 2, 4))
+        return out, model[1].running_mean is None, model[1].track_running_stats
+    check(run, X.astype(np.float32), grad_fn=False)
+
+
 # ---- functional_call ----------------------------------------------------------------------
 
 def test_functional_call_substitutes_and_restores():
@@ -276,6 +288,16 @@ def test_jvp_by_double_vjp():
         aux = lib.func.jvp(lambda a: (a.exp(), a.sum()), (x,), (tx,), has_aux=True)
         return out, tangent, pair, aux
     check(run, V4, V4 + 1, V4 * 0.3, -V4)
+
+
+def test_linearize():
+    def run(lib, x, t):
+        out, jvp_fn = lib.func.linearize(lambda a: (a.sin() * a, a.sum()), x)
+        return out, jvp_fn(t), jvp_fn(2 * t), lib.func.debug_unwrap(x)
+    check(run, V4, V4 * 0.5)
+    check_error(lambda lib, x: lib.func.linearize(lib.sin, x)[1](x, x), V4)
+    check_error(lambda lib, x: lib.func.linearize(lib.sin, x)[1](x[:2]), V4)
+    check_error(lambda lib, x: lib.func.linearize(lib.sin, x)[1](x.float()), V4)
 
 
 # ---- Jacobians and Hessians ---------------------------------------------------------------

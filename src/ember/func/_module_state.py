@@ -3,6 +3,7 @@ on its own parameters and buffers (torch.func's, with torch's NamedMemberAccesso
 from collections.abc import Sequence
 
 from ember._tensor import Tensor
+from ember.nn.modules.normalization import _BatchNorm
 from ember.ops.joining import stack
 
 _MISSING = object()
@@ -181,3 +182,15 @@ def stack_module_state(models):
     buffers = {name: _stacked_leaf(tuple(b[name] for b in all_buffers), name)
                for name in all_buffers[0]}
     return params, buffers
+
+
+def replace_all_batch_norm_modules_(root):
+    """Makes every batch norm in root stop tracking running statistics (running_mean and
+    running_var become None), so it can run under vmap; returns root."""
+    for module in root.modules():
+        if isinstance(module, _BatchNorm) and module.track_running_stats:
+            module.running_mean = None
+            module.running_var = None
+            module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root

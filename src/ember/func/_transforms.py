@@ -300,3 +300,33 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
 def hessian(func, argnums=0):
     """A function returning the Hessian of func w.r.t. the argnums inputs."""
     return jacfwd(jacrev(func, argnums), argnums)
+
+
+def linearize(func, *primals):
+    """(func(*primals), jvp_fn): jvp_fn(*tangents) is the Jacobian-vector product at primals."""
+    output = func(*primals)
+    _, output_spec = tree_flatten(output)
+    flat_primals, primals_spec = tree_flatten(primals)
+
+    def jvp_fn(*tangents):
+        flat_tangents, tangents_spec = tree_flatten(tangents)
+        if tangents_spec != primals_spec:
+            raise RuntimeError(f"Expected the tangents {tangents_spec} to have the same argspec "
+                               f"as the primals {primals_spec}")
+        for position, (tangent, primal) in enumerate(zip(flat_tangents, flat_primals)):
+            for what, mine, theirs in (("shape", tangent.shape, primal.shape),
+                                       ("dtype", tangent.dtype, primal.dtype)):
+                if mine != theirs:
+                    raise RuntimeError(f"tangent:{position} with {what} {mine} in flattened "
+                                       f"pytree doesn't match the {what} {theirs} of the "
+                                       "corresponding primal.")
+        _, products = jvp(func, primals, tangents)
+        flat_products, _ = tree_flatten(products)
+        return tree_unflatten(flat_products, output_spec)
+
+    return output, jvp_fn
+
+
+def debug_unwrap(tensor, *, recurse=True):
+    """The tensor under a transform's wrapper: ember's transforms do not wrap, so itself."""
+    return tensor
