@@ -26,6 +26,7 @@ from ember.ops.views import *  # noqa: F401,F403
 from ember.ops.gamma_functions import *  # noqa: F401,F403
 from ember.ops.complex_numbers import *  # noqa: F401,F403
 from ember.ops.statistics import *  # noqa: F401,F403
+from ember.ops.combinatorics import *  # noqa: F401,F403
 from ember import _settings, autograd, cuda, linalg, return_types, testing  # noqa: E402
 from ember._printing import *  # noqa: F401,F403,E402
 from ember._settings import *  # noqa: F401,F403,E402
@@ -51,7 +52,7 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
            + ops.reduction.__all__ + ops.sampling.__all__
            + ops.scan.__all__ + ops.sorting.__all__
            + ops.views.__all__ + ops.gamma_functions.__all__ + ops.complex_numbers.__all__
-           + ops.statistics.__all__
+           + ops.statistics.__all__ + ops.combinatorics.__all__
            + _printing.__all__ + _settings.__all__
            + ["cuda", "linalg", "return_types", "testing", "nn", "optim", "utils",
               "save", "load", "accelerator"])

@@ -6,4 +6,4 @@ from ember.ops import scatter_gather, selection, view_scatter  # noqa: F401,E402
 from ember.ops import view_history  # noqa: F401,E402
 from ember.ops import gamma_functions, triangular_solve  # noqa: F401,E402
 from ember.ops import complex_numbers  # noqa: F401,E402
-from ember.ops import statistics  # noqa: F401,E402
+from ember.ops import combinatorics, statistics  # noqa: F401,E402

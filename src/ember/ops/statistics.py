@@ -382,14 +382,14 @@ def _scalar_result_dtype(data):
 
 
 def _times_scalar(input, factor):
-    data = input._data
-    array = np.multiply(data, factor, dtype=_scalar_result_dtype(data))
+    numpy_dtype = _scalar_result_dtype(input._data)
+    array = input._data.astype(numpy_dtype, copy=False) * numpy_dtype.type(factor)
     return record(np.asarray(array), MulBackward1, (input,), (factor,))
 
 
 def _over_scalar(input, divisor):
-    data = input._data
-    array = np.divide(data, divisor, dtype=_scalar_result_dtype(data))
+    numpy_dtype = _scalar_result_dtype(input._data)
+    array = input._data.astype(numpy_dtype, copy=False) / numpy_dtype.type(divisor)
     return record(np.asarray(array), DivBackward1, (input,), (divisor,))
 
 
@@ -572,7 +572,7 @@ def _cdist_checks(x1, x2, p):
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")
     for name, tensor in (("X1", x1), ("X2", x2)):
-        if tensor._data.dtype.kind != "f":
+        if not tensor.dtype.is_floating_point:
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
                                f"{dtype_name(tensor.dtype)}")
     if p < 0:
