@@ -61,10 +61,12 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
 _LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils",
                  "jit": "ember.jit", "compiler": "ember.compiler",
                  "distributions": "ember.distributions", "backends": "ember.backends",
-                 "accelerator": "ember.accelerator",
+                 "accelerator": "ember.accelerator", "amp": "ember.amp",
                  "func": "ember.func"}
 _LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization",
-                    "compile": "ember.compiler", "vmap": "ember.func"}
+                    "compile": "ember.compiler", "vmap": "ember.func",
+                    "autocast": "ember.amp", "is_autocast_enabled": "ember.amp",
+                    "get_autocast_dtype": "ember.amp"}
 # torch.relu, torch.softmax...: the nn.functional forms, loaded with ember.nn on first use
 _LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (
     "relu", "relu_", "selu", "selu_", "celu", "celu_", "prelu", "threshold", "threshold_",
