@@ -167,3 +167,12 @@ def test_saved_tensors_after_release_raise():
         y.sum().backward()
 
     check_error(run, grad_input(VALUES))
+
+
+def test_custom_node_repr_is_the_python_default():
+    from oracle import torch
+    reprs = []
+    for lib in (ember, torch):
+        node = _exp_function(lib).apply(lib.tensor([1.0], requires_grad=True), 2.0).grad_fn
+        reprs.append(repr(node).rsplit(" object", 1)[0].replace("torch.", "ember."))
+    assert reprs[0] == reprs[1]

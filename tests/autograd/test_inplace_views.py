@@ -120,3 +120,17 @@ def test_view_of_leaf_is_writable_under_no_grad():
         return x
 
     check(run, grad_input(X), grad=False)
+
+
+def test_hand_written_node_names_carry_the_autograd_namespace():
+    from oracle import torch
+    import ember
+    for lib, prefix in ((ember, "ember"), (torch, "torch")):
+        leaf = lib.tensor([1.0, 2.0], requires_grad=True)
+        written = leaf.clone()
+        written[0] = 5.0
+        assert written.grad_fn.name() == f"{prefix}::autograd::CopySlices"
+        accumulate = (leaf * 2).grad_fn.next_functions[0][0]
+        assert accumulate.name() == f"{prefix}::autograd::AccumulateGrad"
+        assert lib.remainder(2, leaf).grad_fn.name() == f"{prefix}::autograd::NotImplemented"
+        assert (leaf * 2).grad_fn.name() == "MulBackward0"

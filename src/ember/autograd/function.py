@@ -32,6 +32,10 @@ class BackwardFunction(FunctionCtx, Node):
 
     _forward_cls = None
 
+    # Python's default repr, as PyTorch's Python-defined nodes print:
+    # <ember.autograd.function.FBackward object at 0x...>
+    __repr__ = object.__repr__
+
     def __init__(self):
         self._init_node(())
         self.to_save = ()

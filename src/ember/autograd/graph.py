@@ -18,6 +18,11 @@ FREED_MESSAGE = (
     "calling backward.")
 
 
+# The nodes PyTorch writes by hand in torch::autograd rather than generating per op
+_AUTOGRAD_NAMESPACE_NODES = frozenset(("AccumulateGrad", "CopySlices", "NotImplemented",
+                                       "GraphRoot", "Error"))
+
+
 class Node:
     """A backward function in the autograd graph, as torch.autograd.graph.Node."""
 
@@ -25,7 +30,11 @@ class Node:
                  "__weakref__")
 
     def name(self):
-        return type(self).__name__
+        name = type(self).__name__
+        if name in _AUTOGRAD_NAMESPACE_NODES:
+            # PyTorch's hand-written C++ nodes report their namespace (torch::autograd::...)
+            return "ember::autograd::" + name
+        return name
 
     def register_hook(self, hook):
         """hook(grad_inputs, grad_outputs) runs after this node; may return new grad_inputs."""
