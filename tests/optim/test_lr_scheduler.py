@@ -223,6 +223,15 @@ def test_tensor_learning_rate_is_updated_in_place_like_torch():
     assert results[0] == results[1]
 
 
+def test_every_scheduler_names_torchs_module():
+    # reprs and pickles show the defining module, which is lr_scheduler for all of them
+    for name in dir(torch.optim.lr_scheduler):
+        theirs = getattr(torch.optim.lr_scheduler, name)
+        if isinstance(theirs, type) and issubclass(theirs, torch.optim.lr_scheduler.LRScheduler):
+            mine = getattr(ember.optim.lr_scheduler, name)
+            assert mine.__module__.replace("ember", "torch") == theirs.__module__, name
+
+
 # ---- errors ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("build", [

@@ -543,3 +543,8 @@ class ChainedScheduler(_NestedStateMixin, LRScheduler):
 # Imported last: these schedulers subclass LRScheduler and use the helpers above.
 from ember.optim._lr_cycles import (CosineAnnealingWarmRestarts, CyclicLR,  # noqa: E402
                                     OneCycleLR, ReduceLROnPlateau)
+
+# PyTorch defines them in this module: reprs, pickles and `type(s).__module__` name it
+for _scheduler in (CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR, ReduceLROnPlateau):
+    _scheduler.__module__ = __name__
+del _scheduler
