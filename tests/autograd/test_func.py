@@ -321,6 +321,15 @@ def test_jacobian_argnums_pytree_outputs_and_aux(name):
     check(run, V4, B43)
 
 
+def test_jacobian_dtypes_follow_the_mode():
+    # forward mode's tangents have the output's dtype, reverse mode's cotangents the input's
+    def run(lib, x):
+        func = lib.func
+        return (func.jacfwd(lambda a: a.float() * 2)(x), func.jacrev(lambda a: a.float())(x),
+                func.jacfwd(lambda a: (a * 2).long())(x))
+    check(run, V3)
+
+
 def test_jacobian_of_linear_layer_output_and_input_shapes():
     def run(lib, x, weight, bias):
         return lib.func.jacrev(lib.nn.functional.linear, argnums=(1, 2))(x, weight, bias)
@@ -364,6 +373,10 @@ def _vmap_cases(lib):
 @pytest.mark.parametrize("case", range(11))
 def test_vmap_in_dims_out_dims_and_nesting(case):
     check(lambda lib, *args: _vmap_cases(lib)[case](*args), X, Y, M34, V4, grad_fn=False)
+
+
+def test_vmap_out_dims_layout_is_a_moved_batch_dim():
+    check(lambda lib, x: lib.func.vmap(lambda a: a * 2, out_dims=1)(x), M34, strides=True)
 
 
 @pytest.mark.parametrize("case", [0, 2, 6, 8])
@@ -468,6 +481,7 @@ ERRORS = [
     lambda lib, x: _f(lib).jacrev(lambda a: a, has_aux=True)(x),
     lambda lib, x: _f(lib).jacfwd(lambda a: a, has_aux=True)(x),
     lambda lib, x: _f(lib).jacrev(lambda a: a * 2)(x.long()),
+    lambda lib, x: _f(lib).jacrev(lambda a: (a * 2, a.long()))(x),
     lambda lib, x: _f(lib).jacrev(lambda a: a, chunk_size=0)(x),
     lambda lib, x: _f(lib).jacrev(lambda a: a)(x.to(lib.complex64)),
 ]

@@ -156,37 +156,45 @@ class _Linearized:
                                            create_graph=create_graph)
             return [self.level.unwrap(g) for g in grads]
 
-    def jacobian_blocks(self):
-        """For each flat output, a tuple of blocks out.shape + leaf.shape, one per leaf."""
+    def jacobian_blocks(self, forward):
+        """For each flat output, a tuple of blocks out.shape + leaf.shape, one per leaf: one
+        vjp per output element. Forward mode's blocks take the output's dtype (tangents are
+        the output's), reverse mode's the input's."""
         blocks = []
         for out in self.flat_outputs:
             rows = [[] for _ in self.flat_diff]
-            basis = eye(out.numel(), dtype=out.dtype).reshape((out.numel(),) + tuple(out.shape))
-            for index in range(out.numel()):
-                with enable_grad():
-                    grads = autograd_grad_or_zeros((out,), self.flat_diff, (basis[index],),
-                                                   create_graph=self.create_graph)
-                for position, grad_value in enumerate(grads):
-                    rows[position].append(grad_value)
+            if out.requires_grad:
+                basis = eye(out.numel(), dtype=out.dtype).reshape((out.numel(),)
+                                                                  + tuple(out.shape))
+                for index in range(out.numel()):
+                    with enable_grad():
+                        grads = autograd_grad_or_zeros((out,), self.flat_diff, (basis[index],),
+                                                       create_graph=self.create_graph)
+                    for position, grad_value in enumerate(grads):
+                        rows[position].append(grad_value)
             blocks.append(tuple(
-                self._block(out, leaf, rows[position])
+                self._block(out, leaf, rows[position], out.dtype if forward else leaf.dtype)
                 for position, leaf in enumerate(self.flat_diff)))
         return blocks
 
-    def _block(self, out, leaf, rows):
+    def _block(self, out, leaf, rows, dtype):
         shape = tuple(out.shape) + tuple(leaf.shape)
         if not rows:
-            return zeros(shape, dtype=leaf.dtype)
-        return self.level.unwrap(stack(rows).reshape(shape))
+            return zeros(shape, dtype=dtype)
+        return self.level.unwrap(stack(rows).reshape(shape).to(dtype))
+
+
+def _check_floating_outputs(linear):
+    for out in linear.flat_outputs:
+        if not (out.is_floating_point() or out.is_complex()):
+            raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or complex "
+                               f"Tensors, got Tensor with dtype {out.dtype}")
 
 
 def vjp(func, *primals, has_aux=False):
     """(func(*primals), vjp_fn[, aux]): vjp_fn(cotangents) returns one gradient per primal."""
     linear = _Linearized(func, primals, None, has_aux, _VJP)
-    for out in linear.flat_outputs:
-        if not (out.is_floating_point() or out.is_complex()):
-            raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or complex "
-                               f"Tensors, got Tensor with dtype {out.dtype}")
+    _check_floating_outputs(linear)
 
     def vjp_fn(cotangents, retain_graph=True, create_graph=None):
         if create_graph is None:
@@ -273,8 +281,11 @@ def _jacobian(func, argnums, has_aux, name, api):
     def wrapper(*args):
         _check_real(name, args, is_input=True)
         linear = _Linearized(func, args, argnums, has_aux, api)
+        forward = api == _JVP
+        if not forward:
+            _check_floating_outputs(linear)
         _check_real(name, linear.flat_outputs, is_input=False)
-        blocks = linear.jacobian_blocks()
+        blocks = linear.jacobian_blocks(forward)
         # argnums=int: diff_spec is that argument's own structure, so no extra tuple level
         per_output = [tree_unflatten(list(block), linear.diff_spec) for block in blocks]
         jacobian = tree_unflatten(per_output, linear.output_spec)

@@ -154,10 +154,11 @@ def _combine(outputs, batch_size, out_dims, func):
                 raise ValueError(
                     f"vmap({_name(func)}, ...): `{_name(func)}` must only return Tensors, got "
                     f"type {type(value)}. Did you mean to set out_dims= to None for output?")
-        stacked = stack(list(column), out_dim)
+        # batch first, then moved: torch's layout (a movedim view of a batch-first result)
+        stacked = stack(list(column))
         if batch_size == 0:
-            stacked = stacked.narrow(out_dim, 0, 0)
-        results.append(stacked)
+            stacked = stacked.narrow(0, 0, 0)
+        results.append(stacked.movedim(0, out_dim))
     return tree_unflatten(results, spec)
 
 
