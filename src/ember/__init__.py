@@ -62,7 +62,7 @@ _LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils
                  "jit": "ember.jit", "compiler": "ember.compiler",
                  "distributions": "ember.distributions", "backends": "ember.backends",
                  "accelerator": "ember.accelerator", "amp": "ember.amp",
-                 "func": "ember.func"}
+                 "func": "ember.func", "fft": "ember.fft"}
 _LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization",
                     "compile": "ember.compiler", "vmap": "ember.func",
                     "autocast": "ember.amp", "is_autocast_enabled": "ember.amp",
