@@ -192,6 +192,8 @@ def test_functional_call_errors():
         lib.nn.Linear(2, 2), ({"weight": lib.ones(2, 2)}, {"weight": lib.ones(2, 2)}),
         (lib.ones(2),)))
     check_error(lambda lib: lib.func.functional_call(lib.nn.Linear(2, 2), 3, (lib.ones(2),)))
+    check_error(lambda lib: lib.func.functional_call(
+        lib.nn.Sequential(lib.nn.Linear(2, 2)), {"foo.weight": lib.ones(2, 2)}, (lib.ones(2),)))
 
     def tied(lib):
         model = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.Linear(2, 2))
@@ -284,7 +286,7 @@ def test_vjp_with_aux_and_tuple_outputs():
 def test_jvp_by_double_vjp():
     def run(lib, x, y, tx, ty):
         out, tangent = lib.func.jvp(lambda a, b: (a * b).sin(), (x, y), (tx, ty))
-        pair = lib.func.jvp(lambda a: (a ** 2, lib.ones(2)), (x,), (tx,))
+        pair = lib.func.jvp(lambda a: (a ** 2, lib.ones(2), a.long()), (x,), (tx,))
         aux = lib.func.jvp(lambda a: (a.exp(), a.sum()), (x,), (tx,), has_aux=True)
         return out, tangent, pair, aux
     check(run, V4, V4 + 1, V4 * 0.3, -V4)
@@ -446,6 +448,7 @@ ERRORS = [
     lambda lib, x: _f(lib).grad(lambda a: a.sum())(3.0),
     lambda lib, x: _f(lib).grad(lambda a: a.sum())(x.long()),
     lambda lib, x: _f(lib).grad(lambda a: (a.sum(), 3), has_aux=True)(x),
+    lambda lib, x: _f(lib).grad(lambda a: a.mul_(2).sum())(x),
     lambda lib, x: _f(lib).vmap(lambda a, b: a + b[:3])(x, lib.ones(4)),
     lambda lib, x: _f(lib).vmap(lambda a: a, in_dims=None)(x),
     lambda lib, x: _f(lib).vmap(lambda a: a, in_dims=1)(x),
