@@ -388,3 +388,34 @@ def test_short_nested_list_index_is_read_as_a_tuple(index):
             warnings.simplefilter("ignore")
             return x[index(lib)]
     check(function, X)
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_index_put_matches_torch_with_gradients(accumulate):
+    rows = np.array([0, 2, 0])
+    columns = np.array([1, 3, 1])
+    values = RNG.standard_normal(3)
+
+    def out_of_place(lib, x, v, r, c):
+        return lib.index_put(x, (r, c), v, accumulate=accumulate)
+
+    def in_place(lib, x, v, r, c):
+        y = x * 1
+        y.index_put_((r,), v[:, None] * 1, accumulate=accumulate)
+        return y.index_put_([r, c], v, accumulate=accumulate)
+
+    for function in (out_of_place, in_place):
+        check(function, grad_input(X[0]), grad_input(values), rows, columns)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: x.index_put_((lib.tensor([5]),), lib.tensor(1.0)),
+    lambda lib, x: x.index_put_(lib.tensor([1]), lib.tensor(1.0)),
+    lambda lib, x: x.index_put_((lib.tensor([1]), None), lib.tensor(1.0)),
+    lambda lib, x: x.index_put_((lib.tensor([1]),), 1.0),
+    lambda lib, x: x.index_put_((lib.tensor([1]),), lib.tensor([1])),
+    lambda lib, x: x.index_put_((lib.tensor([1]),), lib.ones(2, 5), accumulate=True),
+    lambda lib, x: lib.index_put(x, (lib.tensor([1]),), lib.tensor([1]), accumulate=True),
+])
+def test_index_put_errors_match_torch(call):
+    check_error(call, X.astype(np.float32))

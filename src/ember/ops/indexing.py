@@ -13,11 +13,12 @@ from ember import _dtype
 from ember._errors import dtype_name
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
-from ember.ops._registry import check_inplace, node_class, record, sum_to_shape
+from ember.ops._registry import (_history_alias, check_inplace, method, node_class, record,
+                                 set_history, sum_to_shape)
 from ember.ops.views import alias, apply_view, element_strides, restrided, unsqueeze
 from ember.ops.views_slicing import SelectBackward0, SliceBackward0, _select_fn, _slice_fn
 
-__all__ = []
+__all__ = ["index_put", "index_put_"]
 
 _SELECT = 0
 _SLICE = 1
@@ -567,12 +568,93 @@ def _record_setitem(input, value, steps, numpy_index):
         node_cls = CopyBackwards
     else:
         node_cls = FillBackward3
-    from ember.ops._registry import _history_alias, set_history
     old = _history_alias(input)
     value_shape = value._data.shape if isinstance(value, Tensor) else ()
     result = record(input._data, node_cls, (old, value),
                     (steps, numpy_index, value_shape))
     set_history(input, result)
+
+
+# ---- index_put, index_put_: assignment in functional form ----------------------------------------
+# The indices are a tuple of tensors; accumulate=True adds the values instead of writing them,
+# duplicates included.
+
+def _accumulate_value_rule(grad, numpy_index, value_shape):
+    return _value_grad(grad, (), numpy_index, value_shape)
+
+
+# accumulate=True adds into self, so self's gradient passes through unchanged
+IndexPutAccumulateBackward0 = node_class(
+    "IndexPutBackward0", lambda grad, numpy_index, value_shape: grad, _accumulate_value_rule)
+IndexPutAssignBackward0 = node_class(
+    "IndexPutBackward0",
+    lambda grad, numpy_index, value_shape: _zero_region(grad, (), numpy_index),
+    _accumulate_value_rule)
+
+
+def _index_tuple(name, indices, values):
+    """The indices as an index expression, with PyTorch's argument-parser errors."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'indices' (position 1) must be tuple of Tensors, "
+                        f"not {type(indices).__name__}")
+    for position, index in enumerate(indices):
+        if not isinstance(index, Tensor):
+            raise TypeError(f"expected Tensor as element {position} in argument 0, but got "
+                            f"{type(index).__name__}")
+    if not isinstance(values, Tensor):
+        raise TypeError(f"{name}(): argument 'values' (position 2) must be Tensor, not "
+                        f"{type(values).__name__}")
+    return tuple(indices)
+
+
+def _put(target, index, values, accumulate):
+    """Writes (or adds) values into target (an ndarray) at index; returns the NumPy index."""
+    steps, advanced, _ = _parse(target.shape, index, False)
+    numpy_index = _numpy_advanced_index(advanced) if advanced else (Ellipsis,)
+    result_shape = np.empty(target.shape, dtype=bool)[numpy_index].shape
+    _check_broadcast(values._data.shape, result_shape, advanced=True)
+    if values._data.dtype != target.dtype:
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got "
+            f"{dtype_name(_wrap(target).dtype)} for the destination and "
+            f"{dtype_name(values.dtype)} for the source.")
+    source = values._data
+    stripped = source.reshape(_strip_leading_ones(source.shape)) if source.ndim else source
+    if accumulate:
+        np.add.at(target, numpy_index, np.broadcast_to(stripped, result_shape))
+    else:
+        target[numpy_index] = stripped
+    return numpy_index
+
+
+def index_put_(input, indices, values, accumulate=False):
+    """input[indices] = values (or += with accumulate=True, duplicates adding up), in place."""
+    index = _index_tuple("index_put_", indices, values)
+    if not accumulate:
+        setitem(input, index, values)
+        return input
+    _check_leaf(input, ())
+    numpy_index = _put(input._data, index, values, True)
+    input._bump_version()
+    if STATE.enabled and (input._requires_grad or values._requires_grad):
+        old = _history_alias(input)
+        result = record(input._data, IndexPutAccumulateBackward0, (old, values),
+                        (numpy_index, values._data.shape))
+        set_history(input, result)
+    return input
+
+
+def index_put(input, indices, values, accumulate=False):
+    """A copy of input with values written (or added) at indices."""
+    index = _index_tuple("index_put", indices, values)
+    out = np.array(input._data, order="K")
+    numpy_index = _put(out, index, values, accumulate)
+    node = IndexPutAccumulateBackward0 if accumulate else IndexPutAssignBackward0
+    return record(out, node, (input, values), (numpy_index, values._data.shape))
+
+
+method("index_put", index_put)
+method("index_put_", index_put_)
 
 
 Tensor.__getitem__ = getitem

@@ -365,6 +365,15 @@ def tile(input, dims):
     return repeat(input, dims)
 
 
+def _tile_method(self, *sizes, dims=None):
+    """Tensor.tile takes the dims as a tuple or spread out (x.tile(2, 1)), as Tensor.repeat."""
+    if dims is None:
+        if not sizes:
+            raise TypeError('tile() missing 1 required positional arguments: "dims"')
+        dims = sizes[0] if len(sizes) == 1 else sizes
+    return tile(self, dims)
+
+
 def _repeat_counts(repeats, output_size=None):
     """torch.repeat_interleave(repeats): index i repeated repeats[i] times."""
     data = repeats._data
@@ -517,7 +526,7 @@ def atleast_3d(*tensors):
 
 
 for _name, _function in (("flip", _flip_method), ("fliplr", fliplr), ("flipud", flipud),
-                         ("roll", roll), ("rot90", rot90), ("repeat", repeat), ("tile", tile),
+                         ("roll", roll), ("rot90", rot90), ("repeat", repeat), ("tile", _tile_method),
                          ("repeat_interleave", repeat_interleave),
                          ("broadcast_to", broadcast_to),
                          ("split_with_sizes", _split_with_sizes_method)):
