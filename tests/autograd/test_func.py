@@ -275,6 +275,13 @@ def test_vjp_returns_output_and_reusable_pullback():
     check(run, V4, V4 + 0.5, V4 * 0.1)
 
 
+def test_vjp_is_differentiable_in_its_cotangent_and_primals():
+    def run(lib, x, v):
+        out, vjp_fn = lib.func.vjp(lambda a: a.sin() * a, x)
+        return out, vjp_fn(v), vjp_fn(v, create_graph=False)
+    check(run, grad_input(V4), grad_input(V4 * 0.1), grad_fn=False)
+
+
 def test_vjp_with_aux_and_tuple_outputs():
     def run(lib, x, v):
         out, vjp_fn, aux = lib.func.vjp(lambda a: ((a.exp(), a.sum()), a * 3), x,
