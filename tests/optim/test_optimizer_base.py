@@ -7,7 +7,7 @@ import ember
 from oracle import check_error, torch
 
 OPTIMIZERS = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam",
-              "RAdam", "Rprop", "ASGD", "LBFGS"]
+              "RAdam", "Rprop", "ASGD", "LBFGS", "Adafactor"]
 
 
 def _leaf(lib, values=(1.0, 2.0)):
@@ -198,6 +198,9 @@ def test_non_leaf_parameter(name):
     ("RAdam", {"betas": (0.9, 2.0)}), ("RAdam", {"eps": -1.0}),
     ("Rprop", {"lr": -0.1}), ("Rprop", {"etas": (1.5, 1.2)}), ("Rprop", {"etas": (0.5, 0.9)}),
     ("ASGD", {"lr": -0.1}), ("ASGD", {"weight_decay": -0.1}), ("LBFGS", {"lr": -1.0}),
+    ("Adafactor", {"lr": -1.0}), ("Adafactor", {"beta2_decay": 0.5}),
+    ("Adafactor", {"eps": (-1.0, 1e-3)}), ("Adafactor", {"eps": (None, -1.0)}),
+    ("Adafactor", {"d": 0.5}), ("Adafactor", {"weight_decay": -0.1}),
 ])
 def test_invalid_hyperparameters(name, options):
     check_error(lambda lib: getattr(lib.optim, name)([_leaf(lib)], **options))
@@ -281,3 +284,12 @@ def test_tensor_learning_rate_is_used_like_a_float():
             optimizer.step()
         results.append(param.tolist())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-6)
+
+
+def test_adafactor_refuses_complex_parameters():
+    def run(lib):
+        param = lib.tensor([1 + 1j, 2 - 1j], requires_grad=True)
+        optimizer = lib.optim.Adafactor([param])
+        param.grad = lib.ones_like(param)
+        optimizer.step()
+    check_error(run)
