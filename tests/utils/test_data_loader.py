@@ -199,6 +199,25 @@ def test_worker_errors_are_reraised_with_their_type_and_origin():
     assert "sample 3 is corrupt" in str(error.value)
 
 
+class _MissingKey:
+    def __getitem__(self, index):
+        raise KeyError(index)
+
+    def __len__(self):
+        return 2
+
+
+def test_worker_key_errors_print_their_traceback_unquoted_like_torch():
+    # KeyError's str() is its argument's repr; both libraries keep the message readable
+    messages = []
+    for lib in (ember, torch):
+        with pytest.raises(KeyError) as error:
+            list(lib.utils.data.DataLoader(_MissingKey(), num_workers=1))
+        messages.append(str(error.value).splitlines()[:2])
+    assert messages[0] == messages[1]
+    assert messages[0][0] == "Caught KeyError in DataLoader worker process 0."
+
+
 def test_worker_init_fn_and_seeds():
     def init(worker_id):
         info = ember.utils.data.get_worker_info()

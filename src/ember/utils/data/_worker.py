@@ -56,6 +56,17 @@ class _ResumeIteration:
     """Sent to persistent workers at a new epoch: rebuild the fetcher."""
 
 
+class _KeyErrorMessage(str):
+    """A message that is its own repr: KeyError's str() is the repr of its argument, which
+    would print the traceback as one quoted line with escaped newlines (PyTorch's
+    KeyErrorMessage)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return self
+
+
 class _ExceptionWrapper:
     """An exception raised in a worker, re-raised in the main process with its traceback."""
 
@@ -68,8 +79,11 @@ class _ExceptionWrapper:
 
     def reraise(self):
         """Raises the worker's exception type with the worker's traceback in its message."""
+        message = self.message
+        if self.exc_type is KeyError:
+            message = _KeyErrorMessage(message)
         try:
-            exception = self.exc_type(self.message)
+            exception = self.exc_type(message)
         except Exception:
             raise RuntimeError(self.message) from None
         raise exception
