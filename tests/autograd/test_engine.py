@@ -249,3 +249,25 @@ def test_fresh_leaf_gradient_is_taken_over_without_a_copy():
     Triple.apply(x).sum().backward()
     assert x.grad.tolist() == [3.0] * 1000
     assert produced[0]() is x.grad._data
+
+
+
+def test_saved_values_are_exposed_under_pytorchs_names():
+    from oracle import assert_matches, torch
+    for lib in (ember, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        product = x * x
+        assert product.grad_fn._saved_self is x and product.grad_fn._saved_other is x
+        assert x.pow(2).grad_fn._saved_exponent == 2
+        assert x.sin().grad_fn._saved_self is x
+    mine = ember.tensor([1.0, 2.0], requires_grad=True).exp()
+    theirs = torch.tensor([1.0, 2.0], requires_grad=True).exp()
+    assert_matches(mine.grad_fn._saved_result, theirs.grad_fn._saved_result)
+
+    def freed(lib, x):
+        # after a backward without retain_graph the saved values are gone
+        y = x.sin()
+        y.sum().backward()
+        return y.grad_fn._saved_self
+    check_error(freed, grad_input(np.array([1.0, 2.0])))
+    check_error(lambda lib, x: x.sin().grad_fn._saved_nothing, grad_input(np.array([1.0])))

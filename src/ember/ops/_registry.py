@@ -114,6 +114,33 @@ class OpNode(Node):
         self._checks = ()
         self._result_data = None
 
+    def __getattr__(self, name):
+        # node._saved_self, node._saved_other, node._saved_result...: PyTorch exposes the saved
+        # values under its derivative formulas' names; ours are the rules' parameter names,
+        # with `input` spelled `self` as in PyTorch's formulas
+        if name.startswith("_saved_"):
+            names = _saved_names(type(self))
+            wanted = name[len("_saved_"):]
+            if wanted in names:
+                return self._unpack()[names.index(wanted)]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+
+def _saved_names(node_cls):
+    """The names of node_cls's saved values, read once from its first rule's parameters."""
+    names = node_cls.__dict__.get("_saved_value_names")
+    if names is None:
+        names = ()
+        for rule in node_cls._rules:
+            code = getattr(rule, "__code__", None)
+            if code is not None:
+                parameters = code.co_varnames[1:code.co_argcount]
+                names = tuple("self" if parameter == "input" else parameter
+                              for parameter in parameters)
+                break
+        node_cls._saved_value_names = names
+    return names
+
 
 def _materialize(node, grads):
     """Fills missing output gradients of a multi-output node with zeros, as PyTorch does."""
