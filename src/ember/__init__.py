@@ -27,6 +27,7 @@ from ember.ops.gamma_functions import *  # noqa: F401,F403
 from ember.ops.complex_numbers import *  # noqa: F401,F403
 from ember.ops.statistics import *  # noqa: F401,F403
 from ember.ops.combinatorics import *  # noqa: F401,F403
+from ember.ops.special_functions import *  # noqa: F401,F403
 from ember import _settings, autograd, cuda, linalg, return_types, testing  # noqa: E402
 from ember._printing import *  # noqa: F401,F403,E402
 from ember._settings import *  # noqa: F401,F403,E402
@@ -53,6 +54,7 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
            + ops.scan.__all__ + ops.sorting.__all__
            + ops.views.__all__ + ops.gamma_functions.__all__ + ops.complex_numbers.__all__
            + ops.statistics.__all__ + ops.combinatorics.__all__
+           + ops.special_functions.__all__
            + _printing.__all__ + _settings.__all__
            + ["cuda", "linalg", "return_types", "testing", "nn", "optim", "utils",
               "save", "load", "accelerator"])
@@ -62,7 +64,7 @@ _LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils
                  "jit": "ember.jit", "compiler": "ember.compiler",
                  "distributions": "ember.distributions", "backends": "ember.backends",
                  "accelerator": "ember.accelerator", "amp": "ember.amp",
-                 "func": "ember.func", "fft": "ember.fft"}
+                 "func": "ember.func", "fft": "ember.fft", "special": "ember.special"}
 _LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization",
                     "compile": "ember.compiler", "vmap": "ember.func",
                     "autocast": "ember.amp", "is_autocast_enabled": "ember.amp",

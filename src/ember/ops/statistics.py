@@ -381,13 +381,13 @@ def _scalar_result_dtype(data):
     return data.dtype
 
 
-def _times_scalar(input, factor):
+def times_scalar(input, factor):
     numpy_dtype = _scalar_result_dtype(input._data)
     array = input._data.astype(numpy_dtype, copy=False) * numpy_dtype.type(factor)
     return record(np.asarray(array), MulBackward1, (input,), (factor,))
 
 
-def _over_scalar(input, divisor):
+def over_scalar(input, divisor):
     numpy_dtype = _scalar_result_dtype(input._data)
     array = input._data.astype(numpy_dtype, copy=False) / numpy_dtype.type(divisor)
     return record(np.asarray(array), DivBackward1, (input,), (divisor,))
@@ -434,13 +434,13 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
                                        "supported")
         spacing = _spacing(y, x, dim, "trapezoid")
         left, right = _pairs(y, dim)
-        return _over_scalar(((right + left) * spacing).sum(dim), 2.0)
+        return over_scalar(((right + left) * spacing).sum(dim), 2.0)
     dx = 1 if dx is None else dx
     _check_bool(y, None, "trapezoid", "received a bool input for `y`, but bool is not "
                                       "supported")
     _check_real_spacing(dx, "trapezoid")
-    ends = _times_scalar(y.select(dim, 0) + y.select(dim, -1), 0.5)
-    return _times_scalar(y.sum(dim) - ends, float(dx))
+    ends = times_scalar(y.select(dim, 0) + y.select(dim, -1), 0.5)
+    return times_scalar(y.sum(dim) - ends, float(dx))
 
 
 def _no_dims(dim):
@@ -463,13 +463,13 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
                                                   "bool is not supported")
         spacing = _spacing(y, x, dim, "cumulative_trapezoid")
         left, right = _pairs(y, dim)
-        return _over_scalar((spacing * (left + right)).cumsum(dim), 2.0)
+        return over_scalar((spacing * (left + right)).cumsum(dim), 2.0)
     dx = 1 if dx is None else dx
     _check_bool(y, None, "cumulative_trapezoid", "received a bool input for `y`, but bool is "
                                                  "not supported")
     _check_real_spacing(dx, "cumulative_trapezoid")
     left, right = _pairs(y, dim)
-    return _times_scalar(left + right, float(dx) / 2.0).cumsum(dim)
+    return times_scalar(left + right, float(dx) / 2.0).cumsum(dim)
 
 
 # ---- cdist --------------------------------------------------------------------------------------
