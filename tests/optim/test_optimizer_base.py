@@ -201,6 +201,9 @@ def test_non_leaf_parameter(name):
     ("Adafactor", {"lr": -1.0}), ("Adafactor", {"beta2_decay": 0.5}),
     ("Adafactor", {"eps": (-1.0, 1e-3)}), ("Adafactor", {"eps": (None, -1.0)}),
     ("Adafactor", {"d": 0.5}), ("Adafactor", {"weight_decay": -0.1}),
+    ("SGD", {"fused": True, "differentiable": True}), ("Adam", {"fused": True, "foreach": True}),
+    ("AdamW", {"fused": True, "differentiable": True}),
+    ("Adagrad", {"fused": True, "differentiable": True}),
 ])
 def test_invalid_hyperparameters(name, options):
     check_error(lambda lib: getattr(lib.optim, name)([_leaf(lib)], **options))

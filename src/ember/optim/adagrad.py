@@ -36,13 +36,14 @@ class Adagrad(Optimizer):
                     "initial_accumulator_value": initial_accumulator_value,
                     "foreach": foreach, "maximize": maximize,
                     "differentiable": differentiable, "fused": fused}
-        check_unsupported_modes(differentiable)
         super().__init__(params, defaults)
         if fused:
             if differentiable:
                 raise RuntimeError("`fused` does not support `differentiable`")
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        # after PyTorch's own checks, so a combination PyTorch refuses fails with its message
+        check_unsupported_modes(differentiable)
         for group in self.param_groups:
             for param in group["params"]:
                 self._init_state(param, self.state[param], group)

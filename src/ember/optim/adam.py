@@ -50,13 +50,14 @@ class Adam(Optimizer):
                     "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
                     "capturable": capturable, "differentiable": differentiable, "fused": fused,
                     "decoupled_weight_decay": decoupled_weight_decay}
-        check_unsupported_modes(differentiable)
         super().__init__(params, defaults)
         if fused:
             if differentiable:
                 raise RuntimeError("`fused` does not support `differentiable`")
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        # after PyTorch's own checks, so a combination PyTorch refuses fails with its message
+        check_unsupported_modes(differentiable)
 
     def _init_state(self, param, state, group):
         # Refused before creating state as well as before updating, so a refused step leaves

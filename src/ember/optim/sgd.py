@@ -30,13 +30,14 @@ class SGD(Optimizer):
                     "foreach": foreach, "differentiable": differentiable, "fused": fused}
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        check_unsupported_modes(differentiable)
         super().__init__(params, defaults)
         if fused:
             if differentiable:
                 raise RuntimeError("`fused` does not support `differentiable`")
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        # after PyTorch's own checks, so a combination PyTorch refuses fails with its message
+        check_unsupported_modes(differentiable)
 
     def step(self, closure=None):
         """Performs one optimization step; returns the closure's loss if one is given."""
