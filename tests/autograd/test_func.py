@@ -309,6 +309,18 @@ def test_linearize():
     check_error(lambda lib, x: lib.func.linearize(lib.sin, x)[1](x.float()), V4)
 
 
+def test_functionalize_keeps_values_and_input_mutations_but_not_aliasing():
+    def run(lib, x):
+        def func(a):
+            b = a.view(2, 2)
+            b.add_(1)
+            return b, a * 2
+        out = lib.func.functionalize(func)(x)
+        return out, x, out[0].data_ptr() == x.data_ptr()
+    check(run, V4)
+    check_error(lambda lib: lib.func.functionalize(lib.sin, remove="foo"))
+
+
 # ---- Jacobians and Hessians ---------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["jacrev", "jacfwd"])

@@ -344,3 +344,30 @@ def linearize(func, *primals):
 def debug_unwrap(tensor, *, recurse=True):
     """The tensor under a transform's wrapper: ember's transforms do not wrap, so itself."""
     return tensor
+
+
+def functionalize(func, *, remove="mutations"):
+    """func with the same results but no output aliasing an input; mutations of the inputs
+    still reach them, as torch's functionalize copies them back."""
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(
+            "functionalize(f, remove='mutations'): received invalid argument for "
+            f"remove={remove}. Valid options are:\n     remove='mutations': all inplace and out= "
+            "operators will be removed from the program, and replaced with their out-of-place "
+            "equivalents.\n     remove='mutations_and_views': In addition to the above, all "
+            "aliasing operators {view} will be replaced with their non-aliasing counterparts, "
+            "{view}_copy.\n")
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        leaves, _ = tree_flatten((args, kwargs))
+        storages = {leaf.untyped_storage().data_ptr() for leaf in leaves
+                    if isinstance(leaf, Tensor)}
+
+        def unaliased(value):
+            if isinstance(value, Tensor) and value.untyped_storage().data_ptr() in storages:
+                return value.clone()
+            return value
+        return tree_map(unaliased, func(*args, **kwargs))
+
+    return wrapper
