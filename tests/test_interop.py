@@ -201,3 +201,13 @@ def test_cpu_device_accepted_everywhere():
                  lambda: ember.zeros_like(ember.zeros(1), device="cpu")):
         assert make().device == ember.device("cpu")
     assert ember.zeros(1).is_cuda is False and ember.zeros(1).get_device() == -1
+
+
+@pytest.mark.parametrize("convert", [
+    lambda lib, a: lib.from_numpy(a),
+    lambda lib, a: lib.tensor(a),
+    lambda lib, a: lib.as_tensor(a),
+])
+def test_non_native_byte_order_is_refused_as_torch_refuses_it(convert):
+    for array in (np.array([1.0], dtype=">f4"), np.array([1], dtype=">i8")):
+        check_error(lambda lib: convert(lib, array))

@@ -113,6 +113,9 @@ def from_numpy_dtype(numpy_dtype):
     found = FROM_NUMPY.get(numpy_dtype)
     if found is None and numpy_dtype.name == "bfloat16" and _load_bfloat16() is not None:
         found = FROM_NUMPY.get(numpy_dtype)
+    if found is None and not numpy_dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte order. "
+                         "Conversion between byte orders is currently not supported.")
     if found is None:
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{numpy_dtype.type.__name__}. The only "
