@@ -506,6 +506,8 @@ ERRORS = [
     lambda lib, x: _f(lib).jacrev(lambda a: (a * 2, a.long()))(x),
     lambda lib, x: _f(lib).jacrev(lambda a: a, chunk_size=0)(x),
     lambda lib, x: _f(lib).jacrev(lambda a: a)(x.to(lib.complex64)),
+    lambda lib, x: _f(lib).jacfwd(lambda a: a * lib.rand(()))(x),
+    lambda lib, x: _f(lib).jacfwd(lambda a: a, randomness="foo")(x),
 ]
 
 

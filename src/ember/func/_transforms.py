@@ -9,8 +9,10 @@ from ember._tensor import Tensor
 from ember.autograd.grad_mode import enable_grad, is_grad_enabled
 from ember.func._levels import Level, autograd_grad_or_zeros
 from ember.func._pytree import tree_flatten, tree_map, tree_unflatten, treespec_pprint
+from ember.func._vmap import check_randomness, refuse_randomness_since
 from ember.ops.creation import zeros, zeros_like
 from ember.ops.ranges import eye
+from ember.ops.sampling import get_rng_state
 from ember.ops.joining import stack
 
 _JVP = "jvp(f, primals, tangents)"
@@ -279,12 +281,18 @@ def _push_forward(linear, flat_tangents, strict):
     return products
 
 
-def _jacobian(func, argnums, has_aux, name, api):
+def _jacobian(func, argnums, has_aux, name, api, randomness=None):
     @functools.wraps(func)
     def wrapper(*args):
         _check_real(name, args, is_input=True)
-        linear = _Linearized(func, args, argnums, has_aux, api)
         forward = api == _JVP
+        if forward:
+            # torch's jacfwd is a vmap over basis vectors, with vmap's randomness rules
+            check_randomness(randomness)
+            state = get_rng_state()
+        linear = _Linearized(func, args, argnums, has_aux, api)
+        if forward and randomness == "error":
+            refuse_randomness_since(state)
         if not forward:
             _check_floating_outputs(linear)
         _check_real(name, linear.flat_outputs, is_input=False)
@@ -308,7 +316,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     """A function returning the Jacobian of func w.r.t. the argnums inputs (computed in
     reverse mode here: the values forward mode gives)."""
-    return _jacobian(func, argnums, has_aux, "jacfwd", _JVP)
+    return _jacobian(func, argnums, has_aux, "jacfwd", _JVP, randomness)
 
 
 def hessian(func, argnums=0):

@@ -98,14 +98,26 @@ def _run_slices(func, batch_size, flat_in_dims, flat_args, spec, randomness, kwa
             set_rng_state(state)
         outputs.append(func(*tree_unflatten(_slice(flat_args, flat_in_dims, index), spec),
                             **kwargs))
-        if randomness == "error" and not get_rng_state().equal(state):
-            # torch refuses the random op before it draws; restore what it would have left
-            set_rng_state(state)
-            raise RuntimeError(
-                "vmap: called random operation while in randomness error mode. Please either "
-                "use the 'same' or 'different' randomness flags on vmap or perform the "
-                "randomness operation out of vmap")
+        if randomness == "error":
+            refuse_randomness_since(state)
     return outputs
+
+
+def check_randomness(randomness):
+    if randomness not in _RANDOMNESS:
+        raise RuntimeError("Only allowed values for randomness are 'error', 'different', or "
+                           f"'same'. Got {randomness}")
+
+
+def refuse_randomness_since(state):
+    """Raises vmap's error when the default generator moved since `state` (a random op ran
+    in randomness='error' mode); torch refuses before drawing, so the state is put back."""
+    if not get_rng_state().equal(state):
+        set_rng_state(state)
+        raise RuntimeError(
+            "vmap: called random operation while in randomness error mode. Please either use "
+            "the 'same' or 'different' randomness flags on vmap or perform the randomness "
+            "operation out of vmap")
 
 
 def _flat_out_dims(first_output, out_dims, func):
@@ -164,9 +176,7 @@ def _combine(outputs, batch_size, out_dims, func):
 
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     """func mapped over the in_dims dimension of its inputs, results stacked at out_dims."""
-    if randomness not in _RANDOMNESS:
-        raise RuntimeError("Only allowed values for randomness are 'error', 'different', or "
-                           f"'same'. Got {randomness}")
+    check_randomness(randomness)
     if not (chunk_size is None or chunk_size > 0):
         raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})")
 
