@@ -3,6 +3,7 @@ view, matmul then an in-place bias add) shows in the grad_fn names; values, grad
 differences and shape errors; Linear and Bilinear modules over train/eval steps."""
 import numpy as np
 import pytest
+import torch
 
 from module_oracle import compare_module, same_repr
 from oracle import Input, check, check_error, finite_differences, grad_input
@@ -63,3 +64,27 @@ def test_modules_match_torch(build, shapes):
     arrays = [RNG.standard_normal(shape).astype(np.float32) for shape in shapes]
     compare_module(lambda lib: build(lib.nn), *arrays, grad_fn=False)
     same_repr(lambda lib: build(lib.nn))
+
+
+def _graph(function, depth):
+    """The names of a grad_fn and of its next_functions, recursively, to `depth` levels."""
+    if function is None:
+        return None
+    if depth == 0:
+        return type(function).__name__
+    children = [_graph(child, depth - 1) for child, _ in function.next_functions]
+    return type(function).__name__, children
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4)])
+@pytest.mark.parametrize("input_grad", [False, True])
+def test_linear_graph_edges_are_torch_s(shape, input_grad):
+    # tutorials walk loss.grad_fn.next_functions[0][0]...: addmm's edges are (bias, input,
+    # weight.t()) in that order, the weight behind a TBackward0
+    array = RNG.standard_normal(shape).astype(np.float32)
+    graphs = []
+    for lib in (ember, torch):
+        x = lib.tensor(array, requires_grad=input_grad)
+        layer = lib.nn.Linear(4, 5)
+        graphs.append(_graph(layer(x.relu()).sum().grad_fn, 4))
+    assert graphs[0] == graphs[1]

@@ -1,9 +1,11 @@
 """nn.functional: linear and bilinear, decomposed as PyTorch's are (so grad_fns match).
 
 The 2-D product with a bias is one fused primitive under PyTorch's name for it
-(AddmmBackward0): it skips the transposed-weight view and its node, and its weight gradient is
-computed directly in the weight's layout (grad^T @ input), so accumulating it into .grad is a
-plain contiguous copy. The rules are ember ops, so higher-order gradients work."""
+(AddmmBackward0) with PyTorch's edges: addmm(bias, input, weight.t()), so next_functions read
+(bias, input, TBackward0 -> weight) as tutorials print them. The gradient for weight.t() is
+computed in the weight's layout (grad^T @ input) and handed over transposed, so TBackward0's
+transpose gives back a contiguous array and accumulating into .grad is a plain copy. The rules
+are ember ops, so higher-order gradients work."""
 import numpy as np
 
 from ember._errors import dtype_name
@@ -14,9 +16,9 @@ __all__ = ["linear", "bilinear"]
 
 AddmmBackward0 = node_class(
     "AddmmBackward0",
+    lambda grad, input, weight: grad.sum(0),
     lambda grad, input, weight: grad.mm(weight),
-    lambda grad, input, weight: grad.t().mm(input),
-    lambda grad, input, weight: grad.sum(0))
+    lambda grad, input, weight: grad.t().mm(input).t())
 
 
 def _addmm_linear(input, weight, bias):
@@ -42,7 +44,7 @@ def _addmm_linear(input, weight, bias):
                            f"{list(b.shape)}")
     array = np.matmul(a, w.T)
     array += b
-    return record(array, AddmmBackward0, (input, weight, bias), (input, weight))
+    return record(array, AddmmBackward0, (bias, input, weight.t()), (input, weight))
 
 
 def linear(input, weight, bias=None):
