@@ -116,8 +116,10 @@ def _failure(function, name, position):
             # by keyword, PyTorch names the container rather than the bad element
             raise TypeError(f"{function}(): {where} must be {expected}, not "
                             f"{_type_name(value)}")
-        raise TypeError(f"{function}(): {where} failed to unpack the object at pos {index + 1} "
-                        f"with error \"type must be {expected},but got {_type_name(item)}\"")
+        # this message never names the position
+        raise TypeError(f"{function}(): argument '{name}' failed to unpack the object at pos "
+                        f"{index + 1} with error \"type must be {expected},but got "
+                        f"{_type_name(item)}\"")
     return fail
 
 
