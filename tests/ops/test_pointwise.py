@@ -493,3 +493,29 @@ def test_gcd_lcm_match_torch():
         check(lambda lib, x, y: getattr(x, name)(y), a.astype(np.int8), b)
         check_error(lambda lib, x: getattr(lib, name)(x, x), a.astype(np.float32))
         check_error(lambda lib, x: getattr(lib, name)(x, 3), a)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, c, x: lib.where(c, x.to(lib.int8), 300),
+    lambda lib, c, x: lib.where(c, 300, x.to(lib.int8)),
+    lambda lib, c, x: lib.where(c, x.to(lib.uint8), -300),
+    lambda lib, c, x: lib.where(c, x, 1e300),
+    lambda lib, c, x: lib.where(c, 1, 2 ** 70),
+    lambda lib, c, x: lib.clamp(x.to(lib.int8), max=300),
+    lambda lib, c, x: lib.clamp(x.half(), max=1e6),
+    lambda lib, c, x: lib.clamp(x, min=-1e300),
+    lambda lib, c, x: lib.addcmul(x, x, x, value=1e300),
+    lambda lib, c, x: lib.lerp(x, x, 1e300),
+])
+def test_scalar_operands_that_overflow_the_result_dtype_raise(call):
+    check_error(call, np.array([True, False]), np.array([1.0, 2.0], dtype=np.float32))
+
+
+def test_scalar_operands_that_fit_or_wrap_match_torch():
+    condition = np.array([True, False])
+    x = np.array([1.0, 2.0], dtype=np.float32)
+    # a negative int wraps into uint8; where takes a half-precision scalar as float (inf)
+    check(lambda lib, c, t: lib.where(c, t.to(lib.uint8), -1), condition, x)
+    check(lambda lib, c, t: lib.clamp(t.to(lib.uint8), min=-1), condition, x)
+    check(lambda lib, c, t: lib.where(c, t.half(), 1e6), condition, x)
+    check(lambda lib, c, t: lib.where(c, t.to(lib.int8), -128), condition, x)

@@ -8,16 +8,29 @@ from ember._tensor import Tensor, _wrap
 from ember.ops._elementwise import (as_array, conjugate, dtype_of, finish, found_dtype,
                                     not_implemented)
 from ember.ops._registry import inplace_method, method, node_class, record
+from ember.ops.creation import checked_fill
 
 __all__ = ["where", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv"]
 
 
-def _data(value, numpy_dtype):
-    """A tensor's or scalar's values in `numpy_dtype` (scalars wrap like PyTorch's casts)."""
+_HALF_KINDS = ("float16", "bfloat16")
+
+
+def _data(value, numpy_dtype, half_overflows_to_inf=False):
+    """A tensor's or scalar's values in `numpy_dtype`. A scalar that does not fit the dtype
+    raises PyTorch's overflow error (a negative int still wraps into an unsigned type);
+    where() alone takes a scalar into half precision as a float, overflowing to inf."""
     if isinstance(value, Tensor):
         data = value._data
         return data if data.dtype is numpy_dtype else data.astype(numpy_dtype)
-    return np.array(value).astype(numpy_dtype)
+    if isinstance(value, int) and not isinstance(value, bool) and \
+            not -2 ** 63 <= value < 2 ** 63:
+        raise OverflowError("int too big to convert")
+    dtype = _dtype.FROM_NUMPY[numpy_dtype]
+    if not (half_overflows_to_inf and dtype._name in _HALF_KINDS):
+        checked_fill(value, dtype)
+    with np.errstate(over="ignore"):
+        return np.array(value).astype(numpy_dtype)
 
 
 def _check_broadcast(*values):
@@ -53,8 +66,8 @@ def where(condition, input=None, other=None, *, out=None):
                            f"with dtype {dtype_name(condition.dtype)}")
     _check_broadcast(condition, input, other)
     numpy_dtype = _result_dtype(input, other)
-    array = as_array(np.where(condition._data, _data(input, numpy_dtype),
-                              _data(other, numpy_dtype)))
+    array = as_array(np.where(condition._data, _data(input, numpy_dtype, True),
+                              _data(other, numpy_dtype, True)))
     result = record(array, WhereBackward0, (condition, input, other), (condition,))
     return result if out is None else finish(result, out, "where", _where_out_dtype)
 
