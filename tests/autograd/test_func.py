@@ -1,6 +1,8 @@
 """ember.func against torch.func: the cores of PyTorch's torch.func tutorials (per-sample
 gradients, model ensembling, Jacobians and Hessians), vmap's in_dims/out_dims, nesting, aux
 outputs, argnums and torch's error messages. Deterministic NumPy data throughout."""
+import collections
+
 import numpy as np
 import pytest
 
@@ -416,6 +418,18 @@ def test_vmap_pytrees_and_unbatched_outputs():
             (a, b), a)
         return _items(out), listed, nested
     check(run, B234[0], V4)
+
+
+def test_vmap_pytree_node_types_are_torchs():
+    # return types and Size are nodes; an unregistered tuple subclass is a leaf
+    def run(lib, x):
+        out = lib.func.vmap(lambda a: a.max(0))(x)
+        sizes = lib.func.vmap(lambda a: (a * 2, a.shape), out_dims=(0, None))(x)
+        return type(out).__name__, out, sizes
+    check(run, B234)
+    point = collections.namedtuple("Point", "x y")
+    check_error(lambda lib, x: lib.func.vmap(lambda p: p.x, in_dims=((0, 0, 0),))(point(x, x)),
+                V4)
 
 
 def test_vmap_in_place_writes_through_to_the_input():

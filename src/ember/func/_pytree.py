@@ -1,11 +1,9 @@
 """Pytrees as torch.utils._pytree sees them: tuples, lists, dicts and named tuples are nodes,
 everything else (tensors, numbers, None) is a leaf. The TreeSpec repr is torch's, because
 vmap's and jvp's error messages print it."""
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict, deque
 
-
-def _is_namedtuple(value):
-    return isinstance(value, tuple) and hasattr(type(value), "_fields")
+from ember._tensor import Size
 
 
 class TreeSpec:
@@ -32,7 +30,8 @@ class TreeSpec:
         return id(self)
 
     def __repr__(self, indent=0):
-        prefix = f"TreeSpec({self.type.__name__}, {self.context}, ["
+        named = isinstance(self.context, type)
+        prefix = f"TreeSpec({'namedtuple' if named else self.type.__name__}, {self.context}, ["
         body = ""
         if self.children:
             indent += 2
@@ -67,14 +66,21 @@ _LEAF = LeafSpec()
 
 
 def _children(tree):
-    """(node type, context, children) for a node, None for a leaf."""
-    if isinstance(tree, (list, tuple)):
-        if _is_namedtuple(tree):
-            return type(tree), type(tree), list(tree)
-        return type(tree), None, list(tree)
-    if isinstance(tree, dict):
+    """(node type, context, children) for a node, None for a leaf. As in torch, the node
+    types are exact: a subclass of tuple or dict nobody registered is a leaf."""
+    kind = type(tree)
+    if kind in (tuple, list, deque, Size):
+        return kind, None, list(tree)
+    if kind in (dict, OrderedDict):
         keys = list(tree)
-        return type(tree), keys, [tree[key] for key in keys]
+        return kind, keys, [tree[key] for key in keys]
+    if kind is defaultdict:
+        keys = list(tree)
+        return kind, [tree.default_factory, keys], [tree[key] for key in keys]
+    if isinstance(tree, tuple) and hasattr(kind, "_fields"):
+        # named tuples carry their class; torch's structseqs (ember's return_types) do not
+        context = None if kind.__module__ == "ember.return_types" else kind
+        return kind, context, list(tree)
     return None
 
 
@@ -104,15 +110,17 @@ def _build(spec, iterator):
     if spec.is_leaf():
         return next(iterator)
     children = [_build(child, iterator) for child in spec.children]
-    if spec.type is list:
-        return children
-    if spec.type is tuple:
-        return tuple(children)
-    if issubclass(spec.type, tuple):
-        return spec.type(*children)
-    if spec.type is OrderedDict or issubclass(spec.type, dict):
-        return spec.type(zip(spec.context, children))
-    raise TypeError(f"cannot rebuild a {spec.type}")
+    kind = spec.type
+    if kind in (list, tuple, deque, Size):
+        return kind(children)
+    if kind in (dict, OrderedDict):
+        return kind(zip(spec.context, children))
+    if kind is defaultdict:
+        factory, keys = spec.context
+        return defaultdict(factory, zip(keys, children))
+    if spec.context is None:
+        return kind(children)
+    return kind(*children)
 
 
 def tree_map(function, tree):
