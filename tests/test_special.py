@@ -187,3 +187,55 @@ def test_special_loads_lazily():
            "print('ember.special' in sys.modules)"
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert completed.stdout.split() == ["False", "True"]
+
+
+POLYNOMIALS = ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+               "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
+               "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+               "shifted_chebyshev_polynomial_w", "hermite_polynomial_h",
+               "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p"]
+# NaN x is left out: torch's vectorised kernels return a neighbouring element's value there
+POINTS = np.array([-2.5, -1.0, -0.7, -0.2, 0.0, 0.3, 0.5, 0.99, 1.0, 1.7])
+
+
+@pytest.mark.parametrize("name", POLYNOMIALS)
+@pytest.mark.parametrize("numpy_dtype", [np.float64, np.float32])
+def test_polynomials(name, numpy_dtype):
+    x, n = np.meshgrid(POINTS.astype(numpy_dtype), np.arange(-1, 13))
+    check(lambda lib, a, b: getattr(lib.special, name)(a, b), Input(x), Input(n))
+    # degrees as floats truncate, a scalar degree, integer x, and no graph even with grad
+    check(lambda lib, a: getattr(lib.special, name)(a, 3), grad_input(POINTS), grad=False)
+    check(lambda lib, a, b: getattr(lib.special, name)(a, b), Input(POINTS[:3]),
+          Input(np.array([2.7, 4.2, 9.9])))
+    check(lambda lib, a, b: getattr(lib.special, name)(a, b), Input(np.array([0, 1, 2])),
+          Input(np.array([3])))
+    check(lambda lib, b: getattr(lib.special, name)(0.25, b), Input(np.arange(5)))
+    check_error(lambda lib, a: getattr(lib.special, name)(a.to(lib.complex64), 2),
+                Input(POINTS))
+    check_error(lambda lib, a: getattr(lib.special, name)(a, a[:2]), Input(POINTS))
+
+
+BESSEL = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
+          "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
+          "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0",
+          "airy_ai"]
+ARGUMENTS = np.array([-100.0, -20.0, -7.1, -6.9, -3.0, -1e-3, 0.0, 1e-5, 0.3, 1.0, 1.6, 1.7,
+                      2.0, 2.1, 3.7, 8.5, 16.9, 17.1, 25.0, 90.0, 700.0, np.inf, -np.inf,
+                      np.nan])
+
+
+@pytest.mark.parametrize("name", BESSEL)
+def test_bessel_and_airy(name):
+    check(lambda lib, x: getattr(lib.special, name)(x), Input(ARGUMENTS))
+    # up to 25 in float32: torch's float32 I0(90) overflows in exp(90) although I0(90) fits
+    check(lambda lib, x: getattr(lib.special, name)(x), Input(ARGUMENTS[3:-5].astype(np.float32)))
+    check(lambda lib, x: getattr(lib.special, name)(x), Input(np.array([0, 1, 5])))
+    check(lambda lib, x: getattr(lib.special, name)(x), grad_input(ARGUMENTS[6:12]), grad=False)
+    check_error(lambda lib, x: getattr(lib.special, name)(x.to(lib.complex64)), Input(UNIT))
+
+
+@settings(max_examples=30, deadline=None)
+@given(x=hnp.arrays(np.float64, st.integers(1, 8), elements=st.floats(-60, 60)),
+       name=st.sampled_from(BESSEL))
+def test_bessel_over_the_real_line(x, name):
+    check(lambda lib, t: getattr(lib.special, name)(t), Input(x), atol=1e-9)

@@ -205,6 +205,11 @@ def _i0(x):
     return np.i0(x)
 
 
+def bessel_i_values(order, x):
+    """I_order(x) of a float64 array, for order 0 or 1 (torch.special.modified_bessel_i*)."""
+    return _i0(x) if order == 0 else _i1(x)
+
+
 def _i0e(x):
     return _scaled_bessel_i(0, x)
 

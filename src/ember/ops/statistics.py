@@ -1,6 +1,7 @@
 """Statistics over samples: quantile, nanquantile, cov, corrcoef, histogram, diff, trapezoid,
-trapz, cumulative_trapezoid, and cdist (pairwise distances). Each is a composition of ember ops, as in PyTorch (the grad_fns
-are those of the parts), except the last step of quantile (an in-place squeeze in PyTorch)."""
+trapz, cumulative_trapezoid, and cdist (pairwise distances). Most are compositions of ember
+ops, as in PyTorch (the grad_fns are those of the parts); cdist and a few steps PyTorch takes
+in C++ (quantile's final in-place squeeze, products with a double) have nodes of their own."""
 import warnings
 
 import numpy as np
