@@ -121,7 +121,7 @@ def refuse_randomness_since(state):
 
 
 def _flat_out_dims(first_output, out_dims, func):
-    flat_output, spec = tree_flatten(first_output)
+    _, spec = tree_flatten(first_output)
 
     def incompatible():
         raise ValueError(
