@@ -1,7 +1,6 @@
 """torch.special: the special functions under their SciPy-style names. Most are ember's own
 ops under another name (expit is sigmoid, gammaln is lgamma, psi is digamma...); the rest live
 in ember.ops.special_functions. Loaded on first use of ember.special."""
-from ember.nn import functional as _functional
 from ember.ops.bessel_functions import (airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1,
                                         modified_bessel_i0, modified_bessel_i1,
                                         modified_bessel_k0, modified_bessel_k1,
@@ -60,9 +59,12 @@ def round(input, *, decimals=0, out=None):
 
 def softmax(input, dim, *, dtype=None):
     """exp(input) normalised to sum to 1 along dim."""
-    return _functional.softmax(input, dim, dtype=dtype)
+    # nn.functional holds the op; importing it here keeps ember.special from loading ember.nn
+    from ember.nn import functional
+    return functional.softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input, dim, *, dtype=None):
     """log(softmax(input)) along dim, computed stably."""
-    return _functional.log_softmax(input, dim, dtype=dtype)
+    from ember.nn import functional
+    return functional.log_softmax(input, dim, dtype=dtype)
