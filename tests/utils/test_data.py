@@ -79,6 +79,37 @@ def test_stack_dataset_nested_batch_of_the_wrong_size():
     check_error(build)
 
 
+@pytest.mark.parametrize("size, replicas, drop_last", [
+    (10, 3, False), (10, 3, True), (9, 3, False), (2, 5, False), (7, 2, True), (1, 4, False)])
+def test_distributed_sampler_shares_match_torch(size, replicas, drop_last):
+    results = []
+    for lib in (ember, torch):
+        samplers = [_data(lib).DistributedSampler(list(range(size)), num_replicas=replicas,
+                                                  rank=rank, shuffle=False, drop_last=drop_last)
+                    for rank in range(replicas)]
+        results.append([(list(s), len(s), s.total_size) for s in samplers])
+    assert results[0] == results[1]
+
+
+def test_distributed_sampler_shuffles_one_permutation_per_epoch():
+    # every replica draws the same seeded permutation, so their shares partition the dataset
+    samplers = [ember.utils.data.DistributedSampler(range(12), num_replicas=3, rank=rank,
+                                                    seed=5) for rank in range(3)]
+    first = [list(sampler) for sampler in samplers]
+    assert sorted(sum(first, [])) == list(range(12))
+    for sampler in samplers:
+        sampler.set_epoch(1)
+    second = [list(sampler) for sampler in samplers]
+    assert sorted(sum(second, [])) == list(range(12)) and second != first
+    assert [list(sampler) for sampler in samplers] == second
+
+
+@pytest.mark.parametrize("options", [{}, {"num_replicas": 2}, {"num_replicas": 2, "rank": 2},
+                                     {"num_replicas": 2, "rank": -1}])
+def test_distributed_sampler_errors(options):
+    check_error(lambda lib: _data(lib).DistributedSampler(range(4), **options))
+
+
 @pytest.mark.parametrize("build", [
     lambda data: data.ConcatDataset([]),
     lambda data: data.ConcatDataset([[1, 2]])[-3],
