@@ -318,3 +318,13 @@ def test_top_level_prelu_and_distances():
     check(lambda lib, x: x.prelu(lib.full((1,), 0.2, dtype=lib.float64)), grad_input(VALUES))
     check(lambda lib, x: lib.cosine_similarity(x, x.flip(0), 0) + lib.pairwise_distance(x, x * 2),
           grad_input(VALUES[:, :3]))
+
+
+@pytest.mark.parametrize("build", [
+    lambda nn: nn.CosineSimilarity(), lambda nn: nn.CosineSimilarity(dim=0, eps=1e-3),
+    lambda nn: nn.PairwiseDistance(), lambda nn: nn.PairwiseDistance(p=1.0, keepdim=True)])
+def test_distance_modules(build):
+    x1 = grad_input(RNG.standard_normal((4, 3)))
+    x2 = grad_input(RNG.standard_normal((4, 3)))
+    check(lambda lib, a, b: build(lib.nn)(a, b), x1, x2)
+    same_repr(lambda lib: build(lib.nn))

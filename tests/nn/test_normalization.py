@@ -207,3 +207,13 @@ def test_instance_norm_channel_mismatch_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ember.nn.InstanceNorm1d(3)(ember.tensor(X3))
+
+
+@pytest.mark.parametrize("shape", [(2, 5, 3), (2, 5, 3, 2), (2, 6, 2, 2, 2)])
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_local_response_norm(shape, size):
+    x = grad_input(RNG.standard_normal(shape))
+    check(lambda lib, t: _f(lib).local_response_norm(t, size, alpha=0.5, beta=0.6, k=1.5), x)
+    compare_module(lambda lib: lib.nn.LocalResponseNorm(size), x.array.astype(np.float32))
+    same_repr(lambda lib: lib.nn.LocalResponseNorm(size, k=2.0))
+    check_error(lambda lib, t: _f(lib).local_response_norm(t.reshape(2, -1), size), x)

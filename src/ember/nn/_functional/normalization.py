@@ -9,9 +9,12 @@ import numpy as np
 
 from ember._tensor import _wrap
 from ember.autograd.grad_mode import STATE, no_grad
+from ember.nn._functional.padding import pad
+from ember.nn._functional.pooling import avg_pool2d, avg_pool3d
 from ember.ops._registry import node_class, record
 
-__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
+           "local_response_norm"]
 
 
 class _NormSpec:
@@ -296,3 +299,28 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if weight is not None:
         result = result * weight
     return result
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """input / (k + alpha * mean of squares over `size` neighbouring channels) ** beta,
+    composed (pad then average pooling over the channels) as PyTorch composes it."""
+    dim = input.dim()
+    if dim < 3:
+        # PyTorch's message carries the indentation of its source line
+        raise ValueError(f"Expected 3D or higher dimensionality                          "
+                         f"input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    if dim == 3:
+        div = div.unsqueeze(1)
+        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = input.size()
+        div = div.view(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1)
+        div = div.view(sizes)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
