@@ -101,6 +101,16 @@ def test_second_order(name):
     check_double_backward(function, [array])
 
 
+@pytest.mark.parametrize("function", [
+    lambda lib, x, q: lib.quantile(x, q, dim=1),
+    lambda lib, x, q: lib.nanquantile(x, q[1]),
+    lambda lib, x, q: lib.quantile(x, q, interpolation="midpoint"),
+])
+def test_quantile_gradient_reaches_q(function):
+    # the interpolation weights depend on q, so q gets a gradient (none for midpoint)
+    check(function, grad_input(A), grad_input(np.array([0.1, 0.55, 0.9])))
+
+
 @pytest.mark.parametrize("function, array", [
     (lambda lib, x: lib.diff(x), np.array([3, 1, 4, 1, 5])),
     (lambda lib, x: lib.diff(x, n=2), np.array([3, 1, 4, 200], dtype=np.uint8)),
