@@ -222,6 +222,31 @@ def test_grad_through_a_closed_over_tensor_that_requires_grad():
           V4, grad_input(V4 + 1.0), grad_fn=False)
 
 
+def test_transforms_under_no_grad_compute_but_record_nothing_outside():
+    def run(lib, x, w):
+        func = lib.func
+        with lib.no_grad():
+            cube = func.grad(lambda a: (a ** 3).sum())(x)
+            closure = func.grad(lambda a: (a * w).pow(2).sum())(x.detach())
+            out, vjp_fn = func.vjp(lambda a: a ** 2 * w, x)
+            jac = func.jacrev(lambda a: a ** 2 * w)(x)
+            tangent = func.jvp(lambda a: a ** 2 * w, (x,), (w.detach(),))[1]
+            pulled = vjp_fn(w.detach())
+        # called with grad enabled, the pullback records its use of w (torch's too)
+        return cube, closure, out, pulled, jac, tangent, vjp_fn(w.detach())
+    check(run, grad_input(V3), grad_input(V3 + 1), grad=False)
+
+
+def test_no_grad_inside_the_function_makes_a_constant():
+    def run(lib, x):
+        def func(a):
+            with lib.no_grad():
+                c = a ** 2
+            return (a - c).sum()
+        return lib.func.grad(func)(x)
+    check(run, V3)
+
+
 def test_nested_grad():
     def run(lib, x):
         func = lib.func

@@ -4,9 +4,11 @@ A transform makes its inputs differentiable: a fresh leaf for a tensor that does
 grad, a view for one that does (so an outer transform, or ordinary autograd, still sees the
 path). On the way out, a result is cut from the graph (detached) unless its graph reaches a
 leaf this level did not create: then it stays differentiable for the enclosing level, which
-is how grad(grad(f)) and hessian work without levels."""
+is how grad(grad(f)) and hessian work without levels. Under an enclosing no_grad nothing
+outside records, so every result is cut off."""
 from ember._tensor import Tensor
 from ember.autograd.backward import grad as autograd_grad
+from ember.autograd.grad_mode import is_grad_enabled
 from ember.autograd.graph import AccumulateGrad
 from ember.func._pytree import tree_map
 from ember.ops.creation import zeros_like
@@ -17,12 +19,14 @@ class Level:
 
     def __init__(self):
         self.fresh = {}
+        # under an enclosing no_grad nothing outside records: every result is cut off
+        self.outside_records = is_grad_enabled()
 
     def differentiable(self, value):
         """A differentiable stand-in for one input leaf (torch's _create_differentiable)."""
         if not isinstance(value, Tensor):
             raise ValueError(f"Thing passed to transform API must be Tensor, got {type(value)}")
-        if value.requires_grad:
+        if value.requires_grad and self.outside_records:
             wrapped = value.view_as(value)
         else:
             wrapped = value.detach().requires_grad_(True)
@@ -37,6 +41,8 @@ class Level:
 
     def reaches_outside(self, tensor):
         """Whether the graph of `tensor` reaches a leaf this level did not create."""
+        if not self.outside_records:
+            return False
         if not isinstance(tensor, Tensor) or not tensor.requires_grad:
             return False
         root = tensor.grad_fn

@@ -153,8 +153,10 @@ class _Linearized:
 
     def pullback(self, flat_cotangents, create_graph):
         """The flat vector-Jacobian products for flat cotangents, one per differentiable leaf."""
-        # a graph that reaches only this call's own leaves would be cut off by unwrap anyway
-        create_graph = create_graph and (self.create_graph
+        # the results land in the caller's grad mode of now, not of when func ran; a graph that
+        # reaches only this call's own leaves would be cut off by unwrap anyway
+        self.level.outside_records = is_grad_enabled()
+        create_graph = create_graph and (self.level.any_reaches_outside(self.flat_outputs)
                                          or self.level.any_reaches_outside(flat_cotangents))
         with enable_grad():
             grads = autograd_grad_or_zeros(self.flat_outputs, self.flat_diff, flat_cotangents,
