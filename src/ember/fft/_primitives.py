@@ -64,16 +64,40 @@ FftR2CBackward0 = node_class("FftR2CBackward0", _r2c_backward)
 FftC2RBackward0 = node_class("FftC2RBackward0", _c2r_backward)
 
 
+def _by_stride(data, dims):
+    """dims ordered by decreasing stride in data (a stable sort, as ATen's on few dims)."""
+    strides = data.strides
+    return sorted(dims, key=lambda d: -strides[d])
+
+
+def _in_aten_layout(compute, data, dims):
+    """compute(moved, axes) run with the untransformed dims first (by decreasing stride) and
+    the transformed `dims` last, in their order: the result has the strides of ATen's FFT
+    output, which is contiguous in that order (it shows in stride() and in which views work)."""
+    batch = _by_stride(data, [d for d in range(data.ndim) if d not in dims])
+    order = batch + list(dims)
+    axes = tuple(range(len(batch), data.ndim))
+    result = np.ascontiguousarray(compute(data.transpose(order), axes))
+    return result.transpose(np.argsort(order))
+
+
+def _c2c_array(data, dim, normalization, forward):
+    if not dim:
+        # clone's preserve_format: dense strides in the input's stride order
+        return np.copy(data, order="K")
+    if forward:
+        norm = _FORWARD_NORMS[normalization]
+        return _in_aten_layout(lambda moved, axes: np.fft.fftn(moved, axes=axes, norm=norm),
+                               data, _by_stride(data, dim))
+    norm = _INVERSE_NORMS[normalization]
+    return _in_aten_layout(lambda moved, axes: np.fft.ifftn(moved, axes=axes, norm=norm),
+                           data, _by_stride(data, dim))
+
+
 def fft_c2c(input, dim, normalization, forward):
     """The complex-to-complex DFT over the dims `dim` (a tuple, possibly empty)."""
     data = input._data
-    if not dim:
-        array = data.copy()
-    elif forward:
-        array = np.fft.fftn(data, axes=dim, norm=_FORWARD_NORMS[normalization])
-    else:
-        array = np.fft.ifftn(data, axes=dim, norm=_INVERSE_NORMS[normalization])
-    array = array.astype(data.dtype, copy=False)
+    array = _c2c_array(data, dim, normalization, forward).astype(data.dtype, copy=False)
     return record(array, FftC2CBackward0, (input,), (dim, normalization, forward))
 
 
@@ -85,10 +109,11 @@ def fft_r2c(input, dim, normalization, onesided):
         raise RuntimeError("Only supports floating-point dtypes, but found: "
                            f"{dtype_name(_dtype.FROM_NUMPY[data.dtype])}")
     norm = _FORWARD_NORMS[normalization]
-    if onesided:
-        array = np.fft.rfftn(data, axes=dim, norm=norm)
-    else:
-        array = np.fft.fftn(data, axes=dim, norm=norm)
+    transform = np.fft.rfftn if onesided else np.fft.fftn
+    # the last dim keeps its place: a one-sided transform halves it
+    dims = _by_stride(data, dim[:-1]) + [dim[-1]]
+    array = _in_aten_layout(lambda moved, axes: transform(moved, axes=axes, norm=norm),
+                            data, dims)
     array = array.astype(np.result_type(data.dtype, np.complex64), copy=False)
     saved = (dim, normalization, onesided, data.shape[dim[-1]])
     return record(array, FftR2CBackward0, (input,), saved)
@@ -99,8 +124,14 @@ def fft_c2r(input, dim, normalization, last_dim_size):
     transformed dim has last_dim_size points (imaginary parts of the DC and Nyquist terms are
     ignored)."""
     data = input._data
-    sizes = [data.shape[d] for d in dim[:-1]] + [last_dim_size]
-    array = np.fft.irfftn(data, s=sizes, axes=dim, norm=_INVERSE_NORMS[normalization])
+    spectrum = data
+    if len(dim) > 1:
+        # as ATen: an inverse c2c over the other dims, then a one-dimensional c2r
+        spectrum = _c2c_array(data, dim[:-1], normalization, False)
+    norm = _INVERSE_NORMS[normalization]
+    array = _in_aten_layout(
+        lambda moved, axes: np.fft.irfft(moved, n=last_dim_size, axis=-1, norm=norm),
+        spectrum, [dim[-1]])
     array = array.astype(data.real.dtype, copy=False)
     return record(array, FftC2RBackward0, (input,), (dim, normalization))
 
