@@ -340,3 +340,24 @@ def _assert_same_structure(mine, theirs, where="batch"):
 ], ids=["string-arrays", "ragged", "object", "set"])
 def test_default_collate_errors(batch):
     check_error(lambda lib: _data(lib).default_collate(batch))
+
+
+class _Point:
+    def __init__(self, x):
+        self.x = x
+
+
+def test_custom_types_collate_through_the_documented_fn_map_like_torch():
+    results = []
+    for lib in (ember, torch):
+        module = lib.utils.data._utils.collate
+
+        def collate_point(batch, *, collate_fn_map=None):
+            return lib.tensor([point.x for point in batch])
+
+        table = {**module.default_collate_fn_map, _Point: collate_point}
+        batch = [{"p": _Point(1.5), "y": (1, "a")}, {"p": _Point(2.5), "y": (2, "b")}]
+        collated = module.collate(batch, collate_fn_map=table)
+        results.append((collated["p"], collated["y"]))
+        assert module.default_collate is lib.utils.data.default_collate
+    assert_matches(results[0], results[1])

@@ -2,6 +2,7 @@
 
 num_workers > 0 runs real worker processes (see _worker.py); shuffles and random splits use
 ember's NumPy-based generators, so they are reproducible but not PyTorch's permutations."""
+from ember.utils.data import _utils
 from ember.utils.data._collate import default_collate, default_convert
 from ember.utils.data._worker import get_worker_info
 from ember.utils.data.dataloader import DataLoader
