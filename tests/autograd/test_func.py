@@ -348,6 +348,17 @@ def test_functionalize_keeps_values_and_input_mutations_but_not_aliasing():
     check_error(lambda lib: lib.func.functionalize(lib.sin, remove="foo"))
 
 
+def test_complex_inputs_follow_torchs_conjugate_convention():
+    # the double-vjp jvp must agree with forward mode on non-holomorphic functions too
+    def run(lib, z, t):
+        funcs = [lambda a: a.abs(), lambda a: a.conj() * a, lambda a: a.real * a]
+        tangents = [lib.func.jvp(f, (z,), (t,))[1] for f in funcs]
+        gradient = lib.func.grad(lambda a: (a * a.conj()).real.sum() + a.abs().sum())(z)
+        _, vjp_fn = lib.func.vjp(lambda a: a * a.conj() * (2 + 1j), z)
+        return tangents, gradient, vjp_fn(t)
+    check(run, V4 + 1j * X[0], V4[::-1] - 0.5j)
+
+
 # ---- Jacobians and Hessians ---------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["jacrev", "jacfwd"])
