@@ -92,6 +92,19 @@ def test_finite_differences_and_second_order(function, array):
     check_double_backward(function, [array])
 
 
+@pytest.mark.parametrize("name", ["entr", "i0", "i0e", "i1", "i1e", "ndtr", "xlog1py",
+                                  "multigammaln"])
+def test_half_precision_where_torch_has_kernels(name):
+    def function(lib, x):
+        x = x.half()
+        if name == "xlog1py":
+            return lib.special.xlog1py(x, x)
+        if name == "multigammaln":
+            return lib.special.multigammaln(x + 2, 2)
+        return getattr(lib.special, name)(x)
+    check(function, Input(UNIT))
+
+
 def test_integers_promote_to_the_default_float():
     integers = np.array([-3, 0, 1, 4, 2, 7, -1, 5, 9])
     for row in ROWS:
@@ -166,6 +179,12 @@ ERRORS = [
     lambda lib, x: lib.special.multigammaln(x, 0),
     lambda lib, x: lib.special.xlog1py(x, x[:2]),
     lambda lib, x: lib.special.zeta(x, x[:2]),
+    lambda lib, x: lib.special.erfcx(x.half()),
+    lambda lib, x: lib.special.log_ndtr(x.bfloat16()),
+    lambda lib, x: lib.special.ndtri(x.half()),
+    lambda lib, x: lib.special.zeta(x.half(), x.half()),
+    lambda lib, x: lib.special.legendre_polynomial_p(x.bfloat16(), 2),
+    lambda lib, x: lib.special.bessel_y0(x.half()),
     lambda lib, x: lib.special.softmax(x.long(), 0),
     lambda lib, x: lib.special.log_softmax(x.long(), 0),
 ]

@@ -11,7 +11,7 @@ import numpy as np
 from ember import _dtype
 from ember._tensor import _wrap
 from ember.ops._elementwise import finish, not_implemented
-from ember.ops.special_functions import bessel_i_values
+from ember.ops.special_functions import bessel_i_values, reject_reduced_precision
 
 __all__ = []
 
@@ -199,6 +199,7 @@ def _bessel(name, function):
         if data.dtype.kind == "c":
             raise not_implemented(f"{name}_cpu", input.dtype)
         numpy_dtype = _dtype.DEFAULT.numpy if data.dtype.kind in "biu" else data.dtype
+        reject_reduced_precision(numpy_dtype, f"{name}_cpu")
         values = function(data.astype(np.float64))
         values[np.isnan(data)] = np.nan
         return finish(_wrap(values.astype(numpy_dtype)), out, "special_" + name)

@@ -9,6 +9,7 @@ from ember import _dtype
 from ember._tensor import Tensor, _wrap
 from ember.ops._elementwise import broadcasting, finish, not_implemented
 from ember.ops._registry import binary_operands
+from ember.ops.special_functions import reject_reduced_precision
 
 __all__ = []
 
@@ -23,6 +24,7 @@ def _operands(name, input, n):
         raise not_implemented(f"{name}_cpu", _dtype.FROM_NUMPY[numpy_dtype])
     if numpy_dtype.kind in "biu":
         numpy_dtype = _dtype.DEFAULT.numpy
+    reject_reduced_precision(numpy_dtype, f"{name}_cpu")
     x = np.asarray(x).astype(numpy_dtype)
     degrees = np.asarray(degrees)
     if degrees.dtype.kind in "fc":

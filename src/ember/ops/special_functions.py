@@ -9,7 +9,8 @@ import numpy as np
 from ember import _dtype
 from ember._tensor import Tensor, _wrap
 from ember.ops import _erf
-from ember.ops._elementwise import as_array, broadcasting, finish, reject_complex, unary
+from ember.ops._elementwise import (as_array, broadcasting, finish, not_implemented,
+                                    reject_complex, unary)
 from ember.ops._registry import (RESULT, binary_operands, inplace_method, method, node_class,
                                  record)
 from ember.ops.gamma_functions import digamma, lgamma
@@ -31,10 +32,10 @@ def _in_float64(function):
     return forward
 
 
-def _special_unary(name, function, node_name, rule, saves="input"):
+def _special_unary(name, function, node_name, rule):
     """A floating unary op without method or in-place forms (torch.special's own)."""
-    return unary(name, _in_float64(function), node_name, rule, saves=saves, rejects="c",
-                 has_method=False, has_inplace=False)
+    return unary(name, _in_float64(function), node_name, rule, rejects="c", has_method=False,
+                 has_inplace=False)
 
 
 # ---- entr ---------------------------------------------------------------------------------------
@@ -83,19 +84,28 @@ SpecialErfcxBackward0 = node_class("SpecialErfcxBackward0", _erfcx_backward)
 
 def erfcx(input, *, out=None):
     """exp(x^2) * erfc(x), without overflow for large x."""
-    data = _float_input(input, "erfcx_cpu")
+    data = _float_input(input, "erfcx_cpu", reduced=False)
     array = _in_float64(_erfcx)(data)
     result = record(array, SpecialErfcxBackward0, (input,), (input, RESULT))
     return finish(result, out, "special_erfcx")
 
 
-def _float_input(input, kernel):
-    """The input's data, integral and bool promoted to the default float; complex rejected."""
+def _float_input(input, kernel, reduced=True):
+    """The input's data, integral and bool promoted to the default float; complex rejected,
+    and float16/bfloat16 too unless `reduced` (PyTorch has no such kernel for some)."""
     data = input._data
     reject_complex(data.dtype, kernel)
     if data.dtype.kind in "biu":
         return data.astype(_dtype.DEFAULT.numpy)
+    if not reduced:
+        reject_reduced_precision(data.dtype, kernel)
     return data
+
+
+def reject_reduced_precision(numpy_dtype, kernel):
+    """PyTorch's error for float16 and bfloat16, where a kernel exists only in float32/64."""
+    if numpy_dtype.itemsize == 2 and numpy_dtype.kind not in "biu":
+        raise not_implemented(kernel, _dtype.FROM_NUMPY[numpy_dtype])
 
 
 def ndtr(input, *, out=None):
@@ -124,7 +134,7 @@ SpecialLogNdtrBackward0 = node_class("SpecialLogNdtrBackward0", _log_ndtr_backwa
 
 def log_ndtr(input, *, out=None):
     """log of the standard normal CDF, accurate far into the left tail."""
-    data = _float_input(input, "log_ndtr_cpu")
+    data = _float_input(input, "log_ndtr_cpu", reduced=False)
     array = _in_float64(_log_ndtr)(data)
     result = record(array, SpecialLogNdtrBackward0, (input,), (input, RESULT))
     return finish(result, out, "special_log_ndtr")
@@ -164,8 +174,15 @@ def _ndtri_backward(grad, result):
     return grad * _SQRT_2PI * (result.square() / 2).exp()
 
 
-ndtri = _special_unary("ndtri", _ndtri, "SpecialNdtriBackward0", _ndtri_backward,
-                       saves="result")
+SpecialNdtriBackward0 = node_class("SpecialNdtriBackward0", _ndtri_backward)
+
+
+def ndtri(input, *, out=None):
+    """The inverse of the standard normal CDF (the quantile function)."""
+    data = _float_input(input, "ndtri_cpu", reduced=False)
+    array = _in_float64(_ndtri)(data)
+    result = record(array, SpecialNdtriBackward0, (input,), (RESULT,))
+    return finish(result, out, "special_ndtri")
 
 
 # ---- modified Bessel functions of the first kind ------------------------------------------------
@@ -379,6 +396,7 @@ def zeta(input, other, *, out=None):
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError("special_zeta(): expected a Tensor among the arguments")
     a, b = _float_operands(input, other, "zeta_cpu")
+    reject_reduced_precision(a.dtype, "zeta_cpu")
     broadcasting(np.add, a, b)
     array = as_array(_zeta(a.astype(np.float64), b.astype(np.float64)).astype(a.dtype))
     nodes = (SpecialZetaBackward0, SpecialZetaBackward1, SpecialZetaBackward2)
