@@ -245,6 +245,8 @@ ERRORS = [
     (lambda lib, x: lib.cumulative_trapezoid(x, x > 0), A),
     (lambda lib, x: lib.histogram(x, -1), A),
     (lambda lib, x: lib.histogram(x.long(), 3), A),
+    (lambda lib, x: lib.histogram(x.half(), 3), A),
+    (lambda lib, x: lib.histogram(x.bfloat16(), 3), A),
     (lambda lib, x: lib.histogram(x, 3, range=(1.0, 0.0)), A),
     (lambda lib, x: lib.histogram(x, 3, range=(0.0, float("inf"))), A),
     (lambda lib, x: lib.histogram(x, 3, weight=lib.ones(3, dtype=x.dtype)), A),

@@ -278,7 +278,8 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     """(hist, bin_edges): counts (or summed weights) of input's values in each bin; the last
     bin includes its right edge."""
     data = input._data
-    if data.dtype.kind != "f":
+    # PyTorch's kernel exists for float32 and float64 only
+    if data.dtype.kind != "f" or data.dtype.itemsize == 2:
         raise not_implemented("histogramdd", input.dtype)
     edges = _histogram_edges(input, bins, range)
     if weight is not None:
