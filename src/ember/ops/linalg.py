@@ -546,8 +546,11 @@ Tensor.__rmatmul__ = _rmatmul_operator
 
 # The sibling families load here so that `ember.ops.linalg`'s names cover them all.
 from ember.ops import contractions, decompositions, diagonals  # noqa: E402
+from ember.ops import matrix_functions  # noqa: E402
 
-__all__ += diagonals.__all__ + contractions.__all__ + decompositions.__all__
+__all__ += (diagonals.__all__ + contractions.__all__ + decompositions.__all__
+            + matrix_functions.__all__)
 from ember.ops.contractions import *  # noqa: E402,F401,F403
 from ember.ops.decompositions import *  # noqa: E402,F401,F403
 from ember.ops.diagonals import *  # noqa: E402,F401,F403
+from ember.ops.matrix_functions import *  # noqa: E402,F401,F403
