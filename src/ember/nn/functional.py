@@ -6,6 +6,8 @@ from ember.nn._functional.conv import *  # noqa: F401,F403
 from ember.nn._functional.dropout import *  # noqa: F401,F403
 from ember.nn._functional.linear import *  # noqa: F401,F403
 from ember.nn._functional.loss import *  # noqa: F401,F403
+from ember.nn._functional.loss_likelihood import *  # noqa: F401,F403
+from ember.nn._functional.loss_margin import *  # noqa: F401,F403
 from ember.nn._functional.normalization import *  # noqa: F401,F403
 from ember.nn._functional.padding import *  # noqa: F401,F403
 from ember.nn._functional.pooling import *  # noqa: F401,F403
@@ -18,6 +20,8 @@ from ember.nn._functional import conv as _conv  # noqa: E402
 from ember.nn._functional import dropout as _dropout  # noqa: E402
 from ember.nn._functional import linear as _linear  # noqa: E402
 from ember.nn._functional import loss as _loss  # noqa: E402
+from ember.nn._functional import loss_likelihood as _loss_likelihood  # noqa: E402
+from ember.nn._functional import loss_margin as _loss_margin  # noqa: E402
 from ember.nn._functional import normalization as _normalization  # noqa: E402
 from ember.nn._functional import padding as _padding  # noqa: E402
 from ember.nn._functional import pooling as _pooling  # noqa: E402
@@ -27,5 +31,6 @@ from ember.nn._functional import vision as _vision  # noqa: E402
 
 # The family modules are bound under private names: `dropout` and `linear` are functions here.
 __all__ = (_activation.__all__ + _attention.__all__ + _conv.__all__ + _dropout.__all__
-           + _linear.__all__ + _loss.__all__ + _normalization.__all__ + _padding.__all__
+           + _linear.__all__ + _loss.__all__ + _loss_likelihood.__all__ + _loss_margin.__all__
+           + _normalization.__all__ + _padding.__all__
            + _pooling.__all__ + _recurrent.__all__ + _sparse.__all__ + _vision.__all__)
