@@ -201,6 +201,14 @@ def test_cdist_large_inputs_take_the_matrix_route():
           grad_input(big[:4]))
 
 
+@pytest.mark.parametrize("p", [0, 1, 1.5, 2, float("inf")])
+def test_cdist_in_row_blocks(monkeypatch, p):
+    # large inputs are computed a block of rows at a time; a tiny block size forces that here
+    monkeypatch.setattr(ember.ops.statistics, "_BLOCK_ELEMENTS", 50)
+    check(lambda lib, x1, x2: lib.cdist(x1, x2, p=p, compute_mode="donot_use_mm_for_euclid_dist"),
+          grad_input(RNG.standard_normal((2, 37, 4))), grad_input(X2.repeat(3, 0)[:11]))
+
+
 @pytest.mark.parametrize("shape1, shape2", [((0, 4), (3, 4)), ((3, 0), (2, 0)),
                                             ((2, 0, 4), (3, 4))])
 def test_cdist_empty(shape1, shape2):

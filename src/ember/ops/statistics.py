@@ -541,8 +541,22 @@ EuclideanDistBackward0 = node_class("EuclideanDistBackward0", _euclidean_x1_back
                                     _euclidean_x2_backward)
 
 
+# rows of x1 per block, so the (rows, r2, c) differences stay near 2**22 elements
+_BLOCK_ELEMENTS = 1 << 22
+
+
 def _p_norm_distances(a, b, p):
-    """Minkowski distances between the rows of a and b (NumPy, batched)."""
+    """Minkowski distances between the rows of a and b (NumPy, batched), a block of a's rows
+    at a time."""
+    rows = max(1, _BLOCK_ELEMENTS // max(1, b.shape[-2] * b.shape[-1]))
+    if a.shape[-2] <= rows:
+        return _p_norm_block(a, b, p)
+    blocks = [_p_norm_block(a[..., start:start + rows, :], b, p)
+              for start in range(0, a.shape[-2], rows)]
+    return np.concatenate(blocks, axis=-2)
+
+
+def _p_norm_block(a, b, p):
     difference = np.abs(np.expand_dims(a, -2) - np.expand_dims(b, -3))
     if p == 0:
         return (difference != 0).sum(-1).astype(a.dtype)
