@@ -28,12 +28,15 @@ import numpy as np
 
 from ember import _dtype
 from ember._serialization.pickler import Pickler, StorageTable
+from ember._serialization.safe_globals import (add_safe_globals, clear_safe_globals,
+                                               get_safe_globals, safe_globals)
 from ember._serialization.unpickler import StorageType, Unpickler, weights_only_error
 from ember._storage import Storage
 from ember._tensor import Tensor, _wrap
 from ember.ops.views import strided
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals",
+           "safe_globals"]
 
 _ALIGNMENT = 64
 _LOCAL_HEADER = struct.Struct("<4s22xHH")    # signature ... file name length, extra length

@@ -3,7 +3,9 @@ the file names.
 
 Only the opcodes that describe plain data are implemented, and a global resolves only when it is
 on an explicit allow-list, to one of ember's own constructors written for this purpose (which
-check their arguments), never to the module attribute the file names. Everything else raises
+check their arguments), never to the module attribute the file names. The one extension is the
+user's own list (add_safe_globals): objects the user passed in, which may be constructed, called
+and given state as PyTorch's weights-only unpickler allows. Everything else raises
 `pickle.UnpicklingError` before anything runs."""
 import collections
 import io
@@ -12,6 +14,7 @@ import struct
 
 from ember import _dtype
 from ember._device import device
+from ember._serialization.safe_globals import user_allowed_globals
 from ember._tensor import Size
 
 _PREAMBLE = (
@@ -112,6 +115,10 @@ class Unpickler:
         self._file = io.BytesIO(data)
         self._globals = _allowed_globals(tensors)
         self._constructors = {id(value) for value in self._globals.values() if callable(value)}
+        # what the user marked safe (add_safe_globals): constructed, called and given state
+        # as PyTorch's weights-only unpickler does, by the same rules
+        self._user_globals = user_allowed_globals()
+        self._user_ids = {id(value) for value in self._user_globals.values()}
         self._persistent_load = persistent_load
         self._stack = []
         self._marks = []
@@ -283,13 +290,23 @@ class Unpickler:
     def _resolve(self, module, name):
         value = self._globals.get((module, name))
         if value is None:
-            raise weights_only_error(f"Unsupported global: GLOBAL {module}.{name} is not on "
-                                     "ember's allow-list, and ember never imports it.")
+            value = self._user_globals.get(f"{module}.{name}")
+        if value is None:
+            # PyTorch's wording: the same remedy works in ember (see safe_globals.py)
+            path = f"{module}.{name}"
+            raise weights_only_error(
+                f"Unsupported global: GLOBAL {path} was not an allowed global by default. "
+                f"Please use `torch.serialization.add_safe_globals([{path}])` or the "
+                f"`torch.serialization.safe_globals([{path}])` context manager to allowlist "
+                "this global if you trust this class/function.")
         return value
 
     def _reduce(self):
         arguments = self._pop()
         function = self._pop()
+        if id(function) in self._user_ids and isinstance(arguments, tuple):
+            self._stack.append(function(*arguments))
+            return
         if id(function) not in self._constructors or not isinstance(arguments, tuple):
             raise weights_only_error("REDUCE applies an allowed constructor to a tuple only")
         try:
@@ -300,6 +317,9 @@ class Unpickler:
     def _newobj(self):
         arguments = self._pop()
         cls = self._pop()
+        if id(cls) in self._user_ids and isinstance(cls, type) and isinstance(arguments, tuple):
+            self._stack.append(cls.__new__(cls, *arguments))
+            return
         if cls is not _complex or not isinstance(arguments, tuple):
             raise weights_only_error("NEWOBJ is accepted for complex numbers only")
         self._stack.append(_complex(*arguments))
@@ -307,6 +327,9 @@ class Unpickler:
     def _build(self):
         state = self._pop()
         target = self._top()
+        if id(type(target)) in self._user_ids:
+            _set_state(target, state)
+            return
         if type(target) is not collections.OrderedDict or type(state) is not dict:
             raise weights_only_error(f"BUILD of a {type(target).__name__} with a "
                                      f"{type(state).__name__} state is not supported")
@@ -340,6 +363,21 @@ class Unpickler:
 
     def _dup(self):
         self._stack.append(self._top())
+
+
+def _set_state(target, state):
+    """pickle's BUILD for an allow-listed type: __setstate__, or the (dict, slots) state."""
+    if hasattr(target, "__setstate__"):
+        target.__setstate__(state)
+        return
+    slot_state = None
+    if isinstance(state, tuple) and len(state) == 2:
+        state, slot_state = state
+    if state:
+        target.__dict__.update(state)
+    if slot_state:
+        for key, value in slot_state.items():
+            setattr(target, key, value)
 
 
 def _handlers():
