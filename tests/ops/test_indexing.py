@@ -419,3 +419,25 @@ def test_index_put_matches_torch_with_gradients(accumulate):
 ])
 def test_index_put_errors_match_torch(call):
     check_error(call, X.astype(np.float32))
+
+
+@pytest.mark.parametrize("indices, shape", [
+    (np.array([5, 7, 12]), (3, 4)),
+    (np.array(5), (3, 4)),
+    (np.array([[1234], [5678]]), (100, 100)),
+    (np.array([3], dtype=np.int32), 4),
+    (np.array([1, 2]), [2, 1, 3]),
+])
+def test_unravel_index_matches_torch(indices, shape):
+    check(lambda lib, i: lib.unravel_index(i, shape), indices)
+
+
+@pytest.mark.parametrize("indices, shape", [
+    (np.array([1.0]), (3, 4)),
+    (np.array([True]), (3, 4)),
+    (np.array([1]), (3, -4)),
+    (np.array([1]), (3, 4.0)),
+    (np.array([1]), "34"),
+])
+def test_unravel_index_errors_match_torch(indices, shape):
+    check_error(lambda lib, i: lib.unravel_index(i, shape), indices)

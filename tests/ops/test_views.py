@@ -350,3 +350,9 @@ ERRORS = [
 @pytest.mark.parametrize("function", ERRORS)
 def test_view_errors_match_torch(function):
     check_error(function, np.zeros((2, 3, 4), dtype=np.float32))
+
+
+@pytest.mark.parametrize("sizes", [(2, 3), (3, 8), (-1, 2, 4), (1, -1), (-1, 3, 4), (5, 3)])
+def test_expand_checks_the_last_dim_first_as_torch(sizes):
+    # PyTorch's inferExpandGeometry walks the dims from the last; its error names that dim
+    check_error(lambda lib, x: x.expand(*sizes), np.zeros((3, 4)))

@@ -5,6 +5,7 @@ Ellipsis skips dims; these basic steps give views with PyTorch's grad_fn chain. 
 list indices are then applied together as NumPy advanced indexing on the basic view (NumPy's
 result-shape rules are PyTorch's once ints have been selected away), giving a copy.
 """
+import collections.abc
 import warnings
 
 import numpy as np
@@ -18,7 +19,7 @@ from ember.ops._registry import (_history_alias, check_inplace, method, node_cla
 from ember.ops.views import alias, apply_view, element_strides, restrided, unsqueeze
 from ember.ops.views_slicing import SelectBackward0, SliceBackward0, _select_fn, _slice_fn
 
-__all__ = ["index_put", "index_put_"]
+__all__ = ["index_put", "index_put_", "unravel_index"]
 
 _SELECT = 0
 _SLICE = 1
@@ -655,6 +656,39 @@ def index_put(input, indices, values, accumulate=False):
 
 method("index_put", index_put)
 method("index_put_", index_put_)
+
+
+# ---- unravel_index -------------------------------------------------------------------------------
+
+def unravel_index(indices, shape):
+    """The coordinates of flat indices in a tensor of `shape`, one tensor per dim. As in
+    PyTorch, indices are not bounds-checked: they wrap around modulo the shape."""
+    if indices.is_complex() or indices.is_floating_point() or indices._data.dtype.kind == "b":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    elif not isinstance(shape, collections.abc.Sequence):
+        raise TypeError(f"expected 'shape' to be int or sequence of ints, but got {type(shape)}")
+    for extent in shape:
+        if not isinstance(extent, (int, np.integer)):
+            raise TypeError("expected 'shape' sequence to only contain ints, but got "
+                            f"{type(extent)}")
+    shape = tuple(int(extent) for extent in shape)
+    if any(extent < 0 for extent in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    # the stride of each dim in a contiguous tensor of `shape`
+    coefficients = []
+    running = 1
+    for extent in reversed(shape[1:] + (1,)):
+        running *= extent
+        coefficients.append(running)
+    coefficients.reverse()
+    flat = indices._data.astype(np.int64)[..., None]
+    with np.errstate(divide="ignore"):
+        coordinates = np.floor_divide(flat, np.array(coefficients, dtype=np.int64))
+        coordinates = np.remainder(coordinates, np.array(shape, dtype=np.int64))
+    return tuple(_wrap(np.array(coordinates[..., dim]))
+                 for dim in range(len(shape)))
 
 
 Tensor.__getitem__ = getitem

@@ -468,7 +468,9 @@ def expand(input, *sizes):
     strides = element_strides(data)
     shape = []
     new_strides = []
-    for position, size in enumerate(sizes):
+    # last dim first, as PyTorch's inferExpandGeometry checks (its error names that dim)
+    for position in range(len(sizes) - 1, -1, -1):
+        size = sizes[position]
         if position < leading:
             if size < 0:
                 raise RuntimeError(f"The expanded size of the tensor ({size}) isn't allowed in "
@@ -490,6 +492,8 @@ def expand(input, *sizes):
                 f"The expanded size of the tensor ({size}) must match the existing size ({own}) "
                 f"at non-singleton dimension {position}.  Target sizes: {list(sizes)}.  Tensor "
                 f"sizes: {list(data.shape)}")
+    shape.reverse()
+    new_strides.reverse()
     if tuple(shape) == data.shape:
         array = data.view()
     else:
