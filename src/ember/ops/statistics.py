@@ -384,12 +384,14 @@ def _scalar_result_dtype(data):
 
 
 def times_scalar(input, factor):
+    """input * factor for a Python float, recorded as PyTorch's mul.Scalar (MulBackward1)."""
     numpy_dtype = _scalar_result_dtype(input._data)
     array = input._data.astype(numpy_dtype, copy=False) * numpy_dtype.type(factor)
     return record(np.asarray(array), MulBackward1, (input,), (factor,))
 
 
 def over_scalar(input, divisor):
+    """input / divisor for a Python float, recorded as PyTorch's div.Scalar (DivBackward1)."""
     numpy_dtype = _scalar_result_dtype(input._data)
     array = input._data.astype(numpy_dtype, copy=False) / numpy_dtype.type(divisor)
     return record(np.asarray(array), DivBackward1, (input,), (divisor,))
