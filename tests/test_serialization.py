@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import ember
+import ember.serialization  # `ember.serialization` is not a lazy attribute of the package yet
 from oracle import check_error, requires_oracle, torch
 
 ALL_DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16",
@@ -351,7 +352,7 @@ def _torch_checkpoint_with_objects(tmp_path):
 def _numpy_globals():
     array = np.arange(1.0)
     reconstruct = array.__reduce_ex__(2)[0]
-    return [reconstruct, np.ndarray, np.dtype, type(array.dtype)]
+    return [reconstruct, np.ndarray, np.dtype, type(array.dtype), type(np.dtype(np.int64))]
 
 
 @requires_oracle
@@ -392,6 +393,39 @@ def test_safe_globals_by_path_and_their_checks_match_torch(tmp_path):
             finally:
                 lib.serialization.clear_safe_globals()
         check_error(load_with)
+
+
+@requires_oracle
+def test_objects_of_safe_classes_are_saved_for_both_libraries(tmp_path):
+    config = _Config(2, "sgd")
+    path = tmp_path / "ember_objects.pt"
+    everything = [_Config, _Slotted] + _numpy_globals()
+    ember.serialization.add_safe_globals(everything)
+    try:
+        ember.save({"config": config, "again": config, "slotted": _Slotted(3),
+                    "array": np.arange(3), "w": ember.ones(2)}, path)
+        mine = ember.load(path)
+    finally:
+        ember.serialization.clear_safe_globals()
+    with torch.serialization.safe_globals(everything):
+        theirs = torch.load(path)
+    for loaded in (mine, theirs):
+        assert vars(loaded["config"]) == {"epochs": 2, "name": "sgd"}
+        assert loaded["again"] is loaded["config"] and loaded["slotted"].value == 3
+        np.testing.assert_array_equal(loaded["array"], np.arange(3))
+    assert ember.equal(mine["w"], ember.ones(2))
+    np.testing.assert_array_equal(theirs["w"].numpy(), np.ones(2, np.float32))
+
+
+def test_an_object_rebuilt_by_an_unlisted_function_is_refused(tmp_path):
+    # ndarray is listed but its reconstructor is not: the file could not be loaded back
+    ember.serialization.add_safe_globals([np.ndarray])
+    try:
+        with pytest.raises(pickle.PicklingError, match="not marked safe with add_safe_globals"):
+            ember.save(np.arange(2), tmp_path / "refused.pt")
+    finally:
+        ember.serialization.clear_safe_globals()
+    assert not (tmp_path / "refused.pt").exists()
 
 
 # ---- hostile files ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ The program names the same globals PyTorch's pickler names (`torch._utils._rebui
 checkpoints, and ember's restricted unpickler reads PyTorch's. Opcodes are written directly
 rather than through `pickle.Pickler`, which would have to import torch to name its globals."""
 import collections
+import copyreg
 import pickle
 import struct
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from ember._device import device
 from ember._dtype import dtype
+from ember._serialization.safe_globals import user_allowed_globals
 from ember._tensor import Size, Tensor
 
 # ember dtype name -> the legacy typed-storage class PyTorch names in its persistent ids
@@ -80,6 +82,7 @@ class Pickler:
         self._alive = []           # memoised objects, kept alive so their ids stay unique
         self._globals = {}         # (module, name) -> memo index
         self._open_tuples = set()  # ids of tuples being written, to refuse a tuple in itself
+        self._allowed = None       # id(object) -> path, for the user's safe globals
 
     def dumps(self, obj):
         self._out += b"\x80\x02"
@@ -132,12 +135,60 @@ class Pickler:
             self._save_parameter(obj)
         elif _is_uninitialized(obj):
             self._save_uninitialized(obj)
+        elif self._allowed_path(obj) is not None:
+            self._save_allowed_global(obj)
+        elif self._allowed_path(kind) is not None:
+            self._save_allowed_object(obj)
         else:
             raise pickle.PicklingError(
                 f"ember.save cannot store an object of type {kind.__module__}."
-                f"{kind.__qualname__}: it stores {SAVED_TYPES}, because ember.load never runs "
-                "code from a file and so could not rebuild arbitrary objects. Save a module's "
-                "or optimizer's state_dict() rather than the object itself.")
+                f"{kind.__qualname__}: it stores {SAVED_TYPES} and objects of the classes "
+                "marked safe with add_safe_globals, because ember.load never runs code from a "
+                "file and so could not rebuild other objects. Save a module's or optimizer's "
+                "state_dict() rather than the object itself.")
+
+    # ---- objects of classes the user marked safe (safe_globals.py) -------------------------
+
+    def _allowed_path(self, obj):
+        if self._allowed is None:
+            self._allowed = {id(value): path for path, value in user_allowed_globals().items()}
+        return self._allowed.get(id(obj))
+
+    def _save_allowed_global(self, obj):
+        path = self._allowed_path(obj)
+        default = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}"
+        if path == default:
+            self._global(obj.__module__, obj.__qualname__)
+        else:
+            module, _, name = path.rpartition(".")
+            self._global(module, name)
+
+    def _save_allowed_object(self, obj):
+        # pickle's own protocol-2 reduction, restricted to what ember.load (and torch.load with
+        # the same allow-list) rebuilds: an allowed class or function, its arguments, a state
+        reduced = obj.__reduce_ex__(2)
+        if not isinstance(reduced, tuple) or len(reduced) > 3 and any(
+                item is not None for item in reduced[3:]):
+            raise pickle.PicklingError(f"ember.save cannot store {type(obj).__qualname__}: its "
+                                       "reduction is not a constructor call with a state")
+        function, arguments = reduced[0], reduced[1]
+        state = reduced[2] if len(reduced) > 2 else None
+        if function is copyreg.__newobj__:
+            function, arguments, opcode = arguments[0], tuple(arguments[1:]), pickle.NEWOBJ
+        else:
+            opcode = pickle.REDUCE
+        if self._allowed_path(function) is None:
+            raise pickle.PicklingError(
+                f"ember.save cannot store {type(obj).__qualname__}: it is rebuilt by "
+                f"{getattr(function, '__qualname__', function)}, which is not marked safe with "
+                "add_safe_globals")
+        self._save_allowed_global(function)
+        self._save(arguments)
+        self._out += opcode
+        self._put(obj)
+        if state is not None:
+            self._save(state)
+            self._out += pickle.BUILD
 
     def _save_none(self, obj):
         self._out += pickle.NONE
