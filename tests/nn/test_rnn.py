@@ -2,6 +2,8 @@
 state gradients, every parameter gradient, printouts, initialisation and errors."""
 import itertools
 import math
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -267,3 +269,31 @@ def test_finite_differences(name, extra):
         hidden_size = extra.get("proj_size") or 3
         finite_differences(function, RNG.standard_normal((3, 2, 2)),
                            RNG.standard_normal((4, 2, hidden_size)))
+
+
+@pytest.mark.parametrize("name", ["RNN", "GRU", "LSTM"])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_empty_sequence_error(name, batch_first):
+    shape = (2, 0, INPUT) if batch_first else (0, 2, INPUT)
+    check_error(lambda lib, x: getattr(lib.nn, name)(INPUT, HIDDEN, batch_first=batch_first)(x),
+                _array(*shape))
+
+
+_WARNINGS_SCRIPT = """
+import warnings, {lib}
+warnings.simplefilter("always")
+layer = {lib}.nn.LSTM(3, 5, proj_size=2)
+for dtype in ({lib}.float64, {lib}.float32, {lib}.float32):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        layer.to(dtype)({lib}.zeros(2, 1, 3, dtype=dtype))
+    print([str(w.message) for w in caught])
+"""
+
+
+def test_lstm_projection_warning_once_per_process_for_float32():
+    # ATen's TORCH_WARN_ONCE: a fresh process each, since the first float32 call consumes it
+    outputs = [subprocess.run([sys.executable, "-c", _WARNINGS_SCRIPT.format(lib=lib)],
+                              capture_output=True, text=True, check=True).stdout
+               for lib in ("ember", "torch")]
+    assert outputs[0] == outputs[1]

@@ -6,6 +6,9 @@ grad_fn names match PyTorch's non-oneDNN path.
 The time loop is a Python loop, but each step is a handful of large ops: the input projection
 of every time step is one matmul per layer and direction, done before the loop, and each step
 is one matmul of the hidden state against all gates at once."""
+import warnings
+
+from ember._dtype import float32
 from ember.nn._functional.activation import relu
 from ember.nn._functional.linear import linear
 from ember.ops.joining import cat, stack
@@ -74,6 +77,21 @@ def _run_direction(step, layer_input, state, weights, reverse):
     return stack(outputs), state
 
 
+_PROJECTION_WARNING = {"issued": False}
+
+
+def _warn_projections_once():
+    # PyTorch's float32 LSTM runs on oneDNN, which has no projections: ATen says so once per
+    # process (TORCH_WARN_ONCE, whatever the warning filters) and falls back to the plain loop
+    if _PROJECTION_WARNING["issued"]:
+        return
+    _PROJECTION_WARNING["issued"] = True
+    warnings.warn("LSTM with projections is not supported with oneDNN. Using default "
+                  "implementation. (Triggered internally at "
+                  "/__w/pytorch/pytorch/aten/src/ATen/native/RNN.cpp:1512.)", UserWarning,
+                  stacklevel=4)
+
+
 def _rnn_sequence(mode, input, hidden, weights, num_layers, dropout_p, training,
                  bidirectional, batch_first, dropout_fn):
     """The full recurrent network over a padded (time, batch, feature) input.
@@ -85,6 +103,10 @@ def _rnn_sequence(mode, input, hidden, weights, num_layers, dropout_p, training,
     is_lstm = mode == "LSTM"
     if batch_first:
         input = input.transpose(0, 1)
+    if input.shape[0] == 0:
+        raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+    if is_lstm and weights[0][4] is not None and input.dtype == float32 and input.numel():
+        _warn_projections_once()
     directions = 2 if bidirectional else 1
     if is_lstm:
         initial = list(zip(hidden[0].unbind(0), hidden[1].unbind(0)))
