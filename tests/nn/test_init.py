@@ -206,3 +206,28 @@ def test_zero_element_tensor_warns_and_is_unchanged(name):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         init.orthogonal_(ember.empty(0, 3))
+
+
+@pytest.mark.parametrize("name,args", [("constant", (0.5,)), ("eye", ()), ("dirac", ())])
+def test_deprecated_names_warn_and_initialise(name, args):
+    shape = (2, 2, 3) if name == "dirac" else (2, 3)
+    results = []
+    for lib in (ember, torch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            tensor = getattr(lib.nn.init, name)(lib.empty(*shape), *args)
+        results.append((tensor.numpy().tolist(), [(w.category, str(w.message))
+                                                  for w in caught]))
+    assert results[0] == results[1]
+
+
+def test_deprecated_names_of_random_initialisers_exist():
+    names = ["uniform", "normal", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+             "kaiming_normal", "orthogonal", "sparse"]
+    for name in names:
+        function = getattr(ember.nn.init, name)
+        with pytest.warns(FutureWarning, match=f"`nn.init.{name}` is now deprecated in favor "
+                                               f"of `nn.init.{name}_`"):
+            args = (0.5,) if name == "sparse" else ()
+            function(ember.empty(4, 3), *args)
+        assert function.__name__ == getattr(torch.nn.init, name).__name__

@@ -6,7 +6,7 @@ import warnings
 from ember.autograd.grad_mode import no_grad
 from ember.ops.creation import empty, empty_like
 from ember.ops.ternary import where
-from ember.ops.ranges import eye
+from ember.ops import ranges as _ranges
 from ember.ops.decompositions import linalg_qr
 from ember.ops.sampling import rand
 
@@ -127,7 +127,7 @@ def eye_(tensor):
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with no_grad():
-        tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype))
+        tensor.copy_(_ranges.eye(*tensor.shape, dtype=tensor.dtype))
     return tensor
 
 
@@ -242,3 +242,31 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
         ranks = rand(rows, cols, generator=generator).argsort(dim=0).argsort(dim=0)
         tensor.masked_fill_(ranks < num_zeros, 0)
     return tensor
+
+
+def _make_deprecate(method):
+    """The pre-underscore name of an initialiser (nn.init.normal), warning as PyTorch does."""
+    new_name = method.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",
+                      FutureWarning, stacklevel=2)
+        return method(*args, **kwargs)
+
+    deprecated_init.__doc__ = f"{old_name}(...): deprecated, use nn.init.{new_name}."
+    deprecated_init.__name__ = old_name
+    return deprecated_init
+
+
+uniform = _make_deprecate(uniform_)
+normal = _make_deprecate(normal_)
+constant = _make_deprecate(constant_)
+eye = _make_deprecate(eye_)
+dirac = _make_deprecate(dirac_)
+xavier_uniform = _make_deprecate(xavier_uniform_)
+xavier_normal = _make_deprecate(xavier_normal_)
+kaiming_uniform = _make_deprecate(kaiming_uniform_)
+kaiming_normal = _make_deprecate(kaiming_normal_)
+orthogonal = _make_deprecate(orthogonal_)
+sparse = _make_deprecate(sparse_)
