@@ -70,15 +70,23 @@ def _by_stride(data, dims):
     return sorted(dims, key=lambda d: -strides[d])
 
 
-def _in_aten_layout(compute, data, dims):
-    """compute(moved, axes) run with the untransformed dims first (by decreasing stride) and
-    the transformed `dims` last, in their order: the result has the strides of ATen's FFT
-    output, which is contiguous in that order (it shows in stride() and in which views work)."""
+# NumPy's one-axis functions skip the n-dimensional ones' bookkeeping (about twice as fast)
+_ONE_AXIS = {np.fft.fftn: np.fft.fft, np.fft.ifftn: np.fft.ifft, np.fft.rfftn: np.fft.rfft}
+
+
+def _in_aten_layout(transform, data, dims, norm):
+    """transform (an n-dimensional numpy.fft function) over `dims`, run with the untransformed
+    dims first (by decreasing stride) and `dims` last, in their order: the result has the
+    strides of ATen's FFT output, contiguous in that order (it shows in stride() and in which
+    views work)."""
     batch = _by_stride(data, [d for d in range(data.ndim) if d not in dims])
     order = batch + list(dims)
-    axes = tuple(range(len(batch), data.ndim))
-    result = np.ascontiguousarray(compute(data.transpose(order), axes))
-    return result.transpose(np.argsort(order))
+    moved = data.transpose(order)
+    if len(dims) == 1:
+        result = _ONE_AXIS[transform](moved, norm=norm)
+    else:
+        result = transform(moved, axes=tuple(range(len(batch), data.ndim)), norm=norm)
+    return np.ascontiguousarray(result).transpose(np.argsort(order))
 
 
 def _c2c_array(data, dim, normalization, forward):
@@ -86,12 +94,10 @@ def _c2c_array(data, dim, normalization, forward):
         # clone's preserve_format: dense strides in the input's stride order
         return np.copy(data, order="K")
     if forward:
-        norm = _FORWARD_NORMS[normalization]
-        return _in_aten_layout(lambda moved, axes: np.fft.fftn(moved, axes=axes, norm=norm),
-                               data, _by_stride(data, dim))
-    norm = _INVERSE_NORMS[normalization]
-    return _in_aten_layout(lambda moved, axes: np.fft.ifftn(moved, axes=axes, norm=norm),
-                           data, _by_stride(data, dim))
+        return _in_aten_layout(np.fft.fftn, data, _by_stride(data, dim),
+                               _FORWARD_NORMS[normalization])
+    return _in_aten_layout(np.fft.ifftn, data, _by_stride(data, dim),
+                           _INVERSE_NORMS[normalization])
 
 
 def fft_c2c(input, dim, normalization, forward):
@@ -108,12 +114,10 @@ def fft_r2c(input, dim, normalization, onesided):
     if data.dtype.kind == "c":
         raise RuntimeError("Only supports floating-point dtypes, but found: "
                            f"{dtype_name(_dtype.FROM_NUMPY[data.dtype])}")
-    norm = _FORWARD_NORMS[normalization]
-    transform = np.fft.rfftn if onesided else np.fft.fftn
     # the last dim keeps its place: a one-sided transform halves it
     dims = _by_stride(data, dim[:-1]) + [dim[-1]]
-    array = _in_aten_layout(lambda moved, axes: transform(moved, axes=axes, norm=norm),
-                            data, dims)
+    transform = np.fft.rfftn if onesided else np.fft.fftn
+    array = _in_aten_layout(transform, data, dims, _FORWARD_NORMS[normalization])
     array = array.astype(np.result_type(data.dtype, np.complex64), copy=False)
     saved = (dim, normalization, onesided, data.shape[dim[-1]])
     return record(array, FftR2CBackward0, (input,), saved)
@@ -128,10 +132,12 @@ def fft_c2r(input, dim, normalization, last_dim_size):
     if len(dim) > 1:
         # as ATen: an inverse c2c over the other dims, then a one-dimensional c2r
         spectrum = _c2c_array(data, dim[:-1], normalization, False)
-    norm = _INVERSE_NORMS[normalization]
-    array = _in_aten_layout(
-        lambda moved, axes: np.fft.irfft(moved, n=last_dim_size, axis=-1, norm=norm),
-        spectrum, [dim[-1]])
+    last = dim[-1]
+    batch = _by_stride(spectrum, [d for d in range(data.ndim) if d != last])
+    order = batch + [last]
+    result = np.fft.irfft(spectrum.transpose(order), n=last_dim_size,
+                          norm=_INVERSE_NORMS[normalization])
+    array = np.ascontiguousarray(result).transpose(np.argsort(order))
     array = array.astype(data.real.dtype, copy=False)
     return record(array, FftC2RBackward0, (input,), (dim, normalization))
 
