@@ -62,9 +62,6 @@ def _conjugated(result, out):
 # ---- one-dimensional transforms (ATen's fft_c2c, fft_r2c, fft_c2r) ---------------------------
 
 def _c2c(function, out, input, n, dim, norm, forward):
-    if not _is_complex(input):
-        raise RuntimeError(f"{function} expects a complex input tensor, but got "
-                           f"{dtype_name(input.dtype)}")
     dim = wrap_dim(dim, input.dim())
     check_points(input.shape[dim] if n is None else n)
     if n is not None:
@@ -148,7 +145,7 @@ def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
 
 # ---- n-dimensional transforms ----------------------------------------------------------------
 
-def _fftn_c2c(function, out, input, s, dim, norm, forward):
+def _fftn_c2c(out, input, s, dim, norm, forward):
     shape, dims = shape_and_dims(input, s, dim)
     input = promote(input, require_complex=True)
     input = resize(input, dims, shape)
@@ -207,13 +204,13 @@ def _ihfftn(input, s, dim, norm, out):
 @parsed("fft_fftn", _N_DIMS, _OUT)
 def fftn(input, s=None, dim=None, norm=None, *, out=None):
     """The n-dimensional Fourier transform over dim (default: the last len(s) dims, or all)."""
-    return _fftn_c2c("fftn", out, input, s, dim, norm, True)
+    return _fftn_c2c(out, input, s, dim, norm, True)
 
 
 @parsed("fft_ifftn", _N_DIMS, _OUT)
 def ifftn(input, s=None, dim=None, norm=None, *, out=None):
     """The n-dimensional inverse Fourier transform over dim."""
-    return _fftn_c2c("ifftn", out, input, s, dim, norm, False)
+    return _fftn_c2c(out, input, s, dim, norm, False)
 
 
 @parsed("fft_rfftn", _N_DIMS, _OUT)
@@ -243,13 +240,13 @@ def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
 @parsed("fft_fft2", _TWO_DIMS, _OUT)
 def fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """The two-dimensional Fourier transform (fftn over the last two dims)."""
-    return _fftn_c2c("fft2", out, input, s, dim, norm, True)
+    return _fftn_c2c(out, input, s, dim, norm, True)
 
 
 @parsed("fft_ifft2", _TWO_DIMS, _OUT)
 def ifft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """The two-dimensional inverse Fourier transform."""
-    return _fftn_c2c("ifft2", out, input, s, dim, norm, False)
+    return _fftn_c2c(out, input, s, dim, norm, False)
 
 
 @parsed("fft_rfft2", _TWO_DIMS, _OUT)
