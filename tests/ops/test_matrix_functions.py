@@ -137,3 +137,38 @@ def test_inner_matches_torch(shapes):
 def test_inner_errors_match_torch():
     check_error(lambda lib, x, y: lib.inner(x, y), np.ones((2, 3)), np.ones((4, 2)))
     check_error(lambda lib, x, y: lib.inner(x, y), np.array([1, 2]), np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("p", [None, 2, -2, 1, -1, 1.0, float("inf"), -float("inf"), "fro",
+                               "nuc"])
+def test_cond_matches_torch(p):
+    matrices = RNG.standard_normal((2, 3, 3)) + 2 * np.eye(3)
+    if p is None or p in (2, -2, "nuc"):
+        check(lambda lib, a: lib.linalg.cond(a, p), grad_input(matrices))
+    else:
+        check(lambda lib, a: lib.linalg.cond(a, p), matrices)
+
+        def backward(lib, a):
+            # PyTorch fills inv_ex's saved output in place, so this backward always fails
+            lib.linalg.cond(a, p).sum().backward()
+        check_error(backward, grad_input(matrices))
+    check(lambda lib, a: lib.linalg.cond(a, p), np.zeros((0, 0)))
+    if p in (1, -1, float("inf"), "fro"):
+        # a singular matrix: the inverse is filled with inf and 0 * inf reported as inf
+        check(lambda lib, a: lib.linalg.cond(a, p), np.array([[1.0, 2.0], [2.0, 4.0]]))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.linalg.cond(lib.ones(2)),
+    lambda lib: lib.linalg.cond(lib.ones(2, 2), 3),
+    lambda lib: lib.linalg.cond(lib.ones(2, 3), 3),
+    lambda lib: lib.linalg.cond(lib.ones(2, 3), "abc"),
+    lambda lib: lib.linalg.cond(lib.ones(2, 2), "abc"),
+    lambda lib: lib.linalg.cond(lib.ones(2, 3), 1),
+    lambda lib: lib.linalg.cond(lib.ones(2, 3), 1.0),
+    lambda lib: lib.linalg.cond(lib.ones(2, 3), -float("inf")),
+    lambda lib: lib.linalg.cond(lib.ones(2, 3), "nuc"),
+    lambda lib: lib.linalg.cond(lib.eye(2, dtype=lib.int64), 1),
+])
+def test_cond_errors_match_torch(call):
+    check_error(call)

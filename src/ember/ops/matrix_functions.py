@@ -1,6 +1,9 @@
 """Matrix functions and matrices built from vectors: linalg.matrix_exp, linalg.eig/eigvals
-(general, non-Hermitian eigendecomposition), vander and linalg.vander, torch.dist and inner.
+(general, non-Hermitian eigendecomposition), linalg.cond, vander and linalg.vander, torch.dist
+and inner.
 Forwards in NumPy, derivatives in ember ops (PyTorch's formulas), PyTorch's errors."""
+import math
+
 import numpy as np
 
 from ember import _dtype, return_types
@@ -10,9 +13,10 @@ from ember.autograd.grad_mode import STATE
 from ember.ops._elementwise import broadcasting, finish, require_tensor
 from ember.ops._registry import OUTPUT, RESULT, binary_operands, method, node_class, record
 from ember.ops._registry import record_multi
-from ember.ops.decompositions import _check_floating, _check_square, solve
+from ember.ops.decompositions import (LinalgInvExBackward0, _check_floating, _check_square,
+                                      solve, svdvals)
 from ember.ops.linalg import adjoint
-from ember.ops.norms import _vector_norm_backward, vector_norm
+from ember.ops.norms import _vector_norm_backward, matrix_norm, vector_norm
 
 __all__ = ["matrix_exp", "vander", "dist", "inner"]
 
@@ -144,6 +148,77 @@ def eigvals(A):
         return eig(A).eigenvalues
     values, _ = _eig_arrays(A)
     return _wrap(values)
+
+
+# ---- cond ----------------------------------------------------------------------------------------
+# PyTorch's composition: singular values for the 2-norms (and 'nuc'), otherwise
+# norm(A) * norm(inv(A)) with a singular matrix's inverse filled with inf.
+
+def _check_cond_order(ord):
+    valid = ord in ("fro", "nuc") if isinstance(ord, str) else abs(ord) in (1, 2, math.inf)
+    if not valid:
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {ord}")
+
+
+def _order_text(ord):
+    """The order as PyTorch's message prints it: an int as is, a float as C++'s to_string."""
+    if isinstance(ord, str) or isinstance(ord, int):
+        return str(ord)
+    if math.isinf(ord):
+        return "inf" if ord > 0 else "-inf"
+    return f"{ord:.6f}"
+
+
+def _inverse_or_inf(A):
+    """linalg.inv_ex then masked_fill_, as PyTorch's cond: singular matrices' inverses become
+    inf. The in-place fill moves the version of the saved inverse, so, as in PyTorch, a
+    backward through this path fails."""
+    _check_square("linalg.inv", A)
+    _check_floating("linalg.inv", A)
+    matrices = A._data.reshape((-1,) + A._data.shape[-2:])
+    inverses = []
+    singular = []
+    for matrix in matrices:
+        try:
+            inverses.append(np.linalg.inv(matrix))
+            singular.append(False)
+        except np.linalg.LinAlgError:
+            inverses.append(np.zeros_like(matrix))
+            singular.append(True)
+    batch = A._data.shape[:-2]
+    inverse = record(np.stack(inverses).reshape(A._data.shape), LinalgInvExBackward0, (A,),
+                     (RESULT,))
+    info = _wrap(np.array(singular).reshape(batch + (1, 1)))
+    return inverse.masked_fill_(info, math.inf)
+
+
+def cond(A, p=None):
+    """The condition number of A in the p-norm (the 2-norm by default)."""
+    if A._data.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    ord = 2 if p is None else p
+    if isinstance(ord, str):
+        _check_square(f"linalg.cond(ord={ord})", A)
+        _check_cond_order(ord)
+    else:
+        _check_cond_order(ord)
+    if not A._data.size:
+        real = A._data.real.dtype if A._data.dtype.kind == "c" else A._data.dtype
+        return _wrap(np.zeros(A._data.shape[:-2], dtype=real))
+    if ord == "nuc":
+        values = svdvals(A)
+        return values.sum(-1) * values.reciprocal().sum(-1)
+    if not isinstance(ord, str) and abs(ord) == 2:
+        values = svdvals(A)
+        largest = values.narrow(-1, 0, 1)
+        smallest = values.narrow(-1, -1, 1)
+        ratio = smallest / largest if ord < 0 else largest / smallest
+        return ratio.squeeze(-1)
+    _check_square(f"linalg.cond(ord={_order_text(ord)})", A)
+    inverse = _inverse_or_inf(A)
+    result = matrix_norm(A, ord) * matrix_norm(inverse, ord)
+    # 0 * inf is nan for a singular matrix; PyTorch (and NumPy) report inf
+    return result.nan_to_num_(math.inf, math.inf, -math.inf)
 
 
 # ---- vander, linalg.vander -----------------------------------------------------------------------
