@@ -644,3 +644,12 @@ class LowerCholeskyTransform(Transform):
 
     def _inverse(self, y):
         return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
+
+
+# Imported last: they subclass Transform and use LowerCholeskyTransform above.
+from ember.distributions._structured_transforms import (  # noqa: E402
+    CatTransform, CumulativeDistributionTransform, PositiveDefiniteTransform, ReshapeTransform,
+    StackTransform)
+
+__all__ += ["CatTransform", "CumulativeDistributionTransform", "PositiveDefiniteTransform",
+            "ReshapeTransform", "StackTransform"]
