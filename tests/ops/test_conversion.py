@@ -172,3 +172,37 @@ def test_failed_fill_leaves_target_unchanged():
     with pytest.raises(RuntimeError):
         target.fill_(1j)
     assert target.tolist() == [0.0, 1.0, 2.0] and target._version == 0
+
+
+@pytest.mark.parametrize("dtype, function", [
+    (np.float32, lambda v: v * 2 + 0.5),
+    (np.int64, lambda v: v / 2),
+    (np.uint8, lambda v: v - 2),
+    (np.bool_, lambda v: not v),
+    (np.complex64, lambda v: v * 1j),
+])
+def test_apply_matches_torch(dtype, function):
+    def run(lib, x):
+        version = x._version
+        result = x.apply_(function)
+        # PyTorch writes the elements without counting a version
+        assert result is x and x._version == version
+        return x
+    check(run, np.array([[1, 2], [3, 0]]).astype(dtype))
+
+
+def test_map_matches_torch():
+    check(lambda lib, x, y: x.map_(y, lambda a, b: a * 10 + b), np.ones((2, 3)),
+          np.arange(3.0))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: x.requires_grad_().apply_(lambda v: v),
+    lambda lib, x: x.map_(x.clone().requires_grad_(), lambda a, b: a),
+    lambda lib, x: x.map_(x.long(), lambda a, b: a),
+    lambda lib, x: x.map_(lib.ones(2, 1, 3), lambda a, b: a),
+    lambda lib, x: x.apply_(lambda v: "x"),
+    lambda lib, x: x.long().apply_(lambda v: 1.5e30),
+])
+def test_apply_and_map_errors_match_torch(call):
+    check_error(call, np.ones((2, 3)))

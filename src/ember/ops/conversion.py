@@ -1,5 +1,6 @@
 """Copies, casts and fills: clone, contiguous, to, the type casts (float, long...), type,
-type_as, copy_, fill_, zero_; memory formats; DLPack exchange with NumPy and PyTorch."""
+type_as, copy_, fill_, zero_, apply_, map_; memory formats; DLPack exchange with NumPy and
+PyTorch."""
 import builtins
 import enum
 import warnings
@@ -266,6 +267,65 @@ def zero_(input):
     input._data[...] = 0
     input._bump_version()
     return _record_overwrite(input, ZeroBackward0, (input,))
+
+
+# ---- apply_, map_: Python callables per element (CPU tensors only, as in PyTorch) ----------------
+
+def _element_value(value, numpy_dtype):
+    """A callable's result stored as PyTorch stores it: cast like C++'s static_cast (a float
+    truncates into an int), with the int64 range check of its scalar conversion."""
+    kind = numpy_dtype.kind
+    if not isinstance(value, (int, float, complex, np.number, np.bool_)):
+        # the message of CPython's PyFloat_AsDouble, which PyTorch's conversion calls
+        raise TypeError(f"must be real number, not {builtins.type(value).__name__}")
+    if kind == "c":
+        return np.array(complex(value)).astype(numpy_dtype)
+    if kind == "b":
+        return np.array(bool(value))
+    number = float(value)
+    if kind in "iu":
+        if not isinstance(value, (int, np.integer)):
+            value = int(number) if np.isfinite(number) else 2 ** 63
+        if not -2 ** 63 <= value < 2 ** 63:
+            raise RuntimeError("value cannot be converted to type int64 without overflow")
+        # a negative value wraps into an unsigned type, as the C++ cast does
+        return np.array(value).astype(numpy_dtype)
+    return np.array(number).astype(numpy_dtype)
+
+
+def _refuse_grad(name, *tensors):
+    for tensor in tensors:
+        if tensor._requires_grad:
+            raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use "
+                               f"var.detach().{name}() instead.")
+
+
+def apply_(input, callable):
+    """Replaces each element x with callable(x), a Python number (slow: one call each)."""
+    _refuse_grad("apply_", input)
+    data = input._data
+    for index in np.ndindex(data.shape):
+        data[index] = _element_value(callable(data[index].item()), data.dtype)
+    return input
+
+
+def map_(input, tensor, callable):
+    """Replaces each element x with callable(x, y), y the matching element of `tensor`
+    (broadcast to input's shape)."""
+    _refuse_grad("map_", input, tensor)
+    if tensor._data.dtype != input._data.dtype:
+        raise TypeError(f"map_: expected torch.{dtype_name(input.dtype)}Tensor for 'other' "
+                        f"(got torch.{dtype_name(tensor.dtype)}Tensor)")
+    data = input._data
+    other = tensor.expand(data.shape)._data
+    for index in np.ndindex(data.shape):
+        value = callable(data[index].item(), other[index].item())
+        data[index] = _element_value(value, data.dtype)
+    return input
+
+
+method("apply_", apply_)
+method("map_", map_)
 
 
 # ---- DLPack -----------------------------------------------------------------------------------
