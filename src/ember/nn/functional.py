@@ -4,6 +4,7 @@ from ember.nn._functional.activation import *  # noqa: F401,F403
 from ember.nn._functional.attention import *  # noqa: F401,F403
 from ember.nn._functional.conv import *  # noqa: F401,F403
 from ember.nn._functional.dropout import *  # noqa: F401,F403
+from ember.nn._functional.grid_sample import *  # noqa: F401,F403
 from ember.nn._functional.linear import *  # noqa: F401,F403
 from ember.nn._functional.loss import *  # noqa: F401,F403
 from ember.nn._functional.loss_likelihood import *  # noqa: F401,F403
@@ -18,6 +19,7 @@ from ember.nn._functional import activation as _activation  # noqa: E402
 from ember.nn._functional import attention as _attention  # noqa: E402
 from ember.nn._functional import conv as _conv  # noqa: E402
 from ember.nn._functional import dropout as _dropout  # noqa: E402
+from ember.nn._functional import grid_sample as _grid_sample  # noqa: E402
 from ember.nn._functional import linear as _linear  # noqa: E402
 from ember.nn._functional import loss as _loss  # noqa: E402
 from ember.nn._functional import loss_likelihood as _loss_likelihood  # noqa: E402
@@ -31,6 +33,7 @@ from ember.nn._functional import vision as _vision  # noqa: E402
 
 # The family modules are bound under private names: `dropout` and `linear` are functions here.
 __all__ = (_activation.__all__ + _attention.__all__ + _conv.__all__ + _dropout.__all__
+           + _grid_sample.__all__
            + _linear.__all__ + _loss.__all__ + _loss_likelihood.__all__ + _loss_margin.__all__
            + _normalization.__all__ + _padding.__all__
            + _pooling.__all__ + _recurrent.__all__ + _sparse.__all__ + _vision.__all__)
