@@ -271,3 +271,26 @@ def test_saved_values_are_exposed_under_pytorchs_names():
         return y.grad_fn._saved_self
     check_error(freed, grad_input(np.array([1.0, 2.0])))
     check_error(lambda lib, x: x.sin().grad_fn._saved_nothing, grad_input(np.array([1.0])))
+
+
+
+@pytest.mark.parametrize("build, saves_tensors", [
+    (lambda lib, x: x + 1, False),
+    (lambda lib, x: x.sum(), False),
+    (lambda lib, x: (x - 1).view(1, -1).expand(2, -1), False),
+    (lambda lib, x: lib.cat([x, x]), False),
+    (lambda lib, x: x * x, True),
+    (lambda lib, x: x.exp(), True),
+    (lambda lib, x: x[[0, 0]], True),
+])
+def test_second_backward_fails_only_where_tensors_were_saved(build, saves_tensors):
+    # PyTorch frees saved tensors; a graph that saved none (add, sum, views, cat) runs again
+    def twice(lib, x):
+        out = build(lib, x).sum()
+        out.backward()
+        out.backward()
+        return x.grad
+    if saves_tensors:
+        check_error(twice, grad_input(np.array([1.0, 2.0])))
+    else:
+        check(twice, grad_input(np.array([1.0, 2.0])))

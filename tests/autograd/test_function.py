@@ -176,3 +176,37 @@ def test_custom_node_repr_is_the_python_default():
         node = _exp_function(lib).apply(lib.tensor([1.0], requires_grad=True), 2.0).grad_fn
         reprs.append(repr(node).rsplit(" object", 1)[0].replace("torch.", "ember."))
     assert reprs[0] == reprs[1]
+
+
+def test_function_misuse_errors_match_torch():
+    def returns_float(lib, x):
+        class Bad(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, t):
+                return t.sum()
+
+            @staticmethod
+            def backward(ctx, grad):
+                return 1.0
+        Bad.apply(x).backward()
+
+    def saves_int(lib, x):
+        class SavesInt(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, t):
+                ctx.save_for_backward(t, 3)
+                return t * 1
+
+            @staticmethod
+            def backward(ctx, grad):
+                return grad
+        return SavesInt.apply(x)
+
+    def legacy_call(lib, x):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _exp_function(lib)()(x, 2.0)
+
+    import warnings
+    for function in (returns_float, saves_int, legacy_call):
+        check_error(function, grad_input(VALUES))

@@ -1,5 +1,6 @@
 """Tensor and node hooks, retain_grad, post-accumulate hooks — compared with torch."""
 import numpy as np
+import pytest
 
 from oracle import check, check_error, grad_input
 
@@ -76,3 +77,19 @@ def test_hook_errors():
     check_error(lambda lib, x: x.retain_grad(), VALUES)
     check_error(lambda lib, x: (x * 2).register_post_accumulate_grad_hook(lambda t: None),
                 grad_input(VALUES))
+
+
+@pytest.mark.parametrize("leaf", [True, False])
+@pytest.mark.parametrize("hook", [
+    lambda g: "bad",
+    lambda g: g.new_ones(3),
+    lambda g: g.double(),
+    lambda g: g.int(),
+])
+def test_tensor_hook_results_are_checked_as_torch_checks_them(leaf, hook):
+    def run(lib, x):
+        target = x if leaf else x * 1
+        target.register_hook(hook)
+        (target * 2).sum().backward()
+        return x.grad
+    check_error(run, grad_input(np.array([1.0, 2.0], dtype=np.float32)))

@@ -4,7 +4,8 @@ from sys import getrefcount
 
 import numpy as np
 
-from ember._tensor import _wrap
+from ember._errors import dtype_name
+from ember._tensor import Tensor, _wrap
 from ember.autograd.anomaly_mode import ANOMALY, check_gradients
 from ember.autograd.grad_mode import STATE
 from ember.autograd.graph import AccumulateGrad, edge_of
@@ -85,13 +86,29 @@ def _run_hooks(node, grad_inputs, grad_outputs):
     return grad_inputs
 
 
+def _checked_hook_result(hook, original, replaced):
+    """A tensor hook's replacement gradient, refused as PyTorch refuses it when it is not a
+    tensor or changes the gradient's dtype or size."""
+    if not isinstance(replaced, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(replaced).__name__}'")
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if replaced._data.dtype != original._data.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was "
+            f"torch.{dtype_name(original.dtype)}Tensor got torch.{dtype_name(replaced.dtype)}"
+            "Tensor)")
+    if replaced._data.shape != original._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return replaced
+
+
 def _run_leaf_hooks(variable, grad):
     tensor_hooks = variable._extra.get("hooks") if variable._extra is not None else None
     if tensor_hooks:
         for hook in tuple(tensor_hooks.values()):
             replaced = hook(grad)
             if replaced is not None:
-                grad = replaced
+                grad = _checked_hook_result(hook, grad, replaced)
     return grad
 
 
@@ -258,7 +275,7 @@ def _run_tensor_hooks(node, grads):
                     break
                 replaced = hook(grads[nr])
                 if replaced is not None:
-                    grads[nr] = replaced
+                    grads[nr] = _checked_hook_result(hook, grads[nr], replaced)
     retained = metadata.get("retained")
     if retained:
         for nr, tensor_ref in retained.items():

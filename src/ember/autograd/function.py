@@ -57,8 +57,10 @@ class BackwardFunction(FunctionCtx, Node):
         return tuple(tensor for tensor, _ in self._saved)
 
     def _release(self):
-        self._released = True
-        self._saved = ()
+        # as PyTorch: only a node that saved tensors refuses a second backward's access
+        if self._saved:
+            self._released = True
+            self._saved = ()
 
     def apply(self, grad_outputs):
         if self.materialize_grads:
@@ -76,6 +78,9 @@ class BackwardFunction(FunctionCtx, Node):
                 raise RuntimeError(
                     f"function {type(self).__name__} returned an incorrect number of gradients "
                     f"(expected {expected}, got {len(result)})")
+        for grad in result:
+            if grad is not None and not isinstance(grad, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
         grads = []
         for position, ((node, _), grad) in enumerate(zip(self._input_edges, result)):
             meta = self._input_meta[position]
@@ -115,6 +120,12 @@ class Function(metaclass=_FunctionMeta):
                       "are all static, so you should invoke them on the class itself. "
                       "Instantiating an autograd function will raise an error in a future "
                       "version of PyTorch.", DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @staticmethod
     def forward(*args, **kwargs):
@@ -187,7 +198,10 @@ def _connect_outputs(ctx, args, outputs):
     if len(output_list) > 1:
         ctx.metadata = {"output_meta": tuple((shape, None) for shape, _ in metas)}
     saved = []
-    for tensor in ctx.to_save:
+    for position, tensor in enumerate(ctx.to_save):
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"save_for_backward can only save variables, but argument "
+                            f"{position} is of type {type(tensor).__name__}")
         saved.append((tensor, tensor._version if tensor is not None else 0))
     ctx._saved = tuple(saved)
     return output_list[0] if single else tuple(output_list)

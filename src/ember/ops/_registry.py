@@ -110,9 +110,12 @@ class OpNode(Node):
         return grads
 
     def _release(self):
-        self._saved = None
-        self._checks = ()
-        self._result_data = None
+        # Only saved tensors are freed, as in PyTorch: a node that saved none (AddBackward0,
+        # SumBackward0's sizes...) can run again in a second backward
+        if self._checks or self._result_data is not None or _holds_index_arrays(self._saved):
+            self._saved = None
+            self._checks = ()
+            self._result_data = None
 
     def __getattr__(self, name):
         # node._saved_self, node._saved_other, node._saved_result...: PyTorch exposes the saved
@@ -124,6 +127,17 @@ class OpNode(Node):
             if wanted in names:
                 return self._unpack()[names.index(wanted)]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+
+def _holds_index_arrays(saved):
+    """Whether saved values include index arrays (kept as NumPy arrays where PyTorch saves
+    index tensors, so a second backward must fail as PyTorch's does)."""
+    for value in saved or ():
+        if type(value) is np.ndarray:
+            return True
+        if type(value) is tuple and any(type(item) is np.ndarray for item in value):
+            return True
+    return False
 
 
 def _saved_names(node_cls):
