@@ -172,3 +172,21 @@ def test_cond_matches_torch(p):
 ])
 def test_cond_errors_match_torch(call):
     check_error(call)
+
+
+@pytest.mark.parametrize("driver", [None, "gels", "gelsy", "gelsd", "gelss"])
+@pytest.mark.parametrize("shapes", [((4, 2), (4, 3)), ((2, 3, 2), (2, 3, 1)), ((3, 3), (3,))])
+def test_lstsq_matches_torch(driver, shapes):
+    A = RNG.standard_normal(shapes[0])
+    B = RNG.standard_normal(shapes[1])
+    if len(shapes[1]) == 1:
+        B = RNG.standard_normal(shapes[0][:-1])
+    check(lambda lib, a, b: lib.linalg.lstsq(a, b, driver=driver).solution, grad_input(A),
+          grad_input(B))
+    check(lambda lib, a, b: tuple(lib.linalg.lstsq(a, b, driver=driver))[1:], A, B)
+
+
+def test_lstsq_errors_match_torch():
+    check_error(lambda lib, a, b: lib.linalg.lstsq(a, b), np.ones((3, 2)), np.ones((2, 1)))
+    check_error(lambda lib, a, b: lib.linalg.lstsq(a, b, driver="foo"), np.ones((3, 2)),
+                np.ones((3, 1)))

@@ -150,6 +150,85 @@ def eigvals(A):
     return _wrap(values)
 
 
+# ---- lstsq ---------------------------------------------------------------------------------------
+
+return_types.linalg_lstsq = return_types._return_type(
+    "linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+_LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def _lstsq_backward(grads, A, B):
+    """PyTorch's rule, through the pseudo-inverse: only the solution's gradient counts."""
+    from ember.ops.decompositions import _pinv_backward, pinv
+    grad = grads[0]
+    vector = B._data.ndim == 1 or (B._data.ndim == A._data.ndim - 1
+                                   and B._data.shape == A._data.shape[:-1])
+    if vector:
+        B = B.unsqueeze(-1)
+        grad = grad.unsqueeze(-1)
+    pinv_A = pinv(A)
+    grad_A = _pinv_backward(grad.matmul(adjoint(B)), A, pinv_A)
+    grad_B = adjoint(pinv_A).matmul(grad)
+    return grad_A, grad_B.squeeze(-1) if vector else grad_B
+
+
+LinalgLstsqBackward0 = node_class("LinalgLstsqBackward0",
+                                  lambda grads, A, B: _lstsq_backward(grads, A, B)[0],
+                                  lambda grads, A, B: _lstsq_backward(grads, A, B)[1],
+                                  multi_output=True)
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solution of A X = B, with residuals, rank and singular values as
+    PyTorch's CPU drivers report them (gelsy, the default, reports no residuals)."""
+    driver = "gelsy" if driver is None else driver
+    if driver not in _LSTSQ_DRIVERS:
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, "
+                           "gelsy, gelsd, gelss)")
+    a = A._data
+    b = B._data
+    # a vector right-hand side: 1-D, or shaped as A without its last dim (torch.linalg.solve's
+    # rule)
+    vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
+    if vector:
+        b = b[..., None]
+    if a.shape[-2] != b.shape[-2]:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    rows, columns = a.shape[-2:]
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a_batch = np.broadcast_to(a, batch + a.shape[-2:]).reshape((-1,) + a.shape[-2:])
+    b_batch = np.broadcast_to(b, batch + b.shape[-2:]).reshape((-1,) + b.shape[-2:])
+    solutions, residuals, ranks, singular = [], [], [], []
+    for matrix, rhs in zip(a_batch, b_batch):
+        solution, residual, rank, values = np.linalg.lstsq(matrix, rhs, rcond=rcond)
+        solutions.append(solution)
+        residuals.append(residual)
+        ranks.append(rank)
+        singular.append(values)
+    dtype = a.dtype
+    real = np.empty(0, dtype).real.dtype
+    solution = np.stack(solutions).reshape(batch + (columns, b.shape[-1])).astype(dtype)
+    if vector:
+        solution = solution[..., 0]
+    full_rank = all(rank == min(rows, columns) for rank in ranks)
+    if driver != "gelsy" and rows > columns and full_rank:
+        residual = np.stack(residuals).reshape(batch + (b.shape[-1],)).astype(real)
+    else:
+        residual = np.empty(0, real)
+    if driver == "gels":
+        rank = np.empty(0, np.int64)
+    else:
+        rank = np.array(ranks, dtype=np.int64).reshape(batch)
+    if driver in ("gelsd", "gelss"):
+        values = np.stack(singular).reshape(batch + (min(rows, columns),)).astype(real)
+    else:
+        values = np.empty(0, real)
+    solution_tensor, residual_tensor = record_multi(
+        (solution, residual), LinalgLstsqBackward0, (A, B), (A, B))
+    return return_types.linalg_lstsq((solution_tensor, residual_tensor, _wrap(rank),
+                                      _wrap(values)))
+
+
 # ---- cond ----------------------------------------------------------------------------------------
 # PyTorch's composition: singular values for the 2-norms (and 'nuc'), otherwise
 # norm(A) * norm(inv(A)) with a singular matrix's inverse filled with inf.
