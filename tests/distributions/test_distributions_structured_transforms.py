@@ -1,5 +1,5 @@
-"""ReshapeTransform, CatTransform, StackTransform, CumulativeDistributionTransform and
-PositiveDefiniteTransform against torch: values, inverses, log|det J| and their gradients,
+"""ReshapeTransform, CatTransform, StackTransform, CumulativeDistributionTransform,
+PositiveDefiniteTransform and CorrCholeskyTransform against torch: values, inverses, log|det J| and their gradients,
 shapes, domains, the biject_to/transform_to registrations and the errors."""
 import numpy as np
 import pytest
@@ -57,6 +57,22 @@ def test_positive_definite_transform_matches_torch():
     assert T.PositiveDefiniteTransform() == T.PositiveDefiniteTransform()
 
 
+def test_corr_cholesky_transform_matches_torch():
+    vectors = np.array([[0.3, -1.2, 0.8, 2.5, -0.1, 0.4], [-3.0, 0.2, 0.0, 1.1, 0.9, -0.7]])
+
+    def forward(lib, value):
+        transform = lib.distributions.biject_to(lib.distributions.constraints.corr_cholesky)
+        y = transform(value)
+        return [y, transform.inv(y), transform.log_abs_det_jacobian(value, y)]
+    check(forward, grad_input(vectors), rtol=1e-9, atol=1e-12)
+    results = []
+    for lib in (ember, torch):
+        transform = lib.distributions.transforms.CorrCholeskyTransform()
+        results.append((transform.forward_shape((5, 6)), transform.inverse_shape((5, 4, 4)),
+                        repr(transform.domain), repr(transform.codomain)))
+    assert results[0] == results[1]
+
+
 def test_reshape_shapes_and_a_reshaped_distribution_match_torch():
     results = []
     for lib in (ember, torch):
@@ -107,8 +123,10 @@ def test_positive_definite_constraints_map_to_the_transform():
     lambda T: T.CatTransform([T.ExpTransform()], lengths=[1, 2]),
     lambda T: T.CatTransform([1]),
     lambda T: T.StackTransform([1]),
+    lambda T: T.CorrCholeskyTransform().forward_shape((5,)),
+    lambda T: T.CorrCholeskyTransform().inverse_shape((3, 4)),
 ], ids=["reshape-numel", "forward-shape", "inverse-shape", "cat-lengths", "cat-items",
-        "stack-items"])
+        "stack-items", "corr-forward-shape", "corr-inverse-shape"])
 def test_structured_transform_errors(build):
     check_error(lambda lib: build(lib.distributions.transforms))
 

@@ -1,13 +1,18 @@
 """Transforms that reshape, split or wrap others (ReshapeTransform, CatTransform,
-StackTransform, CumulativeDistributionTransform, PositiveDefiniteTransform), as
-torch.distributions.transforms; transforms.py re-exports them under its own name."""
+StackTransform, CumulativeDistributionTransform) and the matrix-valued ones
+(PositiveDefiniteTransform, CorrCholeskyTransform), as torch.distributions.transforms;
+transforms.py re-exports them under its own name."""
+import math
+
 import ember
 from ember.distributions import constraints
 from ember.distributions.transforms import LowerCholeskyTransform, Transform
-from ember.distributions.utils import _sum_rightmost, lazy_property
+from ember.distributions.utils import (_sum_rightmost, lazy_property, tril_matrix_to_vec,
+                                       vec_to_tril_matrix)
+from ember.nn.functional import pad, softplus
 
-__all__ = ["CatTransform", "CumulativeDistributionTransform", "PositiveDefiniteTransform",
-           "ReshapeTransform", "StackTransform"]
+__all__ = ["CatTransform", "CorrCholeskyTransform", "CumulativeDistributionTransform",
+           "PositiveDefiniteTransform", "ReshapeTransform", "StackTransform"]
 
 
 class ReshapeTransform(Transform):
@@ -80,6 +85,59 @@ class PositiveDefiniteTransform(Transform):
     def _inverse(self, y):
         y = ember.linalg.cholesky(y)
         return LowerCholeskyTransform().inv(y)
+
+
+class CorrCholeskyTransform(Transform):
+    """Unconstrained vectors of D(D-1)/2 entries to Cholesky factors of correlation matrices
+    (tanh onto (-1, 1), then stick-breaking along each row so rows have unit norm)."""
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def _call(self, x):
+        x = ember.tanh(x)
+        # keep every partial correlation strictly inside (-1, 1), as PyTorch clamps
+        eps = ember.finfo(x.dtype).eps
+        x = x.clamp(min=-1 + eps, max=1 - eps)
+        r = vec_to_tril_matrix(x, diag=-1)
+        z = r ** 2
+        z1m_cumprod_sqrt = (1 - z).sqrt().cumprod(-1)
+        r = r + ember.eye(r.shape[-1], dtype=r.dtype)
+        return r * pad(z1m_cumprod_sqrt[..., :-1], [1, 0], value=1)
+
+    def _inverse(self, y):
+        y_cumsum = 1 - ember.cumsum(y * y, dim=-1)
+        y_cumsum_shifted = pad(y_cumsum[..., :-1], [1, 0], value=1)
+        y_vec = tril_matrix_to_vec(y, diag=-1)
+        y_cumsum_vec = tril_matrix_to_vec(y_cumsum_shifted, diag=-1)
+        t = y_vec / y_cumsum_vec.sqrt()
+        return (t.log1p() - t.neg().log1p()) / 2
+
+    def log_abs_det_jacobian(self, x, y, intermediates=None):
+        y1m_cumsum = 1 - (y * y).cumsum(dim=-1)
+        y1m_cumsum_tril = tril_matrix_to_vec(y1m_cumsum, diag=-2)
+        stick_breaking_logdet = 0.5 * y1m_cumsum_tril.log().sum(-1)
+        # log(1 - tanh(x)^2) in its overflow-free form
+        tanh_logdet = -2 * (x + softplus(-2 * x) - math.log(2.0)).sum(dim=-1)
+        return stick_breaking_logdet + tanh_logdet
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        n = shape[-1]
+        d = round((0.25 + 2 * n) ** 0.5 + 0.5)
+        if d * (d - 1) // 2 != n:
+            raise ValueError("Input is not a flattened lower-diagonal number")
+        return shape[:-1] + (d, d)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        d = shape[-1]
+        return shape[:-2] + (d * (d - 1) // 2,)
 
 
 class CatTransform(Transform):
@@ -263,8 +321,8 @@ class CumulativeDistributionTransform(Transform):
         return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
 
 
-for _transform in (CatTransform, CumulativeDistributionTransform, PositiveDefiniteTransform,
-                   ReshapeTransform, StackTransform):
+for _transform in (CatTransform, CorrCholeskyTransform, CumulativeDistributionTransform,
+                   PositiveDefiniteTransform, ReshapeTransform, StackTransform):
     # PyTorch defines them in transforms, as their reprs and pickles show
     _transform.__module__ = "ember.distributions.transforms"
 del _transform

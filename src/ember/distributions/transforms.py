@@ -648,8 +648,8 @@ class LowerCholeskyTransform(Transform):
 
 # Imported last: they subclass Transform and use LowerCholeskyTransform above.
 from ember.distributions._structured_transforms import (  # noqa: E402
-    CatTransform, CumulativeDistributionTransform, PositiveDefiniteTransform, ReshapeTransform,
-    StackTransform)
+    CatTransform, CorrCholeskyTransform, CumulativeDistributionTransform,
+    PositiveDefiniteTransform, ReshapeTransform, StackTransform)
 
-__all__ += ["CatTransform", "CumulativeDistributionTransform", "PositiveDefiniteTransform",
-            "ReshapeTransform", "StackTransform"]
+__all__ += ["CatTransform", "CorrCholeskyTransform", "CumulativeDistributionTransform",
+            "PositiveDefiniteTransform", "ReshapeTransform", "StackTransform"]
