@@ -294,3 +294,31 @@ def test_second_backward_fails_only_where_tensors_were_saved(build, saves_tensor
         check_error(twice, grad_input(np.array([1.0, 2.0])))
     else:
         check(twice, grad_input(np.array([1.0, 2.0])))
+
+
+def test_grad_modes_decorate_without_parentheses_and_follow_generators():
+    from oracle import torch
+    for lib in (ember, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+
+        @lib.no_grad
+        def doubled(value):
+            return value * 2
+
+        @lib.no_grad()
+        def steps():
+            for scale in range(2):
+                yield (x * scale).requires_grad
+
+        @lib.enable_grad
+        def recorded(value):
+            return value * 2
+
+        assert doubled(x).requires_grad is False
+        # the mode applies inside the generator's code, wherever it is resumed
+        assert list(steps()) == [False, False]
+        with lib.no_grad():
+            assert recorded(x).requires_grad is True
+        generator = steps()
+        assert next(generator) is False and lib.is_grad_enabled()
+        generator.close()

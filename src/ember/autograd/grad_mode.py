@@ -1,5 +1,7 @@
 """Grad modes: no_grad, enable_grad, set_grad_enabled, inference_mode (per thread)."""
 import functools
+import inspect
+import sys
 import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
@@ -35,6 +37,9 @@ class _DecoratorContextManager:
                                "To preserve the current behavior of class decoration, you can "
                                "directly decorate the `__init__` method and nothing else.")
 
+        if inspect.isgeneratorfunction(function):
+            return _wrap_generator(self, function)
+
         @functools.wraps(function)
         def decorated(*args, **kwargs):
             with self.clone():
@@ -45,10 +50,47 @@ class _DecoratorContextManager:
         return self.__class__()
 
 
-class no_grad(_DecoratorContextManager):
+def _wrap_generator(manager, function):
+    """A generator function whose every step (first run, each resume, throw and close) runs
+    under the mode, as PyTorch wraps decorated generators: the mode follows the generator's
+    code, not the caller's."""
+    @functools.wraps(function)
+    def generator(*args, **kwargs):
+        inner = function(*args, **kwargs)
+        try:
+            with manager.clone():
+                response = inner.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with manager.clone():
+                        inner.close()
+                    raise
+                except BaseException:
+                    with manager.clone():
+                        response = inner.throw(*sys.exc_info())
+                else:
+                    with manager.clone():
+                        response = inner.send(request)
+        except StopIteration as stop:
+            return stop.value
+    return generator
+
+
+class _NoParameterDecorator(_DecoratorContextManager):
+    """A mode taking no argument that also decorates without parentheses (@no_grad)."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParameterDecorator):
     """Disables gradient recording inside its block."""
 
-    def __init__(self):
+    def __init__(self, orig_func=None):
         self.prev = False
 
     def __enter__(self):
@@ -59,10 +101,10 @@ class no_grad(_DecoratorContextManager):
         STATE.enabled = self.prev
 
 
-class enable_grad(_DecoratorContextManager):
+class enable_grad(_NoParameterDecorator):
     """Enables gradient recording inside its block."""
 
-    def __init__(self):
+    def __init__(self, orig_func=None):
         self.prev = True
 
     def __enter__(self):
