@@ -66,9 +66,7 @@ def test_sequence_layers_match_torch(name, extra, options):
 
 @pytest.mark.parametrize("name,extra", MODES)
 def test_grad_fn_names_match_torch_where_it_decomposes(name, extra):
-    # torch's oneDNN LSTM (no projection) reports its own fused node: compare the others
-    if name == "LSTM" and not extra:
-        pytest.skip("torch uses a fused oneDNN node for this LSTM")
+    # float32 LSTMs without projection: one MkldnnRnnLayerBackward0 per layer and direction
     for bidirectional in (False, True):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -297,3 +295,37 @@ def test_lstm_projection_warning_once_per_process_for_float32():
                               capture_output=True, text=True, check=True).stdout
                for lib in ("ember", "torch")]
     assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("options", [{}, {"num_layers": 2, "bidirectional": True},
+                                     {"bias": False, "batch_first": True}])
+def test_float32_lstm_double_backward(options):
+    # the fused oneDNN-style layer is differentiated again by recomputing it step by step
+    def second_order(lib, module, x):
+        output, (h_n, c_n) = module(x)
+        loss = output.pow(2).sum() + h_n.sum() * c_n.sum()
+        first = lib.autograd.grad(loss, [x, module.weight_hh_l0], create_graph=True)
+        penalty = first[0].pow(2).sum() + first[1].pow(2).sum()
+        return lib.autograd.grad(penalty, [x] + list(module.parameters()), allow_unused=True)
+
+    layer = _layer("LSTM", **options)
+    mine, theirs = build_pair(layer)
+    x = _array(BATCH, STEPS, INPUT) if options.get("batch_first") else _array(STEPS, BATCH,
+                                                                               INPUT)
+    ours = second_order(ember, mine, ember.tensor(x, requires_grad=True))
+    reference = second_order(torch, theirs, torch.tensor(x, requires_grad=True))
+    for a, b in zip(ours, reference):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=2e-4,
+                                   atol=2e-5)
+
+
+def test_float32_lstm_layer_is_one_node_per_layer_and_direction():
+    mine, theirs = build_pair(_layer("LSTM", num_layers=2))
+    outputs = [module(lib.tensor(_array(STEPS, BATCH, INPUT), requires_grad=True))
+               for module, lib in ((mine, ember), (theirs, torch))]
+    for (output, (h_n, c_n)) in outputs:
+        assert type(output.grad_fn).__name__ == "MkldnnRnnLayerBackward0"
+        assert type(h_n.grad_fn).__name__ == "StackBackward0"
+    names = [[type(node).__name__ if node is not None else None
+              for node, _ in output.grad_fn.next_functions] for output, _ in outputs]
+    assert names[0] == names[1]

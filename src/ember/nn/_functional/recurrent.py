@@ -1,7 +1,8 @@
 """nn.functional: recurrent. The cell steps and the multi-layer, bidirectional sequence loop
 behind nn.RNN/LSTM/GRU and their cells, written as ATen's CPU implementation computes them
 (same gate order, same placement of the hidden bias, same stacking), so values, gradients and
-grad_fn names match PyTorch's non-oneDNN path.
+grad_fn names match PyTorch's (float32 LSTMs without projections run as PyTorch's oneDNN
+layers do, one node per layer and direction: see lstm_layer.py).
 
 The time loop is a Python loop, but each step is a handful of large ops: the input projection
 of every time step is one matmul per layer and direction, done before the loop, and each step
@@ -11,6 +12,7 @@ import warnings
 from ember._dtype import float32
 from ember.nn._functional.activation import relu
 from ember.nn._functional.linear import linear
+from ember.nn._functional.lstm_layer import _lstm_layer
 from ember.ops.joining import cat, stack
 
 __all__ = []
@@ -105,8 +107,12 @@ def _rnn_sequence(mode, input, hidden, weights, num_layers, dropout_p, training,
         input = input.transpose(0, 1)
     if input.shape[0] == 0:
         raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-    if is_lstm and weights[0][4] is not None and input.dtype == float32 and input.numel():
+    # PyTorch runs float32 LSTMs without projections through oneDNN, one node per layer and
+    # direction (MkldnnRnnLayerBackward0); everything else through the step-by-step loop
+    onednn = is_lstm and input.dtype == float32 and input.numel() != 0
+    if onednn and weights[0][4] is not None:
         _warn_projections_once()
+    fused = onednn and weights[0][4] is None
     directions = 2 if bidirectional else 1
     if is_lstm:
         initial = list(zip(hidden[0].unbind(0), hidden[1].unbind(0)))
@@ -118,8 +124,12 @@ def _rnn_sequence(mode, input, hidden, weights, num_layers, dropout_p, training,
         direction_outputs = []
         for direction in range(directions):
             index = layer * directions + direction
-            output, state = _run_direction(step, layer_input, initial[index], weights[index],
-                                           reverse=direction == 1)
+            if fused:
+                output, state = _lstm_layer(layer_input, initial[index], weights[index],
+                                            reverse=direction == 1)
+            else:
+                output, state = _run_direction(step, layer_input, initial[index],
+                                               weights[index], reverse=direction == 1)
             direction_outputs.append(output)
             finals.append(state)
         if directions == 1:
