@@ -1,6 +1,7 @@
 """ReshapeTransform, CatTransform, StackTransform, CumulativeDistributionTransform,
-PositiveDefiniteTransform and CorrCholeskyTransform against torch: values, inverses, log|det J| and their gradients,
-shapes, domains, the biject_to/transform_to registrations and the errors."""
+PositiveDefiniteTransform and CorrCholeskyTransform against torch: values, inverses,
+log|det J| and their gradients, shapes, domains, the biject_to/transform_to registrations and
+the errors."""
 import numpy as np
 import pytest
 
