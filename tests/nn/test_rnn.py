@@ -319,13 +319,22 @@ def test_float32_lstm_double_backward(options):
                                    atol=2e-5)
 
 
-def test_float32_lstm_layer_is_one_node_per_layer_and_direction():
+def _graph_names(function, depth):
+    if function is None or depth == 0:
+        return type(function).__name__
+    return (type(function).__name__,
+            [(_graph_names(child, depth - 1), number) for child, number in
+             function.next_functions])
+
+
+@pytest.mark.parametrize("with_state", [False, True])
+def test_float32_lstm_layer_is_one_node_per_layer_and_direction(with_state):
     mine, theirs = build_pair(_layer("LSTM", num_layers=2))
-    outputs = [module(lib.tensor(_array(STEPS, BATCH, INPUT), requires_grad=True))
-               for module, lib in ((mine, ember), (theirs, torch))]
-    for (output, (h_n, c_n)) in outputs:
-        assert type(output.grad_fn).__name__ == "MkldnnRnnLayerBackward0"
-        assert type(h_n.grad_fn).__name__ == "StackBackward0"
-    names = [[type(node).__name__ if node is not None else None
-              for node, _ in output.grad_fn.next_functions] for output, _ in outputs]
-    assert names[0] == names[1]
+    arrays = [_array(STEPS, BATCH, INPUT), _array(2, BATCH, HIDDEN), _array(2, BATCH, HIDDEN)]
+    graphs = []
+    for module, lib in ((mine, ember), (theirs, torch)):
+        x, h, c = [lib.tensor(a, requires_grad=True) for a in arrays]
+        output, (h_n, c_n) = module(x, (h, c)) if with_state else module(x)
+        graphs.append([_graph_names(t.grad_fn, 3) for t in (output, h_n, c_n)])
+    assert graphs[0] == graphs[1]
+    assert graphs[0][0][0] == "MkldnnRnnLayerBackward0"

@@ -114,7 +114,10 @@ def _rnn_sequence(mode, input, hidden, weights, num_layers, dropout_p, training,
         _warn_projections_once()
     fused = onednn and weights[0][4] is None
     directions = 2 if bidirectional else 1
-    if is_lstm:
+    if fused:
+        # the oneDNN path picks each layer's state with hx[index] (SelectBackward0 edges)
+        initial = [(hidden[0][index], hidden[1][index]) for index in range(len(weights))]
+    elif is_lstm:
         initial = list(zip(hidden[0].unbind(0), hidden[1].unbind(0)))
     else:
         initial = hidden.unbind(0)
