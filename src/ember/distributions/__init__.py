@@ -45,6 +45,7 @@ from ember.distributions.transforms import *  # noqa: F401,F403
 from ember.distributions.uniform import Uniform
 from ember.distributions.von_mises import VonMises
 from ember.distributions.weibull import Weibull
+from ember.distributions.wishart import Wishart
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet",
            "Distribution", "ExponentialFamily", "Exponential",
@@ -55,6 +56,6 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Di
            "Normal", "OneHotCategorical",
            "OneHotCategoricalStraightThrough", "Poisson", "RelaxedBernoulli",
            "RelaxedOneHotCategorical", "StudentT", "TransformedDistribution", "Uniform",
-           "VonMises", "Weibull", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
+           "VonMises", "Weibull", "Wishart", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
            "LogisticNormal", "Pareto", "ContinuousBernoulli",
            "biject_to", "kl_divergence", "register_kl", "transform_to"] + transforms.__all__
