@@ -93,3 +93,35 @@ def test_tensor_hook_results_are_checked_as_torch_checks_them(leaf, hook):
         (target * 2).sum().backward()
         return x.grad
     check_error(run, grad_input(np.array([1.0, 2.0], dtype=np.float32)))
+
+
+def test_saved_tensors_hooks_pack_and_unpack_as_torch_does():
+    from oracle import torch
+    import ember
+    logs = []
+    grads = []
+    for lib in (ember, torch):
+        log = []
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+
+        def pack(tensor):
+            log.append(("pack", tuple(tensor.shape)))
+            return tensor * 1
+
+        def unpack(tensor):
+            log.append(("unpack", tuple(tensor.shape)))
+            return tensor
+        with lib.autograd.graph.saved_tensors_hooks(pack, unpack):
+            values, vectors = lib.linalg.eigh(x.diag() + 1)
+            out = x.pow(2).exp().sum() + values.sum() + vectors.abs().sum()
+        out.backward()
+        logs.append(log)
+        grads.append(x.grad.numpy())
+        # what the hooks keep is freed by backward, as saved tensors are
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            out.backward()
+        with lib.autograd.graph.save_on_cpu():
+            y = x.sin()
+        y.sum().backward()
+    assert logs[0] == logs[1]
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)

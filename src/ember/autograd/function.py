@@ -3,7 +3,8 @@ import functools
 
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE, no_grad
-from ember.autograd.graph import FREED_MESSAGE, Node, edge_of, version_mismatch
+from ember.autograd.graph import (FREED_MESSAGE, Node, PackedValues, edge_of, pack_saved,
+                                  version_mismatch)
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -51,6 +52,8 @@ class BackwardFunction(FunctionCtx, Node):
     def saved_tensors(self):
         if self._released:
             raise RuntimeError(FREED_MESSAGE)
+        if type(self._saved) is PackedValues:
+            return tuple(self._saved.unpack())
         for tensor, version in self._saved:
             if tensor is not None and tensor._version != version:
                 raise version_mismatch(tensor, version)
@@ -203,7 +206,12 @@ def _connect_outputs(ctx, args, outputs):
             raise TypeError(f"save_for_backward can only save variables, but argument "
                             f"{position} is of type {type(tensor).__name__}")
         saved.append((tensor, tensor._version if tensor is not None else 0))
-    ctx._saved = tuple(saved)
+    if STATE.saved_hooks:
+        # under saved_tensors_hooks the hooks keep the tensors (and no versions are checked)
+        ctx._saved = pack_saved([tensor for tensor, _ in saved],
+                                lambda value: value is not None)
+    else:
+        ctx._saved = tuple(saved)
     return output_list[0] if single else tuple(output_list)
 
 

@@ -12,6 +12,9 @@ class _GradState(threading.local):
     def __init__(self):
         self.enabled = True
         self.inference = False
+        # (pack_hook, unpack_hook) pairs of the saved_tensors_hooks blocks entered, innermost
+        # last (an immutable tuple, so that recording reads it without copying)
+        self.saved_hooks = ()
 
 
 STATE = _GradState()

@@ -6,7 +6,10 @@ import weakref
 
 from ember._errors import dtype_name
 
-__all__ = ["Node", "AccumulateGrad", "edge_of", "accumulator_of"]
+from ember.autograd.grad_mode import STATE
+
+__all__ = ["Node", "AccumulateGrad", "edge_of", "accumulator_of", "saved_tensors_hooks",
+           "save_on_cpu", "PackedValues"]
 
 _sequence = itertools.count()
 
@@ -139,3 +142,61 @@ def version_mismatch(tensor, saved_version):
         f"{tensor._version}; expected version {saved_version} instead. Hint: enable anomaly "
         "detection to find the operation that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+# ---- hooks for saved tensors ---------------------------------------------------------------------
+
+class saved_tensors_hooks:
+    """Inside this block every tensor an op saves for backward is passed to pack_hook, and
+    what it returns is given to unpack_hook when backward needs the tensor back."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        STATE.saved_hooks = STATE.saved_hooks + ((self.pack_hook, self.unpack_hook),)
+
+    def __exit__(self, *exc):
+        STATE.saved_hooks = STATE.saved_hooks[:-1]
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Saves tensors for backward on the CPU: where every tensor already lives in ember."""
+
+    def __init__(self, pin_memory=False, device_type="cuda"):
+        super().__init__(lambda tensor: tensor, lambda tensor: tensor)
+
+
+class _Packed:
+    """One saved tensor as its pack hook returned it, with the unpack hook to undo it."""
+
+    __slots__ = ("value", "unpack_hook")
+
+    def __init__(self, value, unpack_hook):
+        self.value = value
+        self.unpack_hook = unpack_hook
+
+
+class PackedValues(tuple):
+    """A node's saved values with packed tensors among them (saved under saved_tensors_hooks);
+    unpack() gives the values back, each packed tensor through its unpack hook."""
+
+    __slots__ = ()
+
+    def unpack(self):
+        return [value.unpack_hook(value.value) if type(value) is _Packed else value
+                for value in self]
+
+
+def pack_saved(values, is_tensor):
+    """values with each tensor (is_tensor(value)) replaced by its pack hook's result."""
+    hooks = STATE.saved_hooks
+    pack_hook, unpack_hook = hooks[-1]
+    # the hooks are off while a pack hook runs, so what it computes is not packed again
+    STATE.saved_hooks = ()
+    try:
+        return PackedValues(_Packed(pack_hook(value), unpack_hook) if is_tensor(value)
+                            else value for value in values)
+    finally:
+        STATE.saved_hooks = hooks

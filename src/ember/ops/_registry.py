@@ -6,7 +6,8 @@ from ember import _dtype
 from ember._tensor import TENSOR_TYPES, Tensor, _wrap
 from ember.autograd.anomaly_mode import ANOMALY, remember_forward
 from ember.autograd.grad_mode import STATE
-from ember.autograd.graph import FREED_MESSAGE, Node, _sequence, edge_of, version_mismatch
+from ember.autograd.graph import (FREED_MESSAGE, Node, PackedValues, _sequence, edge_of,
+                                  pack_saved, version_mismatch)
 
 __all__ = ["OpNode", "node_class", "record", "record_multi", "method", "inplace_method",
            "RESULT", "OUTPUT", "float_data", "binary_operands",
@@ -57,6 +58,8 @@ class OpNode(Node):
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
+        if type(saved) is PackedValues:
+            saved = saved.unpack()
         if self._checks:
             for tensor, version in self._checks:
                 counter = tensor._version_counter
@@ -112,7 +115,9 @@ class OpNode(Node):
     def _release(self):
         # Only saved tensors are freed, as in PyTorch: a node that saved none (AddBackward0,
         # SumBackward0's sizes...) can run again in a second backward
-        if self._checks or self._result_data is not None or _holds_index_arrays(self._saved):
+        saved = self._saved
+        if self._checks or self._result_data is not None or type(saved) is PackedValues or \
+                _holds_index_arrays(saved):
             self._saved = None
             self._checks = ()
             self._result_data = None
@@ -231,6 +236,8 @@ def _build_node(node_cls, inputs, saved, out):
     node._input_meta = metas
     checks = []
     result_data = None
+    if STATE.saved_hooks:
+        saved = _packed(saved, out)
     for value in saved:
         if isinstance(value, Tensor):
             # A tensor without a counter has never been written in place: version 0.
@@ -244,6 +251,13 @@ def _build_node(node_cls, inputs, saved, out):
     if ANOMALY.enabled:
         remember_forward(node)
     return node
+
+
+def _packed(saved, out):
+    """The saved values under saved_tensors_hooks: each tensor (the op's own output included)
+    handed to the pack hook; no version checks, as the hooks own what is kept."""
+    values = [_wrap(out) if value is RESULT else value for value in saved]
+    return pack_saved(values, lambda value: isinstance(value, Tensor))
 
 
 def record(array, node_cls, inputs, saved):
@@ -275,6 +289,10 @@ def record_multi(arrays, node_cls, inputs, saved, differentiable=None):
     `differentiable` flags which outputs carry the node (integer indices never do)."""
     outs = tuple(_wrap(array) for array in arrays)
     if STATE.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in inputs):
+        if STATE.saved_hooks:
+            # the pack hook sees the outputs it saves as tensors, like the inputs
+            saved = tuple(_wrap(arrays[value.index]) if type(value) is _OutputMarker else value
+                          for value in saved)
         node = _build_node(node_cls, inputs, saved, None)
         node.metadata = {"output_meta": tuple((a.shape, a.dtype) for a in arrays)}
         if any(type(value) is _OutputMarker for value in saved):
