@@ -396,6 +396,25 @@ def test_safe_globals_by_path_and_their_checks_match_torch(tmp_path):
 
 
 @requires_oracle
+def test_unsafe_globals_in_a_checkpoint_are_listed_like_torch(tmp_path):
+    path = _torch_checkpoint_with_objects(tmp_path)
+    plain = tmp_path / "plain.pt"
+    torch.save({"w": torch.ones(2), "p": torch.nn.Parameter(torch.zeros(1)),
+                "size": torch.Size([1]), "dtype": torch.float16, "c": 1j,
+                "linear": torch.nn.Linear(2, 2).state_dict()}, plain)
+    results = []
+    for lib in (ember, torch):
+        listed = sorted(lib.serialization.get_unsafe_globals_in_checkpoint(path))
+        with lib.serialization.safe_globals([_Config]):
+            allowed = sorted(lib.serialization.get_unsafe_globals_in_checkpoint(path))
+        results.append((listed, allowed, lib.serialization.get_unsafe_globals_in_checkpoint(plain)))
+    assert results[0] == results[1]
+    assert f"{__name__}._Config" in results[0][0]
+    check_error(lambda lib: lib.serialization.get_unsafe_globals_in_checkpoint(
+        io.BytesIO(b"not a checkpoint")))
+
+
+@requires_oracle
 def test_objects_of_safe_classes_are_saved_for_both_libraries(tmp_path):
     config = _Config(2, "sgd")
     path = tmp_path / "ember_objects.pt"

@@ -30,13 +30,14 @@ from ember import _dtype
 from ember._serialization.pickler import Pickler, StorageTable
 from ember._serialization.safe_globals import (add_safe_globals, clear_safe_globals,
                                                get_safe_globals, safe_globals)
-from ember._serialization.unpickler import StorageType, Unpickler, weights_only_error
+from ember._serialization.unpickler import (StorageType, Unpickler, unsafe_globals,
+                                            weights_only_error)
 from ember._storage import Storage
 from ember._tensor import Tensor, _wrap
 from ember.ops.views import strided
 
 __all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals",
-           "safe_globals"]
+           "get_unsafe_globals_in_checkpoint", "safe_globals"]
 
 _ALIGNMENT = 64
 _LOCAL_HEADER = struct.Struct("<4s22xHH")    # signature ... file name length, extra length
@@ -133,6 +134,18 @@ def _check_load_arguments(pickle_module, weights_only, pickle_load_args):
         if weights_only:
             raise TypeError(f"Unpickler.__init__() got an unexpected keyword argument '{name}'")
         raise TypeError(f"'{name}' is an invalid keyword argument for Unpickler()")
+
+
+def get_unsafe_globals_in_checkpoint(f):
+    """The globals a checkpoint names that loading would refuse (neither built in nor marked
+    with add_safe_globals), as "module.name" strings; the file is only parsed."""
+    try:
+        archive = zipfile.ZipFile(f, "r")
+    except _ZIP_ERRORS:
+        raise ValueError("Expected input to be a checkpoint returned by torch.save") from None
+    with archive:
+        program = _ArchiveReader(archive, None, None).read_record("data.pkl")
+    return unsafe_globals(program)
 
 
 class _LoadedStorage:

@@ -108,6 +108,31 @@ def _allowed_globals(tensors):
     return allowed
 
 
+def unsafe_globals(data):
+    """The "module.name" globals a pickle program names by GLOBAL that load would refuse.
+
+    A static scan (pickletools parses, nothing runs), as PyTorch's: globals a program builds
+    on the stack (STACK_GLOBAL) are not seen."""
+    import pickletools
+    allowed = {f"{module}.{name}" for module, name in _allowed_globals(_NO_TENSORS)}
+    allowed.update(user_allowed_globals())
+    found = set()
+    for opcode, argument, _ in pickletools.genops(data):
+        if opcode.name == "GLOBAL":
+            found.add(argument.replace(" ", "."))
+    return list(found - allowed)
+
+
+class _NoTensors:
+    """Placeholders for the tensor rebuilders when only the allow-list's names are needed."""
+
+    rebuild_tensor_v2 = rebuild_tensor_v3 = rebuild_parameter = None
+    rebuild_parameter_with_state = None
+
+
+_NO_TENSORS = _NoTensors()
+
+
 class Unpickler:
     """Runs the data-only subset of the pickle machine over `data` (bytes)."""
 
