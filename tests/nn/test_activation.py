@@ -328,3 +328,38 @@ def test_distance_modules(build):
     x2 = grad_input(RNG.standard_normal((4, 3)))
     check(lambda lib, a, b: build(lib.nn)(a, b), x1, x2)
     same_repr(lambda lib: build(lib.nn))
+
+
+@pytest.mark.parametrize("lower,upper", [(1.0 / 8, 1.0 / 3), (0.1, 0.1), (0.0, 0.5)])
+@pytest.mark.parametrize("inplace", [False, True])
+def test_rrelu_evaluation_matches_torch(lower, upper, inplace):
+    def run(lib, x):
+        y = x * 1 if inplace else x
+        return _f(lib).rrelu(y, lower, upper, training=False, inplace=inplace)
+    check(run, grad_input(RNG.standard_normal((3, 4))))
+    same_repr(lambda lib: lib.nn.RReLU(lower, upper, inplace))
+    compare_module(lambda lib: lib.nn.RReLU(lower, upper), RNG.standard_normal((3, 4)),
+                   modes=("eval",))
+
+
+def test_rrelu_training_slopes_and_gradient():
+    # random slopes (ember's stream): negatives scaled within [lower, upper], the gradient is
+    # the slope applied, positives pass through
+    x = ember.tensor(RNG.standard_normal((50, 40)), requires_grad=True)
+    y = _f(ember).rrelu(x, 0.1, 0.3, training=True)
+    y.sum().backward()
+    ratio = (y / x).detach().numpy()
+    negative = x.detach().numpy() <= 0
+    assert np.all((ratio[negative] >= 0.1) & (ratio[negative] <= 0.3))
+    assert np.all(ratio[~negative] == 1)
+    np.testing.assert_allclose(x.grad.numpy(), ratio)
+    assert type(y.grad_fn).__name__ == type(
+        torch.nn.functional.rrelu(torch.ones(1, requires_grad=True), training=True).grad_fn
+    ).__name__
+
+
+def test_rrelu_errors():
+    x = Input(RNG.standard_normal((3, 4)))
+    check_error(lambda lib, t: _f(lib).rrelu(t, 0.5, 0.1), x)
+    check_error(lambda lib, t: lib.nn.RReLU(0.5, 0.1)(t), x)
+    check_error(lambda lib, t: _f(lib).rrelu_(t, 0.5, 0.1), x)

@@ -133,3 +133,20 @@ def test_errors_and_warnings():
                 library.nn.functional.dropout3d(library.ones(shape), 0.5)
             messages.append([str(w.message) for w in caught])
         assert messages[0] == messages[1] and messages[0]
+
+
+def test_feature_alpha_dropout_channels_and_statistics():
+    ember.manual_seed(4)
+    x = ember.randn(200, 100, 50)
+    out = ember.nn.functional.feature_alpha_dropout(x, 0.2, training=True).numpy()
+    # one affine map per (sample, channel): dropped channels are a constant
+    dropped = np.all(out == out[..., :1], axis=-1)
+    assert abs(dropped.mean() - 0.2) < 0.02
+    assert abs(out.mean()) < 0.02 and abs(out.std() - 1) < 0.02
+    check(lambda lib, t: lib.nn.functional.feature_alpha_dropout(t, 0.5), grad_input(
+        np.ones((2, 3, 4))))
+    check(lambda lib, t: lib.nn.FeatureAlphaDropout(0.3).eval()(t), grad_input(
+        np.ones((2, 3, 4))))
+    same_repr(lambda lib: lib.nn.FeatureAlphaDropout(0.3, inplace=True))
+    check_error(lambda lib, t: lib.nn.functional.feature_alpha_dropout(t, 1.5),
+                Input(np.ones(3)))

@@ -9,9 +9,11 @@ import math
 import numpy as np
 
 from ember._errors import dtype_name
+from ember._tensor import _wrap as _wrap_array
 from ember.ops._elementwise import not_implemented
 from ember.ops._registry import RESULT, apply_inplace, inplace_method, method, node_class, record
 from ember.ops._erf import erf as _erf_array
+from ember.ops.sampling import _numpy_generator
 from ember.ops.ternary import where
 from ember.nn._functional import softmax as _softmax
 from ember.nn._functional.softmax import *  # noqa: F401,F403
@@ -19,7 +21,8 @@ from ember.nn._functional.softmax import *  # noqa: F401,F403
 __all__ = ["threshold", "threshold_", "relu", "relu_", "relu6", "hardtanh", "hardtanh_", "elu",
            "elu_", "selu", "selu_", "celu", "celu_", "leaky_relu", "leaky_relu_", "prelu",
            "glu", "gelu", "logsigmoid", "hardshrink", "softshrink", "tanhshrink", "softsign",
-           "softplus", "tanh", "sigmoid", "hardsigmoid", "silu", "mish", "hardswish"]
+           "softplus", "tanh", "sigmoid", "hardsigmoid", "silu", "mish", "hardswish", "rrelu",
+           "rrelu_"]
 __all__ += _softmax.__all__
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -253,6 +256,47 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 def leaky_relu_(input, negative_slope=0.01):
     """In-place leaky_relu."""
     return apply_inplace(input, _leaky_forward(LeakyReluBackward1, True), (negative_slope,), {})
+
+
+# ---- rrelu ---------------------------------------------------------------------------------------
+
+RreluWithNoiseBackward0 = node_class("RreluWithNoiseBackward0", lambda grad, noise: grad * noise)
+RreluWithNoiseBackward1 = node_class("RreluWithNoiseBackward1", lambda grad, noise: grad * noise)
+
+
+def _rrelu_forward(node):
+    def forward(input, lower, upper, training):
+        data = input._data
+        if training:
+            # negative inputs are scaled by a slope drawn from U(lower, upper) each; the draws
+            # come from ember's generator (PyTorch's stream differs)
+            slopes = _numpy_generator(None).uniform(lower, upper, data.shape)
+            noise = np.where(data <= 0, slopes, 1).astype(data.dtype)
+        else:
+            # evaluation: leaky_relu with the mean slope (x > 0 keeps slope 1)
+            noise = np.where(data > 0, 1, (lower + upper) / 2).astype(data.dtype)
+        return record(data * noise, node, (input,), (_wrap_array(noise),))
+    return forward
+
+
+def _check_rrelu_bounds(lower, upper):
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky ReLU: random negative slopes in training, their mean otherwise."""
+    if inplace:
+        return rrelu_(input, lower, upper, training)
+    _check_rrelu_bounds(lower, upper)
+    return _rrelu_forward(RreluWithNoiseBackward0)(input, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place rrelu."""
+    _check_rrelu_bounds(lower, upper)
+    return apply_inplace(input, _rrelu_forward(RreluWithNoiseBackward1),
+                         (lower, upper, training), {})
 
 
 # ---- prelu, glu --------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import numpy as np
 from ember._tensor import _wrap
 from ember.ops.sampling import _numpy_generator
 
-__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+           "feature_alpha_dropout"]
 
 _SELU_ALPHA = 1.7580993408473766
 
@@ -64,6 +65,12 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Dropout that keeps SELU's self-normalising mean and variance."""
     _check_probability(p)
     return _dropout_impl(input, p, training, inplace, False, True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """alpha_dropout of whole channels."""
+    _check_probability(p)
+    return _dropout_impl(input, p, training, inplace, True, True)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
