@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import ember
-from oracle import assert_matches, check_error
+from oracle import assert_matches, check, check_error
 
 SHAPES = [(3, 4), (5,), (2, 2, 2), ()]
 
@@ -141,3 +141,57 @@ def test_parameters_to_vector_gradient_flows():
 
 def test_vector_to_parameters_rejects_non_tensor():
     check_error(lambda lib: lib.nn.utils.vector_to_parameters([1.0], make_parameters(lib)))
+
+
+def _trained_batch_norm(lib, kind, features, seed):
+    # running statistics and affine parameters that are not the defaults
+    rng = np.random.default_rng(seed)
+    bn = getattr(lib.nn, kind)(features)
+    with lib.no_grad():
+        bn.running_mean.copy_(lib.from_numpy(rng.standard_normal(features).astype(np.float32)))
+        bn.running_var.copy_(lib.from_numpy(rng.uniform(0.5, 2, features).astype(np.float32)))
+        bn.weight.copy_(lib.from_numpy(rng.standard_normal(features).astype(np.float32)))
+        bn.bias.copy_(lib.from_numpy(rng.standard_normal(features).astype(np.float32)))
+    return bn.eval()
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+@pytest.mark.parametrize("bias", [False, True])
+def test_fuse_conv_bn_eval(transpose, bias):
+    x = np.random.default_rng(3).standard_normal((2, 3, 5, 5)).astype(np.float32)
+    kind = "ConvTranspose2d" if transpose else "Conv2d"
+    theirs = getattr(torch.nn, kind)(3, 4, 3, bias=bias).eval()
+    mine = getattr(ember.nn, kind)(3, 4, 3, bias=bias).eval()
+    mine.load_state_dict({key: ember.from_numpy(value.detach().numpy().copy())
+                          for key, value in theirs.state_dict().items()})
+    outputs = []
+    for lib, conv in ((ember, mine), (torch, theirs)):
+        bn = _trained_batch_norm(lib, "BatchNorm2d", 4, 1)
+        fused = lib.nn.utils.fuse_conv_bn_eval(conv, bn, transpose=transpose)
+        outputs.append((fused(lib.from_numpy(x)).detach().numpy(),
+                        bn(conv(lib.from_numpy(x))).detach().numpy(),
+                        type(fused.weight).__name__, fused.bias.requires_grad))
+    np.testing.assert_allclose(outputs[0][0], outputs[1][0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(outputs[0][0], outputs[0][1], rtol=1e-4, atol=1e-4)
+    assert outputs[0][2:] == outputs[1][2:]
+
+
+def test_fuse_linear_bn_eval_and_errors():
+    def run(lib, x, w, b):
+        linear = lib.nn.Linear(3, 4)
+        with lib.no_grad():
+            linear.weight.copy_(w)
+            linear.bias.copy_(b)
+        bn = _trained_batch_norm(lib, "BatchNorm1d", 4, 2)
+        fused = lib.nn.utils.fuse_linear_bn_eval(linear.eval(), bn)
+        return fused(x), fused.weight.requires_grad, type(fused.bias).__name__
+
+    rng = np.random.default_rng(4)
+    arrays = [rng.standard_normal(shape).astype(np.float32) for shape in [(5, 3), (4, 3), (4,)]]
+    check(run, *arrays)
+    check_error(lambda lib: lib.nn.utils.fuse_linear_bn_eval(lib.nn.Linear(3, 4),
+                                                             lib.nn.BatchNorm1d(4)))
+    check_error(lambda lib: lib.nn.utils.fuse_linear_bn_eval(lib.nn.Linear(3, 4).eval(),
+                                                             lib.nn.BatchNorm1d(5).eval()))
+    check_error(lambda lib: lib.nn.utils.fuse_conv_bn_eval(
+        lib.nn.Conv2d(3, 4, 1).eval(), lib.nn.BatchNorm2d(4, track_running_stats=False).eval()))
