@@ -211,3 +211,21 @@ def test_cpu_device_accepted_everywhere():
 def test_non_native_byte_order_is_refused_as_torch_refuses_it(convert):
     for array in (np.array([1.0], dtype=">f4"), np.array([1], dtype=">i8")):
         check_error(lambda lib: convert(lib, array))
+
+
+@pytest.mark.parametrize("operation", [
+    lambda x: x + "a", lambda x: x + None, lambda x: x + [1, 2], lambda x: [1, 2] + x,
+    lambda x: x + (1, 2), lambda x: x - "a", lambda x: "a" - x, lambda x: x * None,
+    lambda x: x / "a", lambda x: "a" / x, lambda x: x // "a", lambda x: x % "a",
+    lambda x: x ** "a", lambda x: "a" ** x, lambda x: x @ "a", lambda x: "a" @ x,
+    lambda x: x.long() & "a", lambda x: "a" | x.long(), lambda x: x.long() << "a",
+])
+def test_operators_with_unsupported_operands_defer_to_python(operation):
+    # PyTorch's operators return NotImplemented on a TypeError, so Python words the error
+    check_error(lambda lib, x: operation(x), np.array([1.0, 2.0]))
+
+
+def test_reversed_matches_torch():
+    check(lambda lib, x: reversed(x), np.arange(6.0).reshape(3, 2))
+    check(lambda lib, x: x.__reversed__(), np.array(2.0))
+    check(lambda lib, x: list(reversed(x)), np.arange(3))

@@ -12,7 +12,7 @@ from ember.autograd.graph import (FREED_MESSAGE, Node, PackedValues, _sequence, 
 __all__ = ["OpNode", "node_class", "record", "record_multi", "method", "inplace_method",
            "RESULT", "OUTPUT", "float_data", "binary_operands",
            "apply_inplace", "sum_to_shape", "SCALAR_TYPES", "reflected_operator",
-           "inplace_operator"]
+           "inplace_operator", "type_error_to_not_implemented"]
 
 SCALAR_TYPES = (int, float, bool, complex, np.number, np.bool_)
 _new_tensor = object.__new__
@@ -447,6 +447,19 @@ def _castable(source, target):
 def _type_word(numpy_dtype):
     from ember._errors import dtype_name
     return dtype_name(_dtype.FROM_NUMPY[numpy_dtype])
+
+
+def type_error_to_not_implemented(operator):
+    """A binary dunder that returns NotImplemented where the op raises TypeError, as PyTorch's
+    do: Python then tries the other operand and words the error itself ("unsupported operand
+    type(s) for +: 'Tensor' and 'str'", "can only concatenate list (not "Tensor") to list")."""
+    def wrapped(self, other):
+        try:
+            return operator(self, other)
+        except TypeError:
+            return NotImplemented
+    wrapped.__name__ = getattr(operator, "__name__", "operator")
+    return wrapped
 
 
 def reflected_operator(function):

@@ -6,7 +6,7 @@ from ember import _dtype
 from ember._tensor import Tensor, _wrap
 from ember.ops._elementwise import as_array, broadcasting, finish, not_implemented
 from ember.ops._registry import (binary_operands, inplace_method, inplace_operator, method,
-                                 reflected_operator)
+                                 reflected_operator, type_error_to_not_implemented)
 
 __all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
            "bitwise_right_shift"]
@@ -108,5 +108,9 @@ Tensor.__rlshift__ = reflected_operator(bitwise_left_shift)
 Tensor.__ilshift__ = inplace_operator("bitwise_left_shift_")
 Tensor.__rshift__ = bitwise_right_shift
 Tensor.__rrshift__ = reflected_operator(bitwise_right_shift)
+for _name in ("and", "rand", "or", "ror", "xor", "rxor", "lshift", "rlshift", "rshift",
+              "rrshift"):
+    _dunder = f"__{_name}__"
+    setattr(Tensor, _dunder, type_error_to_not_implemented(getattr(Tensor, _dunder)))
 Tensor.__irshift__ = inplace_operator("bitwise_right_shift_")
 Tensor.__invert__ = _invert

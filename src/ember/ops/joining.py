@@ -374,6 +374,16 @@ def _tile_method(self, *sizes, dims=None):
     return tile(self, dims)
 
 
+def _reversed(self):
+    """reversed(x): x flipped along dim 0 (a 0-d tensor is returned as it is), as PyTorch's."""
+    if not self._data.ndim:
+        return self
+    return flip(self, [0])
+
+
+Tensor.__reversed__ = _reversed
+
+
 def _repeat_counts(repeats, output_size=None):
     """torch.repeat_interleave(repeats): index i repeated repeats[i] times."""
     data = repeats._data

@@ -8,7 +8,8 @@ from ember import _dtype
 from ember._errors import broadcast_mismatch, dtype_name
 from ember._tensor import Tensor
 from ember.ops._elementwise import conjugate, finish
-from ember.ops._registry import inplace_method, method, node_class, record
+from ember.ops._registry import (inplace_method, method, node_class, record,
+                                 type_error_to_not_implemented)
 from ember.ops.views import UnsafeViewBackward0
 
 __all__ = ["dot", "vdot", "mv", "mm", "bmm", "matmul", "outer", "ger", "addmm", "addmv",
@@ -541,8 +542,8 @@ for _name, _function in (("dot", dot), ("vdot", vdot), ("mv", mv), ("mm", mm), (
 for _name, _function in (("addmm", addmm), ("addmv", addmv), ("addr", addr),
                          ("addbmm", addbmm), ("baddbmm", baddbmm)):
     inplace_method(_name, _function)
-Tensor.__matmul__ = _matmul_operator
-Tensor.__rmatmul__ = _rmatmul_operator
+Tensor.__matmul__ = type_error_to_not_implemented(_matmul_operator)
+Tensor.__rmatmul__ = type_error_to_not_implemented(_rmatmul_operator)
 
 # The sibling families load here so that `ember.ops.linalg`'s names cover them all.
 from ember.ops import contractions, decompositions, diagonals  # noqa: E402

@@ -12,7 +12,8 @@ from ember._tensor import TENSOR_TYPES, Tensor, _wrap
 from ember.ops._elementwise import (broadcasting, conjugate, dtype_of, finish,
                                     not_implemented, reject_complex, zeros_of, zeros_rule)
 from ember.ops._registry import (RESULT, binary_operands, inplace_method, inplace_operator,
-                                 method, node_class, record, reflected_operator)
+                                 method, node_class, record, reflected_operator,
+                                 type_error_to_not_implemented)
 
 __all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "float_power"]
@@ -438,7 +439,11 @@ def _operator(ufunc, node, saves_operands, general, same_dtype_kinds):
             if type(array) is not _ndarray:
                 array = _asarray(array)
             return _wrap(array)
-        return general(self, other)
+        try:
+            return general(self, other)
+        except TypeError:
+            # as PyTorch's operators: Python then tries the other operand and words the error
+            return NotImplemented
     return operator
 
 
@@ -477,3 +482,7 @@ Tensor.__imod__ = inplace_operator("remainder_")
 Tensor.__pow__ = pow
 Tensor.__rpow__ = reflected_operator(pow)
 Tensor.__ipow__ = inplace_operator("pow_")
+# (__add__, __sub__, __mul__ and __truediv__ return NotImplemented from their slow path)
+for _name in ("rsub", "rtruediv", "floordiv", "rfloordiv", "mod", "rmod", "pow", "rpow"):
+    _dunder = f"__{_name}__"
+    setattr(Tensor, _dunder, type_error_to_not_implemented(getattr(Tensor, _dunder)))
