@@ -1,12 +1,14 @@
 """nn.utils against torch: clip_grad_norm_, clip_grad_value_, get_total_norm,
 parameters_to_vector and vector_to_parameters."""
 import math
+import warnings
 
 import numpy as np
 import pytest
 import torch
 
 import ember
+from module_oracle import compare_modules
 from oracle import assert_matches, check, check_error
 
 SHAPES = [(3, 4), (5,), (2, 2, 2), ()]
@@ -195,3 +197,36 @@ def test_fuse_linear_bn_eval_and_errors():
                                                              lib.nn.BatchNorm1d(5).eval()))
     check_error(lambda lib: lib.nn.utils.fuse_conv_bn_eval(
         lib.nn.Conv2d(3, 4, 1).eval(), lib.nn.BatchNorm2d(4, track_running_stats=False).eval()))
+
+
+@pytest.mark.parametrize("kind,dim", [("Linear", 0), ("Linear", 1), ("Linear", None),
+                                      ("Conv2d", 0), ("Conv2d", 2), ("Conv2d", -1)])
+def test_weight_norm_matches_torch(kind, dim):
+    def build(lib):
+        module = lib.nn.Linear(3, 4) if kind == "Linear" else lib.nn.Conv2d(3, 4, 2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            return lib.nn.utils.weight_norm(module, dim=dim)
+
+    shape = (2, 3) if kind == "Linear" else (2, 3, 4, 4)
+    x = np.random.default_rng(5).standard_normal(shape).astype(np.float32)
+    mine, _ = compare_modules(build, lambda lib, m, t: (m(t), m.weight), x, grad_fn=True,
+                              atol=1e-5, rtol=1e-4)
+    assert list(mine.state_dict()) == list(build(torch).state_dict())
+    ember.nn.utils.remove_weight_norm(mine)
+    assert [name for name, _ in mine.named_parameters()] == ["bias", "weight"]
+
+
+def test_weight_norm_warning_and_errors():
+    def apply_twice(lib):
+        module = lib.nn.utils.weight_norm(lib.nn.Linear(2, 2))
+        return lib.nn.utils.weight_norm(module)
+
+    for lib in (ember, torch):
+        with pytest.warns(FutureWarning, match="`torch.nn.utils.weight_norm` is deprecated in "
+                                               "favor of `torch.nn.utils.parametrizations"):
+            lib.nn.utils.weight_norm(lib.nn.Linear(2, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        check_error(apply_twice)
+        check_error(lambda lib: lib.nn.utils.remove_weight_norm(lib.nn.Linear(2, 2)))
