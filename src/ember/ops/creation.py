@@ -200,6 +200,7 @@ def _array_from_data(data, dtype):
     """The ndarray torch.tensor(data, dtype=dtype) would hold (a fresh, contiguous copy)."""
     if isinstance(data, np.ndarray):
         source = _dtype.from_numpy_dtype(data.dtype)
+        _check_numpy_strides(data)
         target = source if dtype is None else dtype
         return np.array(data, dtype=_dtype.numpy_dtype(target), order="C")
     if isinstance(data, Tensor):
@@ -232,6 +233,20 @@ def _array_from_data(data, dtype):
     return np.ascontiguousarray(_to_dtype_checked(raw, target))
 
 
+def _check_numpy_strides(ndarray):
+    """PyTorch reads an ndarray in place (even to copy it), so it refuses strides a tensor
+    cannot have: negative ones and ones that are not whole elements."""
+    for extent, step in zip(ndarray.shape, ndarray.strides):
+        if step % ndarray.itemsize and extent > 1:
+            raise ValueError("given numpy array strides not a multiple of the element byte "
+                             "size. Copy the numpy array to reallocate the memory.")
+        if step < 0 and extent > 1:
+            raise ValueError(
+                "At least one stride in the given numpy array is negative, and tensors with "
+                "negative strides are not currently supported. (You can probably work around "
+                "this by making a copy of your array  with array.copy().) ")
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of `data` (nested lists, scalars, arrays or tensors)."""
     dtype = parse_dtype("tensor", dtype)
@@ -255,6 +270,7 @@ def as_tensor(data, dtype=None, device=None):
         return data.to(dtype)
     if isinstance(data, np.ndarray):
         source = _dtype.from_numpy_dtype(data.dtype)
+        _check_numpy_strides(data)
         if dtype is None or dtype is source:
             return _wrap(data)
         return _wrap(data.astype(_dtype.numpy_dtype(dtype)))
@@ -291,15 +307,7 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _dtype.from_numpy_dtype(ndarray.dtype)
-    for extent, step in zip(ndarray.shape, ndarray.strides):
-        if step % ndarray.itemsize and extent > 1:
-            raise ValueError("given numpy array strides not a multiple of the element byte "
-                             "size. Copy the numpy array to reallocate the memory.")
-        if step < 0 and extent > 1:
-            raise ValueError(
-                "At least one stride in the given numpy array is negative, and tensors with "
-                "negative strides are not currently supported. (You can probably work around "
-                "this by making a copy of your array  with array.copy().) ")
+    _check_numpy_strides(ndarray)
     root = ndarray
     while isinstance(root.base, np.ndarray):
         root = root.base
