@@ -229,3 +229,18 @@ def test_reversed_matches_torch():
     check(lambda lib, x: reversed(x), np.arange(6.0).reshape(3, 2))
     check(lambda lib, x: x.__reversed__(), np.array(2.0))
     check(lambda lib, x: list(reversed(x)), np.arange(3))
+
+
+@pytest.mark.parametrize("convert", [
+    lambda lib, a: lib.from_numpy(a),
+    lambda lib, a: lib.tensor(a),
+    lambda lib, a: lib.as_tensor(a),
+    lambda lib, a: lib.asarray(a),
+    lambda lib, a: lib.tensor(a, dtype=lib.float32),
+])
+def test_negative_strides_are_refused_by_every_constructor(convert):
+    check_error(lambda lib: convert(lib, np.arange(6)[::-1]))
+    check_error(lambda lib: convert(lib, np.zeros((3, 2))[:, ::-1]))
+    # a size-1 dim's negative stride is refused too
+    check_error(lambda lib: convert(lib, np.zeros((1, 3))[::-1]))
+    check(lambda lib: convert(lib, np.arange(6.0)[::2]))

@@ -236,11 +236,13 @@ def _array_from_data(data, dtype):
 def _check_numpy_strides(ndarray):
     """PyTorch reads an ndarray in place (even to copy it), so it refuses strides a tensor
     cannot have: negative ones and ones that are not whole elements."""
-    for extent, step in zip(ndarray.shape, ndarray.strides):
-        if step % ndarray.itemsize and extent > 1:
+    # every stride counts, a size-1 dim's too (np.zeros((1, 3))[::-1] is refused)
+    for step in ndarray.strides:
+        if step % ndarray.itemsize:
             raise ValueError("given numpy array strides not a multiple of the element byte "
                              "size. Copy the numpy array to reallocate the memory.")
-        if step < 0 and extent > 1:
+    for step in ndarray.strides:
+        if step < 0:
             raise ValueError(
                 "At least one stride in the given numpy array is negative, and tensors with "
                 "negative strides are not currently supported. (You can probably work around "
