@@ -441,3 +441,21 @@ def test_unravel_index_matches_torch(indices, shape):
 ])
 def test_unravel_index_errors_match_torch(indices, shape):
     check_error(lambda lib, i: lib.unravel_index(i, shape), indices)
+
+
+@pytest.mark.parametrize("index", [
+    lambda: range(2),
+    lambda: range(0),
+    lambda: range(2, 0, -1),
+    lambda: (range(3), range(1, 4)),
+    lambda: (slice(None), range(2)),
+])
+def test_range_indices_match_torch(index):
+    # "What is torch.nn really?" picks log-probabilities with input[range(n), target]
+    check(lambda lib, x: x[index()], grad_input(X[0]))
+
+    def assign(lib, x):
+        y = x.clone()
+        y[index()] = 0.0
+        return y
+    check(assign, X[0])

@@ -112,7 +112,8 @@ def _parse(shape, index, single):
         elif isinstance(item, Tensor) and item._data.ndim == 0 and item._data.dtype.kind in "iu" \
                 and item._data.dtype != np.uint8:
             _parse_select(int(item._data), shape, dim, steps, position)
-        elif isinstance(item, (Tensor, list, tuple, np.ndarray)):
+        elif isinstance(item, (Tensor, list, tuple, np.ndarray, range)):
+            # a range is a sequence of ints, as a list is (x[range(n), target] in tutorials)
             dim = _parse_array(_index_array(item), shape, dim, steps, advanced)
         else:
             raise IndexError(_BAD_INDEX.format(type(item).__name__))
