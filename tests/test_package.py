@@ -4,6 +4,8 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 import ember
 
 SOURCE = pathlib.Path(ember.__file__).resolve().parent
@@ -123,3 +125,13 @@ def test_methods_from_lazily_loaded_families_work_on_plain_import():
             "round(x.softmax(0).sum().item(), 6), 'ember.nn' in sys.modules)")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert completed.stdout.split() == ["False", "[0.0,", "2.0]", "1.0", "True"]
+
+
+@pytest.mark.parametrize("name", ["serialization", "func", "fft", "special", "amp", "compiler",
+                                  "jit", "accelerator"])
+def test_lazy_submodules_are_attributes_on_plain_import(name):
+    # as torch.<name> is reachable right after `import torch`, without importing it by name
+    code = (f"import sys, ember; print(f'ember.{name}' in sys.modules, "
+            f"ember.{name}.__name__, f'ember.{name}' in sys.modules)")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.stdout.split() == ["False", f"ember.{name}", "True"], completed.stderr
