@@ -9,7 +9,9 @@ are ember ops, so higher-order gradients work."""
 import numpy as np
 
 from ember._errors import dtype_name
+from ember.autograd.grad_mode import STATE
 from ember.ops._registry import node_class, record
+from ember.ops.views import TBackward0
 from ember.ops.contractions import einsum
 
 __all__ = ["linear", "bilinear"]
@@ -44,7 +46,12 @@ def _addmm_linear(input, weight, bias):
                            f"{list(b.shape)}")
     array = np.matmul(a, w.T)
     array += b
-    return record(array, AddmmBackward0, (bias, input, weight.t()), (input, weight))
+    transposed = weight
+    if weight._requires_grad and STATE.enabled:
+        # weight.t() only as the graph's edge: users never see this transpose, so it skips a
+        # view's bookkeeping (shared storage, base, version counter) and is its TBackward0 node
+        transposed = record(w.T, TBackward0, (weight,), ())
+    return record(array, AddmmBackward0, (bias, input, transposed), (input, weight))
 
 
 def linear(input, weight, bias=None):
