@@ -83,3 +83,33 @@ def test_contains_compares_element_with_tensor_as_torch_does():
     for lib in (ember, torch):
         x = lib.arange(6.0).reshape(2, 3)
         assert 3.0 in x and 7 not in x and lib.tensor([3.0, 4.0, 5.0]) in x
+
+
+@pytest.mark.parametrize("assign", [
+    lambda lib, x: setattr(x, "grad", lib.ones(3)),
+    lambda lib, x: setattr(x, "grad", lib.ones(2, dtype=lib.int64)),
+    lambda lib, x: setattr(x, "grad", lib.ones(2, dtype=lib.float16)),
+    lambda lib, x: setattr(x, "grad", lib.ones(2, dtype=lib.complex64)),
+    lambda lib, x: setattr(x, "grad", [1.0, 2.0]),
+    lambda lib, x: setattr(x, "requires_grad", 1),
+    lambda lib, x: setattr(x, "data", lib.tensor([1, 2])),
+    lambda lib, x: setattr(x, "data", [1.0]),
+    lambda lib, x: setattr(x, "shape", (2,)),
+    lambda lib, x: setattr(x, "grad_fn", None),
+    lambda lib, x: setattr(x, "is_leaf", False),
+])
+def test_attribute_assignment_errors_match_torch(assign):
+    from oracle import check_error, grad_input
+    check_error(assign, grad_input(np.array([1.0, 2.0], dtype=np.float32)))
+
+
+def test_metadata_attributes_match_torch():
+    for lib in (ember, torch):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        assert repr(x.layout) == f"{lib.__name__}.strided" and x.layout is lib.strided
+        assert x.output_nr == 0
+        assert (x.is_nested, x.is_shared(), x.is_pinned()) == (False, False, False)
+        assert x.t().dim_order() == (1, 0) and x.dim_order() == (0, 1)
+        assert x.is_set_to(x) and not x.is_set_to(x.t())
+        first, second = (x * 1).split(1)
+        assert (first.output_nr, second.output_nr) == (0, 1)

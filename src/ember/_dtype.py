@@ -6,7 +6,7 @@ __all__ = [
     "int8", "int16", "int32", "int64", "uint8", "bool",
     "half", "float", "double", "cfloat", "cdouble", "short", "int", "long",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "can_cast",
-    "finfo", "iinfo", "is_floating_point", "is_complex",
+    "finfo", "iinfo", "is_floating_point", "is_complex", "layout", "strided", "sparse_coo",
 ]
 
 _BOOL, _INTEGRAL, _FLOATING, _COMPLEX = 0, 1, 2, 3
@@ -426,3 +426,31 @@ class iinfo:
 
     def __repr__(self):
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+
+class layout:
+    """A memory layout, as torch.layout (ember stores every tensor strided)."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return f"ember.{self._name}"
+
+    def __reduce__(self):
+        return self._name
+
+
+layout.__module__ = "ember"
+strided = layout("strided")
+sparse_coo = layout("sparse_coo")
+
+# the C++ type names PyTorch's messages print for a dtype's elements (caffe2::TypeMeta names)
+TYPE_META_NAMES = {
+    "float32": "float", "float64": "double", "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16", "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>", "int64": "long int", "int32": "int",
+    "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+}

@@ -6,7 +6,7 @@ import numpy as np
 
 from ember import _dtype
 from ember._device import CPU
-from ember._errors import normalize_dim
+from ember._errors import dtype_name, normalize_dim
 from ember._storage import Storage, VersionCounter, address_of
 
 __all__ = ["Tensor", "Size", "is_tensor", "numel"]
@@ -85,7 +85,33 @@ class Tensor:
     is_meta = False
     is_cpu = True
     is_mps = False
-    layout = "strided"
+    is_nested = False
+    layout = _dtype.strided
+
+    def is_shared(self):
+        return False
+
+    def is_set_to(self, tensor):
+        """Whether tensor views the same memory with the same sizes and strides."""
+        mine = self._data
+        theirs = tensor._data
+        return (self.untyped_storage() is tensor.untyped_storage()
+                and self.storage_offset() == tensor.storage_offset()
+                and mine.shape == theirs.shape and mine.strides == theirs.strides)
+
+    @property
+    def output_nr(self):
+        """Which output of its grad_fn this tensor is (0 for leaves and single outputs)."""
+        extra = self._extra
+        return extra.get("output_nr", 0) if extra is not None else 0
+
+    def is_pinned(self, device=None):
+        return False
+
+    def dim_order(self):
+        """The dims from outermost to innermost in memory (by decreasing stride)."""
+        strides = self._data.strides
+        return tuple(sorted(range(self._data.ndim), key=lambda dim: -strides[dim]))
 
     @property
     def shape(self):
@@ -186,6 +212,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
+        if not isinstance(value, bool):
+            raise RuntimeError("requires_grad must be a bool")
         self._set_requires_grad(value, "only Tensors of floating point and complex dtype can "
                                        "require gradients")
 
@@ -240,9 +268,19 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype "
+                    f"'{_dtype.TYPE_META_NAMES[value.dtype._name]}' to a tensor with "
+                    f"grad_dtype '{dtype_name(self.dtype)}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match.")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the "
+                    "gradient and the tensor are the same size")
         self._grad = value
 
     @property
@@ -265,6 +303,12 @@ class Tensor:
 
     @data.setter
     def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and value._data.dtype.kind not in "fc" and \
+                not value.dtype.is_floating_point:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
         self._data = value._data
         self._storage = value._shared_storage()
 
@@ -454,3 +498,16 @@ def numel(input):
 
 
 wrap = _wrap
+
+
+def _read_only(name, getter):
+    def refuse(self, value):
+        raise AttributeError(f"attribute '{name}' of 'ember._C.TensorBase' objects is not "
+                             "writable")
+    return property(getter, refuse)
+
+
+# PyTorch's read-only tensor attributes refuse assignment with this wording
+for _name in ("shape", "dtype", "device", "grad_fn", "is_leaf", "ndim", "itemsize", "nbytes",
+              "output_nr"):
+    setattr(Tensor, _name, _read_only(_name, getattr(Tensor, _name).fget))
