@@ -179,3 +179,39 @@ def test_multi_margin_loss_dtype_and_shape_errors():
     check_error(lambda lib, t: _f(lib).multi_margin_loss(t, lib.tensor([1, 2, 3, 4]),
                                                          weight=lib.ones(5)), x)
     check(lambda lib, t: _f(lib).multi_margin_loss(t[0, 0], lib.tensor(0)), grad_input(X))
+
+
+MULTILABELS = np.array([[3, 0, -1, 1, 2], [1, 2, 3, 0, 4], [-1, 0, 0, 0, 0], [4, 4, -1, 1, 0]])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_multilabel_margin_loss(reduction, dtype):
+    # rows: targets then -1, every class a target, no target, a repeated target
+    check(lambda lib, x, y: _f(lib).multilabel_margin_loss(x, y, reduction=reduction),
+          grad_input(X.astype(dtype)), MULTILABELS)
+    check(lambda lib, x, y: _f(lib).multilabel_margin_loss(x[0], y[3], reduction=reduction),
+          grad_input(X.astype(dtype)), MULTILABELS)
+    finite_differences(lambda x: _f(ember).multilabel_margin_loss(
+        x, ember.tensor(MULTILABELS), reduction=reduction), X)
+    compare_modules(lambda lib: lib.nn.MultiLabelMarginLoss(reduction=reduction),
+                    lambda lib, m, x, y: m(x, y), grad_input(X.astype(dtype)), MULTILABELS,
+                    grad_fn=True)
+
+
+def test_multilabel_margin_loss_errors():
+    x = Input(X)
+
+    def run(target, rows=slice(None)):
+        return lambda lib, t: _f(lib).multilabel_margin_loss(t[rows], lib.tensor(target))
+
+    check_error(run(MULTILABELS[:2]), x)
+    check_error(run(MULTILABELS[:, :3]), x)
+    check_error(run(np.full((4, 5), 5)), x)
+    check_error(run(np.full((4, 5), -2)), x)
+    check_error(run(MULTILABELS.astype(np.float32)), x)
+    check_error(lambda lib, t: _f(lib).multilabel_margin_loss(t[:, :0], lib.zeros(4, 0).long()),
+                x)
+    check_error(lambda lib, t: _f(lib).multilabel_margin_loss(t.view(4, 5, 1),
+                                                              lib.zeros(4, 5, 1).long()), x)
+    check_error(lambda lib, t: _f(lib).multilabel_margin_loss(t[0, 0], lib.tensor(3)), x)

@@ -1,5 +1,6 @@
-"""nn.functional: margin losses beyond loss.py's. soft_margin_loss and multi_margin_loss are
-ATen kernels with their own grad_fn (SoftMarginLossBackward0, MultiMarginLossBackward0);
+"""nn.functional: margin losses beyond loss.py's. soft_margin_loss, multi_margin_loss and
+multilabel_margin_loss are ATen kernels with their own grad_fn (SoftMarginLossBackward0,
+MultiMarginLossBackward0, MultilabelMarginLossBackward0);
 hinge_embedding_loss, multilabel_soft_margin_loss and triplet_margin_with_distance_loss are
 compositions of ember ops written as PyTorch composes them (so their grad_fns are the parts')."""
 import numpy as np
@@ -17,7 +18,7 @@ from ember.ops.creation import zeros_like
 from ember.ops.ternary import where
 
 __all__ = ["soft_margin_loss", "multilabel_soft_margin_loss", "hinge_embedding_loss",
-           "multi_margin_loss", "triplet_margin_with_distance_loss"]
+           "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss"]
 
 
 def _refuse_target_grad(function, target):
@@ -162,6 +163,69 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         coefficients = coefficients.reshape(input._data.shape)
     return record(values, MultiMarginLossBackward0, (input, target, weight),
                   (coefficients, per_frame))
+
+
+def _multilabel_layout(input, target):
+    """(frames, classes) as ATen's multilabel_margin_loss_shape_check finds them."""
+    ndim = input.dim()
+    shape = list(input.shape)
+    if not ((ndim == 2 and shape[1] != 0) or (ndim == 1 and shape[0] != 0) or ndim == 0):
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
+                           f"size, but got: {shape}")
+    if ndim <= 1:
+        frames, classes = 1, (1 if ndim == 0 else shape[0])
+        consistent = target.dim() <= 1 and target.numel() == classes
+    else:
+        frames, classes = shape
+        consistent = target.dim() == 2 and list(target.shape) == shape
+    if not consistent:
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
+                           f"{shape}")
+    if target.dtype != int64:
+        raise RuntimeError(f"expected scalar type Long but found {dtype_name(target.dtype)}")
+    labels = target._data.reshape(frames, classes)
+    if labels.size and (labels.min() < -1 or labels.max() >= classes):
+        raise RuntimeError("argument #2 'target' is out of range")
+    return frames, classes, labels
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label hinge loss: for each target class y (listed until the first -1) and each
+    non-target class i, max(0, 1 - (x[y] - x[i])), summed and divided by the class count."""
+    reduction = _reduction(size_average, reduce, reduction)
+    frames, classes, labels = _multilabel_layout(input, target)
+    data = input._data.reshape(frames, classes)
+    losses = np.zeros(frames, dtype=data.dtype)
+    slopes = np.zeros((frames, classes), dtype=data.dtype)
+    for frame in range(frames):
+        row = labels[frame]
+        ends = np.nonzero(row < 0)[0]
+        targets = row[:ends[0]] if ends.size else row
+        others = np.ones(classes, dtype=bool)
+        others[targets] = False
+        # every listed target (repeats included, as ATen loops over them) against every
+        # class that is not a target
+        z = 1 - data[frame, targets][:, None] + data[frame][None, :]
+        active = (z > 0) & others[None, :]
+        losses[frame] = np.where(active, z, 0).sum() / classes
+        np.add.at(slopes[frame], targets, -active.sum(1).astype(data.dtype))
+        slopes[frame] += active.sum(0)
+    slopes /= classes
+    per_frame = reduction == "none" and target.dim() > 1
+    if reduction == "mean":
+        values = np.asarray(losses.mean(), dtype=data.dtype)
+        slopes /= frames
+    elif reduction == "sum":
+        values = np.asarray(losses.sum(), dtype=data.dtype)
+    else:
+        values = losses if per_frame else losses.reshape(())
+    coefficients = slopes if per_frame else slopes.reshape(input._data.shape)
+    return record(values, MultilabelMarginLossBackward0, (input, target),
+                  (coefficients, per_frame))
+
+
+MultilabelMarginLossBackward0 = node_class("MultilabelMarginLossBackward0", _multi_margin_grad,
+                                           None)
 
 
 def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
