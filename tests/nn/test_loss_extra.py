@@ -215,3 +215,14 @@ def test_multilabel_margin_loss_errors():
     check_error(lambda lib, t: _f(lib).multilabel_margin_loss(t.view(4, 5, 1),
                                                               lib.zeros(4, 5, 1).long()), x)
     check_error(lambda lib, t: _f(lib).multilabel_margin_loss(t[0, 0], lib.tensor(3)), x)
+
+
+def test_nll_loss_2d_and_namespace_names():
+    images = RNG.standard_normal((2, 3, 4, 4)).astype(np.float32)
+    labels = RNG.integers(0, 3, (2, 4, 4))
+    compare_modules(lambda lib: lib.nn.NLLLoss2d(ignore_index=1),
+                    lambda lib, m, x, y: m(x.log_softmax(1), y), grad_input(images), labels,
+                    grad_fn=True)
+    same_repr(lambda lib: lib.nn.NLLLoss2d())
+    assert ember.nn.UninitializedParameter is ember.nn.parameter.UninitializedParameter
+    assert ember.nn.UninitializedBuffer is ember.nn.parameter.UninitializedBuffer

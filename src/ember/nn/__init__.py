@@ -2,6 +2,8 @@
 from ember.nn import functional, init, utils  # noqa: F401
 from ember.nn.modules import *  # noqa: F401,F403
 from ember.nn.modules import __all__ as _modules_all
-from ember.nn.parameter import Buffer, Parameter
+from ember.nn.parameter import (Buffer, Parameter, UninitializedBuffer,
+                                UninitializedParameter)
 
-__all__ = ["Parameter", "Buffer", "functional", "init", "utils"] + _modules_all
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "functional",
+           "init", "utils"] + _modules_all

@@ -9,7 +9,7 @@ __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEn
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "CosineEmbeddingLoss",
            "MarginRankingLoss", "TripletMarginLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
            "HingeEmbeddingLoss", "PoissonNLLLoss", "GaussianNLLLoss", "MultiMarginLoss",
-           "TripletMarginWithDistanceLoss", "MultiLabelMarginLoss"]
+           "TripletMarginWithDistanceLoss", "MultiLabelMarginLoss", "NLLLoss2d"]
 
 
 class _Loss(Module):
@@ -84,6 +84,10 @@ class NLLLoss(_WeightedLoss):
     def forward(self, input, target):
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
+
+
+class NLLLoss2d(NLLLoss):
+    """NLLLoss under its former name for (N, C, H, W) inputs (NLLLoss takes any rank)."""
 
 
 class CrossEntropyLoss(_WeightedLoss):
