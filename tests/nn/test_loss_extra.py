@@ -226,3 +226,36 @@ def test_nll_loss_2d_and_namespace_names():
     same_repr(lambda lib: lib.nn.NLLLoss2d())
     assert ember.nn.UninitializedParameter is ember.nn.parameter.UninitializedParameter
     assert ember.nn.UninitializedBuffer is ember.nn.parameter.UninitializedBuffer
+
+
+@pytest.mark.parametrize("cutoffs,head_bias", [([4, 10, 15], False), ([2], True)])
+def test_adaptive_log_softmax_with_loss(cutoffs, head_bias):
+    def build(lib):
+        return lib.nn.AdaptiveLogSoftmaxWithLoss(8, 20, cutoffs, div_value=2.0,
+                                                 head_bias=head_bias)
+
+    x = RNG.standard_normal((6, 8)).astype(np.float32)
+    targets = np.array([0, 5, 12, 19, 3, 11])
+    compare_modules(build, lambda lib, m, x, t: tuple(m(x, t)), grad_input(x), targets,
+                    grad_fn=True)
+    compare_modules(build, lambda lib, m, x, t: tuple(m(x[0], t[0])), grad_input(x), targets)
+    compare_modules(build, lambda lib, m, x: (m.log_prob(x), m.predict(x)), grad_input(x * 3))
+    same_repr(build)
+
+
+def test_adaptive_log_softmax_errors():
+    x = Input(RNG.standard_normal((6, 8)).astype(np.float32))
+
+    def run(targets):
+        def forward(lib, t):
+            lib.manual_seed(0)
+            return lib.nn.AdaptiveLogSoftmaxWithLoss(8, 20, [4, 10])(t, lib.tensor(targets))
+        return forward
+
+    check_error(run([0, 5, 12, 20, 3, 11]), x)
+    check_error(run([0, 5, 12]), x)
+    check_error(run([[0, 5, 12], [1, 2, 3]]), x)
+    check_error(lambda lib, t: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 20, [4, 4]), x)
+    check_error(lambda lib, t: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 20, []), x)
+    check_error(lambda lib, t: lib.nn.AdaptiveLogSoftmaxWithLoss(8, 20, [4])(t[0],
+                                                                             lib.tensor([1])), x)
