@@ -200,8 +200,12 @@ def _bessel(name, function):
             raise not_implemented(f"{name}_cpu", input.dtype)
         numpy_dtype = _dtype.DEFAULT.numpy if data.dtype.kind in "biu" else data.dtype
         reject_reduced_precision(numpy_dtype, f"{name}_cpu")
-        values = function(data.astype(np.float64))
-        values[np.isnan(data)] = np.nan
+        # the kernels run on 1-D arrays: NumPy makes 0-d intermediates scalars, which refuse
+        # the kernels' masked assignments
+        flat = data.astype(np.float64).reshape(-1)
+        values = function(flat)
+        values[np.isnan(flat)] = np.nan
+        values = values.reshape(data.shape)
         return finish(_wrap(values.astype(numpy_dtype)), out, "special_" + name)
     bessel.__name__ = bessel.__qualname__ = name
     bessel.__doc__ = f"The {name.replace('_', ' ')} function, elementwise."

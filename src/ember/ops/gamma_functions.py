@@ -76,7 +76,9 @@ def _shifted_polygamma(n, x):
 
 
 def _digamma(data):
-    x = data.astype(np.float64)
+    # 1-D so that a 0-d input's intermediates stay arrays (NumPy turns 0-d results into
+    # scalars, which refuse the masked assignments below)
+    x = data.astype(np.float64).reshape(-1)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         finite = np.isfinite(x)
         z = np.where(x < 0.5, 1.0 - x, x)
@@ -100,13 +102,13 @@ def _digamma(data):
         result[x == 0] = -np.inf
         result[x == np.inf] = np.inf
         result[(x == -np.inf) | np.isnan(x)] = np.nan
-    return result.astype(data.dtype, copy=False)
+    return result.astype(data.dtype, copy=False).reshape(data.shape)
 
 
 def _polygamma_array(n, data):
     if n == 0:
         return _digamma(data)
-    x = data.astype(np.float64)
+    x = data.astype(np.float64).reshape(-1)  # 1-D for a 0-d input, as in _digamma
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         finite = np.isfinite(x)
         pole = finite & (x <= 0) & (x == np.round(x))
@@ -115,7 +117,7 @@ def _polygamma_array(n, data):
         result[pole] = np.inf if n % 2 else -np.inf
         result[x == np.inf] = 0.0 if n == 1 else np.nan  # as torch gives
         result[(x == -np.inf) | np.isnan(x)] = np.nan
-    return result.astype(data.dtype, copy=False)
+    return result.astype(data.dtype, copy=False).reshape(data.shape)
 
 
 lgamma = unary("lgamma", _lgamma, "LgammaBackward0",
