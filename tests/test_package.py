@@ -113,6 +113,19 @@ def test_run_command_aliases_torch_and_passes_arguments(tmp_path):
         "ember ember.autograd ember.linalg ['a', '--b']", "__main__"]
 
 
+def test_run_command_imports_modules_beside_the_script(tmp_path):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "helpers.py").write_text("import torch\nSCALE = torch.tensor(3.0)\n")
+    (folder / "main.py").write_text("import helpers\nprint(helpers.SCALE * 2)\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    completed = subprocess.run([sys.executable, "-m", "ember", "run", str(folder / "main.py")],
+                               capture_output=True, text=True, cwd=elsewhere)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == "tensor(6.)\n"
+
+
 def test_run_command_without_script_prints_usage():
     completed = subprocess.run([sys.executable, "-m", "ember"], capture_output=True, text=True)
     assert completed.returncode == 2

@@ -2,6 +2,7 @@
 import importlib
 import importlib.abc
 import importlib.util
+import os
 import runpy
 import sys
 
@@ -38,6 +39,9 @@ def main(argv):
     install_torch_alias()
     script = argv[1]
     sys.argv = argv[1:]
+    # as `python SCRIPT.py` has it: the script's folder, not the working directory, leads
+    # sys.path, so the script imports the modules beside it
+    sys.path[0] = os.path.dirname(os.path.abspath(script))
     runpy.run_path(script, run_name="__main__")
     return 0
 
