@@ -1,5 +1,7 @@
 """Tensor storage and metadata against torch: stride, storage_offset, data_ptr,
 untyped_storage identity, is_contiguous, _base, version counters shared by views."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -113,3 +115,14 @@ def test_metadata_attributes_match_torch():
         assert x.is_set_to(x) and not x.is_set_to(x.t())
         first, second = (x * 1).split(1)
         assert (first.output_nr, second.output_nr) == (0, 1)
+
+
+@pytest.mark.parametrize("mode", ["no_grad", "inference_mode"])
+def test_scalar_conversion_of_requires_grad_is_quiet_outside_grad_mode(mode):
+    # torch warns about float(t) of a tensor that requires grad only while grad mode is on
+    for lib in (ember, torch):
+        tensor = lib.tensor(1.5, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with getattr(lib, mode)():
+                assert (float(tensor), int(tensor), tensor.item()) == (1.5, 1, 1.5)

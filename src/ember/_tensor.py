@@ -51,6 +51,12 @@ class Size(tuple):
 Size.__module__ = "ember"
 
 
+def _grad_mode_enabled():
+    # imported here: grad_mode sits above _tensor in the layering
+    from ember.autograd.grad_mode import STATE
+    return STATE.enabled
+
+
 class Tensor:
     """A multi-dimensional array with PyTorch's semantics, backed by a NumPy view."""
 
@@ -366,7 +372,7 @@ class Tensor:
         return value
 
     def __float__(self):
-        if self._requires_grad:
+        if self._requires_grad and _grad_mode_enabled():
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
                           "unexpected behavior.\nConsider using tensor.detach() first.",
                           UserWarning, stacklevel=2)
