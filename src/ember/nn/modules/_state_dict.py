@@ -4,25 +4,9 @@ from collections import namedtuple
 from ember._tensor import Tensor
 from ember.autograd.grad_mode import no_grad
 from ember.nn.parameter import Parameter, is_lazy
+from ember.ops.combinatorics import typename
 
 __all__ = ["typename", "load_entry"]
-
-
-def typename(obj):
-    """torch.typename: a tensor's type string, else the object's qualified class name."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = type(obj).__module__ or ""
-        qualname = type(obj).__qualname__
-    if module in ("", "builtins"):
-        return qualname
-    return f"{module}.{qualname}"
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
