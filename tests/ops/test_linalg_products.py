@@ -308,6 +308,31 @@ def test_half_precision_products():
     check(lambda lib, x, y: lib.mm(x, y), *[Input(a) for a in arrays])
 
 
+HALF_PRODUCTS = {
+    "mm": (lambda lib, x, y, z: lib.mm(x, y), ((2, 3), (3, 4), (2, 4))),
+    "matmul": (lambda lib, x, y, z: lib.matmul(x, y), ((5, 2, 3), (3, 4), (2, 4))),
+    "bmm": (lambda lib, x, y, z: lib.bmm(x, y), ((2, 2, 3), (2, 3, 4), (2, 4))),
+    "addmm": (lambda lib, x, y, z: lib.addmm(z, x, y), ((2, 3), (3, 4), (2, 4))),
+    "mv": (lambda lib, x, y, z: lib.mv(x, y), ((2, 3), (3,), (2,))),
+    "addmv": (lambda lib, x, y, z: lib.addmv(z, x, y), ((2, 3), (3,), (2,))),
+    "baddbmm": (lambda lib, x, y, z: lib.baddbmm(z, x, y), ((2, 2, 3), (2, 3, 4), (2, 4))),
+    "addbmm": (lambda lib, x, y, z: lib.addbmm(z, x, y), ((2, 2, 3), (2, 3, 4), (2, 4))),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("op", list(HALF_PRODUCTS))
+def test_reduced_precision_products_keep_their_dtype(op, dtype):
+    if dtype == "bfloat16":
+        pytest.importorskip("ml_dtypes", reason="bfloat16 needs the optional ml_dtypes")
+    function, shapes = HALF_PRODUCTS[op]
+    arrays = [randn(*shape).astype(np.float32) for shape in shapes]
+
+    def product(lib, *tensors):
+        return function(lib, *[tensor.to(getattr(lib, dtype)) for tensor in tensors])
+    check(product, *[grad_input(a) for a in arrays])
+
+
 OUT_CASES = [("mm", ((2, 3), (3, 4))), ("bmm", ((2, 2, 3), (2, 3, 4))), ("mv", ((2, 3), (3,))),
              ("dot", ((3,), (3,))), ("vdot", ((3,), (3,))), ("matmul", ((5, 2, 3), (3, 4)))]
 

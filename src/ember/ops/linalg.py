@@ -180,7 +180,7 @@ def mv(input, vec, *, out=None):
     # mv runs as addmv into its out (or a result shaped like input's rows and typed like vec)
     shape = (input._data.shape[0],) if input._data.ndim == 2 else (1,)
     _check_mv(vec if out is None else out, shape, input, vec)
-    result = record(np.matmul(input._data, vec._data), MvBackward0, (input, vec), (input, vec))
+    result = record(_matrix_product(input._data, vec._data), MvBackward0, (input, vec), (input, vec))
     return _into_out(result, out, "mv")
 
 
@@ -196,6 +196,15 @@ def _check_matrices(mat1, mat2, first="self", second="mat2"):
                            f"{a.shape[1]} and {b.shape[0]}x{b.shape[1]})")
 
 
+def _matrix_product(a, b):
+    """np.matmul kept in its operands' dtype: ml_dtypes' bfloat16 matmul returns float32 (where it
+    accumulates, as torch does), and torch rounds the product back to bfloat16."""
+    array = np.matmul(a, b)
+    if array.dtype != a.dtype:
+        array = array.astype(a.dtype)
+    return array
+
+
 def mm(input, mat2, *, out=None):
     """The matrix product of two 2-D tensors (transposed views go to BLAS as they are)."""
     _require_tensor("mm", "mat2", 2, mat2)
@@ -206,7 +215,7 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{cpp_type_name(input.dtype)} != {cpp_type_name(mat2.dtype)}")
     _not_implemented_for_bool("addmm_impl_cpu_", a)
-    result = record(np.matmul(a, b), MmBackward0, (input, mat2), (input, mat2))
+    result = record(_matrix_product(a, b), MmBackward0, (input, mat2), (input, mat2))
     return _into_out(result, out, "mm")
 
 
@@ -232,7 +241,7 @@ def bmm(input, mat2, *, out=None):
     if a.dtype != b.dtype:
         raise _scalar_type_mismatch(input, mat2)
     _not_implemented_for_bool("bmm", a)
-    result = record(np.matmul(a, b), BmmBackward0, (input, mat2), (input, mat2))
+    result = record(_matrix_product(a, b), BmmBackward0, (input, mat2), (input, mat2))
     return _into_out(result, out, "bmm")
 
 
@@ -424,7 +433,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         raise RuntimeError(f"self and mat2 must have the same dtype, but got "
                            f"{dtype_name(input.dtype)} and {dtype_name(mat2.dtype)}")
     _not_implemented_for_bool("addmm_impl_cpu_", mat1._data)
-    array = _add_scaled(np.matmul(mat1._data, mat2._data), input._data, beta, alpha)
+    array = _add_scaled(_matrix_product(mat1._data, mat2._data), input._data, beta, alpha)
     return record(array, AddmmBackward0, (input, mat1, mat2), (mat1, mat2, beta, alpha))
 
 
@@ -438,7 +447,7 @@ AddmvBackward0 = node_class(
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """beta * input + alpha * (mat @ vec)."""
     _check_mv(input, input._data.shape, mat, vec)
-    array = _add_scaled(np.matmul(mat._data, vec._data), input._data, beta, alpha)
+    array = _add_scaled(_matrix_product(mat._data, vec._data), input._data, beta, alpha)
     return record(array, AddmvBackward0, (input, mat, vec), (mat, vec, beta, alpha))
 
 
@@ -488,7 +497,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
         raise RuntimeError(f"self and mat2 must have the same dtype, but got "
                            f"{dtype_name(other.dtype)} and {dtype_name(batch2.dtype)}")
     _not_implemented_for_bool("addbmm", batch1._data)
-    product = np.matmul(batch1._data, batch2._data).sum(axis=0)
+    product = _matrix_product(batch1._data, batch2._data).sum(axis=0)
     array = _add_scaled(product, input._data, beta, alpha)
     return record(array, AddbmmBackward0, (input, batch1, batch2), (batch1, batch2, beta, alpha))
 
@@ -510,7 +519,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
                            f"{_dtype_word(input)}, batch1: {_dtype_word(batch1)}, batch2: "
                            f"{_dtype_word(batch2)}")
     _not_implemented_for_bool("baddbmm_cpu", batch1._data)
-    array = _add_scaled(np.matmul(batch1._data, batch2._data), input._data, beta, alpha)
+    array = _add_scaled(_matrix_product(batch1._data, batch2._data), input._data, beta, alpha)
     return record(array, BaddbmmBackward0, (input, batch1, batch2),
                   (batch1, batch2, beta, alpha))
 
