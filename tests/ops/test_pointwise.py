@@ -91,6 +91,8 @@ UNARY = [
     ("ceil", lambda lib, x: lib.ceil(x), (-3.0, 3.0), True),
     ("round", lambda lib, x: lib.round(x), (-3.0, 3.0), True),
     ("round_decimals", lambda lib, x: lib.round(x, decimals=2), (-3.0, 3.0), True),
+    ("round_decimals_zero", lambda lib, x: lib.round(x, decimals=0), (-3.0, 3.0), True),
+    ("round_method_decimals_zero", lambda lib, x: x.round(decimals=0), (-3.0, 3.0), True),
     ("round_negative_decimals", lambda lib, x: lib.round(x * 100, decimals=-1), (-3.0, 3.0),
      True),
     ("trunc", lambda lib, x: lib.trunc(x), (-3.0, 3.0), True),
@@ -519,3 +521,10 @@ def test_scalar_operands_that_fit_or_wrap_match_torch():
     check(lambda lib, c, t: lib.clamp(t.to(lib.uint8), min=-1), condition, x)
     check(lambda lib, c, t: lib.where(c, t.half(), 1e6), condition, x)
     check(lambda lib, c, t: lib.where(c, t.to(lib.int8), -128), condition, x)
+
+
+def test_round_with_explicit_decimals_is_the_other_overload():
+    # torch's round.decimals overload (RoundBackward1 in the table) refuses integers, even at 0
+    check(lambda lib, a: lib.round(a), np.array([1, 2]))
+    check_error(lambda lib, a: lib.round(a, decimals=0), np.array([1, 2]))
+    check_error(lambda lib, a: lib.round(a, decimals=0), np.array([True]))

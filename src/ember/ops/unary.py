@@ -322,21 +322,26 @@ RoundBackward0 = node_class("RoundBackward0", zeros_rule)
 RoundBackward1 = node_class("RoundBackward1", zeros_rule)
 
 
-def round(input, *, decimals=0, out=None):
+def round(input, *, decimals=None, out=None):
     """Rounds half to even; with decimals, to that many decimal places (negative: tens...)."""
+    # None stands for decimals not passed: torch dispatches round(x) and round(x, decimals=0)
+    # to different overloads (RoundBackward0 / RoundBackward1, and only the first takes integers)
     data = input._data
     kind = data.dtype.kind
     if kind in "bc":
-        raise not_implemented("round_vml_cpu" if decimals == 0 else "round_cpu", input.dtype)
-    if decimals == 0:
+        raise not_implemented("round_vml_cpu" if not decimals else "round_cpu", input.dtype)
+    if decimals is None:
         array = np.rint(data) if kind == "f" else data.copy()
         result = record(as_array(array), RoundBackward0, (input,), ())
         return result if out is None else finish(result, out, "round", found_dtype)
     if kind != "f":
-        raise not_implemented("round_cpu", _dtype.FROM_NUMPY[data.dtype])
+        raise not_implemented("round_vml_cpu" if decimals == 0 else "round_cpu",
+                              _dtype.FROM_NUMPY[data.dtype])
     # PyTorch scales by 10**|decimals| in the input's own precision, then rounds half to even
     scale = data.dtype.type(10.0 ** builtins.abs(decimals))
-    if decimals > 0:
+    if decimals == 0:
+        array = np.rint(data)
+    elif decimals > 0:
         array = np.rint(data * scale) / scale
     else:
         array = np.rint(data / scale) * scale
