@@ -8,3 +8,4 @@ from ember.ops import gamma_functions, triangular_solve  # noqa: F401,E402
 from ember.ops import complex_numbers  # noqa: F401,E402
 from ember.ops import combinatorics, statistics  # noqa: F401,E402
 from ember.ops import special_functions  # noqa: F401,E402
+from ember.ops import views_inplace  # noqa: F401,E402
