@@ -1,6 +1,7 @@
 """nn.utils: gradient clipping, parameter/vector conversion, packed sequences, conv/linear and
-batch-norm fusion, weight normalisation."""
+batch-norm fusion, weight normalisation, parametrizations."""
 from ember.nn.utils import clip_grad, convert_parameters, fusion, rnn  # noqa: F401
+from ember.nn.utils import parametrizations, parametrize  # noqa: F401
 from ember.nn.utils.clip_grad import (clip_grad_norm, clip_grad_norm_, clip_grad_value_,
                                       clip_grads_with_norm_, get_total_norm)
 from ember.nn.utils.convert_parameters import parameters_to_vector, vector_to_parameters
