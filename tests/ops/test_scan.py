@@ -113,3 +113,19 @@ def test_hypothesis_scans(array, dim, transposed):
             x = x.transpose(0, -1)
         return [x.cumsum(dim), x.cumprod(dim), x.cummax(dim), x.cummin(-1 - dim % x.dim())]
     check(scans, grad_input(array))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "complex64"])
+@pytest.mark.parametrize("op", ["cumsum", "cumprod"])
+def test_scans_accumulate_in_a_wider_type(op, dtype):
+    # torch accumulates float16/bfloat16 in float32 and float32/complex64 in double: a long
+    # scan rounded at every step in the tensor's own dtype drifts visibly from torch's
+    rng = np.random.default_rng(0)
+    array = rng.standard_normal(2000) if op == "cumsum" else rng.uniform(0.9, 1.1, 300)
+    if dtype == "complex64":
+        array = array * np.exp(0.3j)
+    check(lambda lib, x: getattr(x.to(getattr(lib, dtype)), op)(0), Input(array.copy()),
+          atol=0, rtol=0)
+    if dtype != "complex64":
+        check(lambda lib, x: x.reshape(20, -1).to(getattr(lib, dtype)).cumsum(1, dtype=lib.float32),
+              Input(array.copy()), atol=0, rtol=0)

@@ -58,12 +58,22 @@ def _scan_dtype(data, dtype):
     return data.dtype
 
 
+_ACCUMULATE_IN = {"float16": np.float32, "bfloat16": np.float32, "float32": np.float64,
+                  "complex64": np.complex128}
+
+
 def _scan(function, input, dim, dtype):
     data = input._data
     dim = normalize_dim(dim, data.ndim)
     numpy_dtype = _scan_dtype(data, dtype)
     if not data.ndim:
         return data.astype(numpy_dtype), dim
+    accumulate = _ACCUMULATE_IN.get(numpy_dtype.name)
+    if accumulate is not None:
+        # PyTorch's CPU scans run in a wider type (its acc_type), rounded per element
+        data = data.astype(numpy_dtype, copy=False)
+        array = function(data, axis=dim, dtype=accumulate)
+        return array.astype(numpy_dtype), dim
     return np.asarray(function(data, axis=dim, dtype=numpy_dtype)), dim
 
 
