@@ -86,6 +86,7 @@ def test_device_equality_hash_and_pickle():
 @pytest.mark.parametrize("args", [
     ("",), ("CPU",), ("foo",), ("cuda:x",), ("cuda:-1",), ("cuda:01",), ("cuda: 1",),
     ("cpu:0:1",), ("cpu", -1), ("cpu", 1.0), ("cpu:0", 1), (0,), (-1,), (1.0,), (None,),
+    ("float32",), (":0",), ("cpu:",), ("c-pu",), ("cp\u00fc",), ("cpu_x",),
 ])
 def test_device_parsing_errors(args):
     check_error(lambda lib: lib.device(*args))
@@ -100,7 +101,7 @@ def test_tensor_device_attributes():
 
 
 @pytest.mark.parametrize("device", ["cuda", "cuda:0", "cuda:1", "xpu", "mps", "hip", 0,
-                                    "foo", "cuda:x"])
+                                    "foo", "cuda:x", "float32"])
 def test_moving_a_tensor_to_an_unavailable_device(device):
     def move(lib):
         target = lib.device(device) if device in ("cuda", "mps") else device

@@ -37,13 +37,19 @@ class device:
         if not type:
             raise RuntimeError("Device string must not be empty")
         name, colon, number = type.partition(":")
+        # c10 checks the string's shape before looking the type up: a name of ASCII letters and
+        # underscores ("float32" is not one), then an index of decimal digits without a leading
+        # zero ("cuda:0", "cuda:12", not "cuda:01")
+        valid_name = name != "" and all(character == "_" or (character.isascii()
+                                                              and character.isalpha())
+                                        for character in name)
+        valid_index = not colon or (number.isascii() and number.isdigit()
+                                    and (number == "0" or number[0] != "0"))
+        if not (valid_name and valid_index):
+            raise RuntimeError(f"Invalid device string: '{type}'")
         if name not in _KNOWN_TYPES:
             raise RuntimeError(f"Expected one of {', '.join(_KNOWN_TYPES)} device type at start "
                                f"of device string: {type}")
-        # an index is decimal digits without a leading zero ("cuda:0", "cuda:12", not "cuda:01")
-        if colon and not (number.isascii() and number.isdigit()
-                          and (number == "0" or number[0] != "0")):
-            raise RuntimeError(f"Invalid device string: '{type}'")
         if colon and index is not None:
             raise RuntimeError("type (string) must not include an index because index was "
                                f"passed explicitly: {type}")
