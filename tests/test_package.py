@@ -141,7 +141,7 @@ def test_methods_from_lazily_loaded_families_work_on_plain_import():
 
 
 @pytest.mark.parametrize("name", ["serialization", "func", "fft", "special", "amp", "compiler",
-                                  "jit", "accelerator"])
+                                  "jit", "accelerator", "distributed"])
 def test_lazy_submodules_are_attributes_on_plain_import(name):
     # as torch.<name> is reachable right after `import torch`, without importing it by name
     code = (f"import sys, ember; print(f'ember.{name}' in sys.modules, "

@@ -126,3 +126,16 @@ def test_accelerator_device_choice_idiom_falls_back_to_cpu():
                   else "cpu")
         assert device == "cpu"
     check_error(lambda lib: lib.accelerator.set_device_index(0))
+
+
+# ---- distributed ----------------------------------------------------------------------------
+
+def test_distributed_runs_take_the_single_process_path():
+    assert ember.distributed.is_available() is False
+    for name in ("is_initialized", "is_torchelastic_launched"):
+        assert getattr(ember.distributed, name)() is getattr(torch.distributed, name)() is False
+
+
+@pytest.mark.parametrize("name", ["get_rank", "get_world_size", "barrier"])
+def test_distributed_queries_raise_torch_uninitialised_group_error(name):
+    check_error(lambda lib: getattr(lib.distributed, name)())

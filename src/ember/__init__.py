@@ -64,7 +64,7 @@ _LAZY_MODULES = {"nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils
                  "jit": "ember.jit", "compiler": "ember.compiler",
                  "distributions": "ember.distributions", "backends": "ember.backends",
                  "accelerator": "ember.accelerator", "amp": "ember.amp",
-                 "serialization": "ember.serialization",
+                 "serialization": "ember.serialization", "distributed": "ember.distributed",
                  "func": "ember.func", "fft": "ember.fft", "special": "ember.special"}
 _LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization",
                     "compile": "ember.compiler", "vmap": "ember.func",
