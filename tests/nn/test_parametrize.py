@@ -533,3 +533,81 @@ def test_weight_norm_loads_hook_based_state_dict():
         modules.append(module)
     same_state(*modules)
     assert_matches(modules[0].weight, modules[1].weight, grad_fn=False)
+
+
+# ---- the hook-based nn.utils.spectral_norm ---------------------------------------------------
+
+
+def hooked(make, **options):
+    def build(lib):
+        return lib.nn.utils.spectral_norm(make(lib), **options)
+
+    return build
+
+
+def converted(lib, state):
+    """A torch state dict as `lib` tensors, its metadata kept."""
+    result = type(state)((key, lib.from_numpy(value.detach().numpy().copy()))
+                         for key, value in state.items())
+    result._metadata = copy.deepcopy(state._metadata)
+    return result
+
+
+@pytest.mark.parametrize("make, options, shape", [
+    (linear(4, 3), {}, (5, 4)),
+    (linear(4, 3), {"n_power_iterations": 3, "eps": 1e-6}, (5, 4)),
+    (linear(4, 3), {"dim": 1}, (5, 4)),
+    (lambda lib: lib.nn.Conv2d(2, 3, 2), {}, (2, 2, 4, 4)),
+    (conv_transpose, {}, (2, 2, 3, 3)),
+])
+def test_hook_spectral_norm(make, options, shape):
+    build = hooked(make, **options)
+    mine, theirs = build_pair(build)
+    same_printout(mine, theirs)
+    same_state(mine, theirs)
+    assert mine.state_dict()._metadata == theirs.state_dict()._metadata
+    x = RNG.standard_normal(shape).astype(np.float32)
+    # weight_u and weight_v move in train mode only (compared as buffers after every step)
+    compare_module(build, x, steps=3, atol=2e-5, rtol=2e-4)
+    mine, theirs = sgd_steps(build, x)
+    for lib, module in ((ember, mine), (torch, theirs)):
+        lib.nn.utils.remove_spectral_norm(module)
+        assert isinstance(module.weight, lib.nn.Parameter)
+    same_printout(mine, theirs)
+    same_state(mine, theirs)
+    assert mine.state_dict()._metadata == theirs.state_dict()._metadata
+
+
+def test_hook_spectral_norm_loads_version_0_state_dict():
+    # a tall weight matrix, so that W^T W is invertible and v well defined
+    torch.manual_seed(0)
+    old = hooked(linear(3, 4))(torch)
+    old(torch.zeros(1, 3))
+    state = old.state_dict()
+    # version 0 saved the normalised weight instead of v; v is solved for on load
+    state._metadata[""]["spectral_norm"]["weight.version"] = 0
+    state["weight"] = old.weight.detach()
+    del state["weight_v"]
+    modules = []
+    for lib in (ember, torch):
+        module = hooked(linear(3, 4))(lib)
+        module.load_state_dict(converted(lib, state))
+        modules.append(module)
+    same_state(*modules)
+    mine, theirs = modules
+    mine.eval()
+    theirs.eval()
+    x = RNG.standard_normal((2, 3)).astype(np.float32)
+    assert_matches(mine(ember.from_numpy(x.copy())), theirs(torch.from_numpy(x.copy())),
+                   atol=1e-5, rtol=1e-4)
+
+
+def test_hook_spectral_norm_errors():
+    def twice(lib):
+        module = hooked(linear(3, 3))(lib)
+        lib.nn.utils.spectral_norm(module)
+
+    check_error(twice)
+    check_error(lambda lib: hooked(linear(3, 3), n_power_iterations=0)(lib))
+    check_error(lambda lib: hooked(linear(3, 3), name="nothing")(lib))
+    check_error(lambda lib: lib.nn.utils.remove_spectral_norm(lib.nn.Linear(3, 3)))

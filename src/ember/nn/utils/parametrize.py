@@ -42,10 +42,8 @@ def _register_parameter_or_buffer(module, name, value):
 
 
 def _maybe_set(dest, src):
-    """dest.set_(src): dest keeps its identity (and Parameter-ness) and takes src's memory.
-    ember has no Tensor.set_, so the .data setter (which shares src's storage) stands in."""
-    dest.data = src.detach()
-    dest._bump_version()
+    """dest takes src's memory, keeping its identity (and Parameter-ness)."""
+    dest.set_(src)
 
 
 class ParametrizationList(ModuleList):
