@@ -26,6 +26,10 @@ def positive_definite(*shape):
     return base @ np.swapaxes(base, -1, -2) + shape[-1] * np.eye(shape[-1])
 
 
+def cholesky_factor(*shape):
+    return np.linalg.cholesky(positive_definite(*shape))
+
+
 def symmetric(*shape):
     base = randn(*shape)
     return base + np.swapaxes(base, -1, -2)
@@ -131,6 +135,14 @@ OPS = [
      (randn(3, 2), randn(3, 1))),
     ("linalg_matmul", lambda lib, x, y: lib.linalg.matmul(x, y), (randn(2, 3), randn(3, 4))),
     ("linalg_diagonal", lambda lib, x: lib.linalg.diagonal(x, offset=1), (randn(2, 3, 3),)),
+    # cholesky_solve reads one triangle of the factor; tril()/triu() make the other one's
+    # (unread) entries get the zero gradient finite differences see
+    ("cholesky_solve", lambda lib, b, m: lib.cholesky_solve(b, m.tril()),
+     (randn(3, 2), cholesky_factor(3, 3))),
+    ("cholesky_solve_upper", lambda lib, b, m: b.cholesky_solve(m.triu(), upper=True),
+     (randn(3, 2), cholesky_factor(3, 3).T.copy())),
+    ("cholesky_solve_broadcast", lambda lib, b, m: lib.cholesky_solve(b, m.tril(), False),
+     (randn(2, 1, 3, 2), cholesky_factor(4, 3, 3))),
 ]
 
 # Every rule is checked by central differences in float64. Hermitian-input ops read one triangle
@@ -328,6 +340,18 @@ ERRORS = [
     ("multi_dot_shapes", lambda lib, x, y: lib.linalg.multi_dot([x, y]), (f32(2, 3), f32(4, 3))),
     ("multi_dot_dtypes", lambda lib, x, y: lib.linalg.multi_dot([x, y]),
      (f32(2, 3), RNG.standard_normal((3, 3)))),
+    ("cholesky_solve_vector_b", lambda lib, b, l: lib.cholesky_solve(b, l), (f32(3), f32(3))),
+    ("cholesky_solve_vector_l", lambda lib, b, l: lib.cholesky_solve(b, l), (f32(3, 2), f32(3))),
+    ("cholesky_solve_dtypes", lambda lib, b, l: lib.cholesky_solve(b, l),
+     (f32(3, 2), RNG.standard_normal((3, 3)))),
+    ("cholesky_solve_not_square", lambda lib, b, l: lib.cholesky_solve(b, l),
+     (f32(3, 2), f32(3, 2))),
+    ("cholesky_solve_sizes", lambda lib, b, l: lib.cholesky_solve(b, l), (f32(3, 2), f32(2, 2))),
+    ("cholesky_solve_batches", lambda lib, b, l: lib.cholesky_solve(b, l),
+     (f32(2, 3, 2), f32(4, 3, 3))),
+    ("cholesky_solve_integer", lambda lib, b, l: lib.cholesky_solve(b, l), (LONG, LONG)),
+    ("cholesky_solve_half", lambda lib, b, l: lib.cholesky_solve(b, l),
+     (f32(2, 2).astype(np.float16), f32(2, 2).astype(np.float16))),
 ]
 
 
@@ -357,3 +381,14 @@ def test_saved_outputs_are_version_checked():
             Q.mul_(2)
         return lib.autograd.grad(loss, x)
     check_error(modified_after_use, grad_input(randn(3, 3)))
+
+
+def test_cholesky_solve_factor_gradient_is_not_restricted_to_its_triangle():
+    # torch's factor gradient is its full-matrix formula, though the forward reads one triangle
+    for upper in (False, True):
+        factor = cholesky_factor(3, 3)
+        factor = factor.T.copy() if upper else factor
+        check(lambda lib, b, l: lib.cholesky_solve(b, l, upper), grad_input(randn(3, 2)),
+              grad_input(factor), strides=True)
+    check(lambda lib, b, l: lib.cholesky_solve(b, l), Input(f32(3, 2)),
+          Input(cholesky_factor(3, 3).astype(np.float32)), atol=1e-5, rtol=1e-5)

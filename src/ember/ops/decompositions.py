@@ -6,15 +6,16 @@ import warnings
 import numpy as np
 
 from ember import return_types
-from ember._errors import dtype_name
+from ember._errors import broadcast_mismatch, dtype_name
 from ember._tensor import _wrap
 from ember.autograd.grad_mode import STATE
-from ember.ops._elementwise import conjugate
+from ember.ops._elementwise import conjugate, not_implemented
 from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, record_multi
-from ember.ops.linalg import adjoint, cpp_type_name
+from ember.ops.linalg import _into_out, adjoint, cpp_type_name
+from ember.ops.triangular_solve import _solve_array
 
-__all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "qr", "svd", "pinverse",
-           "matrix_power"]
+__all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "qr", "svd",
+           "pinverse", "matrix_power"]
 
 
 class _LinAlgError(RuntimeError):
@@ -300,6 +301,66 @@ def cholesky(input, upper=False):
         "with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce equivalent results "
         "for all valid (symmetric positive definite) inputs.", UserWarning, stacklevel=2)
     return _cholesky("cholesky", input, upper, CholeskyBackward0)
+
+
+def _cholesky_solve_b_backward(grad, B, L, result, upper):
+    return cholesky_solve(grad, L, upper)
+
+
+def _cholesky_solve_l_backward(grad, B, L, result, upper):
+    """PyTorch's cholesky_solve_backward: with gB = cholesky_solve(grad, L) and
+    S = gB X^H + X gB^H, gL = -S L (lower) or -L S (upper), not restricted to the triangle."""
+    common = _cholesky_solve_b_backward(grad, B, L, result, upper).matmul(adjoint(result))
+    common = common + adjoint(common)
+    return -L.matmul(common) if upper else -common.matmul(L)
+
+
+CholeskySolveBackward0 = node_class("CholeskySolveBackward0", _cholesky_solve_b_backward,
+                                    _cholesky_solve_l_backward)
+
+
+def _check_cholesky_solve(B, L):
+    for name, value in (("b", B), ("u", L)):
+        if value._data.ndim < 2:
+            raise RuntimeError(f"{name} should have at least 2 dimensions, but has "
+                               f"{value._data.ndim} dimensions instead")
+    if B.dtype != L.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{dtype_name(B.dtype)} and A of type {dtype_name(L.dtype)} instead.")
+    rows, columns = L._data.shape[-2:]
+    if rows != columns:
+        raise RuntimeError(f"A must be batches of square matrices, but they are {rows} by "
+                           f"{columns} matrices")
+    if B._data.shape[-2] != rows:
+        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
+                           f"{rows} by {columns} but each b matrix is {B._data.shape[-2]} by "
+                           f"{B._data.shape[-1]}")
+    batch_b, batch_l = B._data.shape[:-2], L._data.shape[:-2]
+    try:
+        np.broadcast_shapes(batch_b, batch_l)
+    except ValueError:
+        raise broadcast_mismatch(batch_b, batch_l) from None
+    if B._data.dtype.kind not in "fc" or B._data.itemsize < 4:
+        raise not_implemented("cholesky_solve_cpu", B.dtype)
+
+
+def cholesky_solve(B, L, upper=False, *, out=None):
+    """The solution X of A X = B given A's Cholesky factor L (A = L L^H; A = U^H U if upper)."""
+    _check_cholesky_solve(B, L)
+    factor = L._data
+    factor_h = np.swapaxes(factor, -1, -2).conj()
+    # two triangular solves, reading only the factor's triangle, as LAPACK's potrs does
+    if upper:
+        halfway = _solve_array(factor_h, B._data, False, True, False)
+        array = _solve_array(factor, halfway, True, True, False)
+    else:
+        halfway = _solve_array(factor, B._data, False, True, False)
+        array = _solve_array(factor_h, halfway, True, True, False)
+    # LAPACK's column-major result: each matrix transposed-contiguous, as torch returns it
+    array = np.swapaxes(np.ascontiguousarray(np.swapaxes(array, -1, -2)), -1, -2)
+    result = record(array.astype(B._data.dtype, copy=False), CholeskySolveBackward0, (B, L),
+                    (B, L, RESULT, upper))
+    return _into_out(result, out, "cholesky_solve")
 
 
 # ---- qr ------------------------------------------------------------------------------------------
@@ -685,6 +746,7 @@ def multi_dot(tensors):
 
 
 for _name, _function in (("det", det), ("logdet", logdet), ("slogdet", slogdet),
-                         ("inverse", inverse), ("cholesky", cholesky), ("qr", qr), ("svd", svd),
+                         ("inverse", inverse), ("cholesky", cholesky),
+                         ("cholesky_solve", cholesky_solve), ("qr", qr), ("svd", svd),
                          ("pinverse", pinverse), ("matrix_power", matrix_power)):
     method(_name, _function)
