@@ -386,6 +386,8 @@ def test_orthogonal(orthogonal_map, size, use_trivialization):
     mine, theirs = build_pair(build)
     same_printout(mine, theirs)
     same_state(mine, theirs)
+    # the composition's last op shows in grad_fn (MmBackward0 with a base, Transpose...)
+    assert_matches(mine.weight, theirs.weight, atol=1e-5)
     assert is_orthogonal(mine.weight)
     x = RNG.standard_normal((5, size[0])).astype(np.float32)
     compare_module(build, x, atol=2e-5, rtol=2e-4)
@@ -427,11 +429,40 @@ def test_orthogonal_assignment_and_batches():
     np.testing.assert_allclose(mine.weight.detach().numpy(), q, atol=1e-5)
 
 
+@pytest.mark.parametrize("use_trivialization", [True, False])
+@pytest.mark.parametrize("orthogonal_map", [None, "cayley"])
+def test_orthogonal_complex_is_unitary(orthogonal_map, use_trivialization):
+    weight = (RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))).astype(np.complex64)
+    scale = RNG.standard_normal((3, 3)).astype(np.float32)
+    modules = []
+    for lib in (ember, torch):
+        module = lib.nn.Module()
+        module.weight = lib.nn.Parameter(lib.from_numpy(weight.copy()))
+        lib.nn.utils.parametrizations.orthogonal(module, orthogonal_map=orthogonal_map,
+                                                 use_trivialization=use_trivialization)
+        (module.weight.abs() ** 2 * lib.from_numpy(scale.copy())).sum().backward()
+        modules.append(module)
+    mine, theirs = modules
+    assert_matches(mine.weight, theirs.weight, atol=1e-5)
+    same_state(mine, theirs)
+    assert_matches([p.grad for p in mine.parameters()], [p.grad for p in theirs.parameters()],
+                   atol=1e-5, rtol=1e-4, grad_fn=False)
+    array = mine.weight.detach().numpy()
+    np.testing.assert_allclose(array.conj().T @ array, np.eye(3), atol=1e-5)
+
+
 def test_orthogonal_errors():
     param = parametrized
     check_error(lambda lib: param(linear(3, 3), "orthogonal", name="bias")(lib))
     check_error(lambda lib: param(linear(3, 3), "orthogonal", name="nothing")(lib))
     check_error(lambda lib: param(linear(3, 3), "orthogonal", orthogonal_map="qr")(lib))
+
+    def complex_householder(lib):
+        module = lib.nn.Module()
+        module.weight = lib.nn.Parameter(lib.zeros(3, 3, dtype=lib.complex64))
+        lib.nn.utils.parametrizations.orthogonal(module, orthogonal_map="householder")
+
+    check_error(complex_householder)
 
     def assign(shape, **options):
         def function(lib):
@@ -461,6 +492,8 @@ def test_spectral_norm(make, options, shape):
     mine, theirs = build_pair(build)
     same_printout(mine, theirs)
     same_state(mine, theirs)
+    assert_matches(getattr(mine, options.get("name", "weight")),
+                   getattr(theirs, options.get("name", "weight")), atol=1e-5)
     x = RNG.standard_normal(shape).astype(np.float32)
     # train mode runs power iterations (buffers _u, _v compared each step); eval mode does not
     compare_module(build, x, steps=3, atol=2e-5, rtol=2e-4)
@@ -511,6 +544,8 @@ def test_weight_norm(make, options, shape):
     mine, theirs = build_pair(build)
     same_printout(mine, theirs)
     same_state(mine, theirs)
+    assert_matches(getattr(mine, options.get("name", "weight")),
+                   getattr(theirs, options.get("name", "weight")), atol=1e-5)
     x = RNG.standard_normal(shape).astype(np.float32)
     compare_module(build, x, atol=2e-5, rtol=2e-4)
     sgd_steps(build, x)
