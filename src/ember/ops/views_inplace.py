@@ -10,7 +10,6 @@ import gc
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as _numpy_as_strided
 
-from ember import _dtype
 from ember._storage import Storage, address_of
 from ember._tensor import Tensor
 from ember.autograd.grad_mode import STATE
