@@ -62,6 +62,14 @@ def test_unpad_sequence():
           grad_input(RNG.standard_normal((3, 5, 2))))
 
 
+def test_unpad_sequence_time_first_transposes_its_argument_in_place():
+    def run(lib, padded):
+        padded = padded * 1
+        pieces = _utils(lib).unpad_sequence(padded, lib.tensor(LENGTHS), False)
+        return pieces, padded.shape, padded.stride()
+    check(run, grad_input(RNG.standard_normal((5, 3, 2))))
+
+
 def test_packed_sequence_construction_and_conversion():
     def run(lib):
         PackedSequence = _utils(lib).PackedSequence

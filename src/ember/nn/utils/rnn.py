@@ -255,9 +255,8 @@ def unpad_sequence(padded_sequences, lengths, batch_first=False):
     """The list of sequences in a padded tensor, each cut to its length."""
     unpadded_sequences = []
     if not batch_first:
-        # PyTorch transposes the caller's tensor in place here; ember has no in-place
-        # transpose_ yet, so the caller's tensor keeps its layout
-        padded_sequences = padded_sequences.transpose(0, 1)
+        # in place, as PyTorch does: the caller's tensor comes back batch-first
+        padded_sequences.transpose_(0, 1)
     max_length = padded_sequences.shape[1]
     idx = arange(max_length)
     for seq, length in zip(padded_sequences, lengths, strict=True):
