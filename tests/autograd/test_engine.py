@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import ember
-from oracle import check, check_error, grad_input
+from oracle import check, check_error, grad_input, torch
 
 
 def test_gradient_accumulates_across_backward_calls():
@@ -322,3 +322,40 @@ def test_grad_modes_decorate_without_parentheses_and_follow_generators():
         generator = steps()
         assert next(generator) is False and lib.is_grad_enabled()
         generator.close()
+
+
+def _node_metadata_behaviour(lib):
+    """What a user sees of grad_fn.metadata, for comparison across libraries."""
+    x = lib.ones(2, requires_grad=True)
+    y = x * 2
+    metadata = y.grad_fn.metadata
+    metadata["tag"] = 1
+    y.register_hook(lambda grad: grad * 3)  # a tensor hook must not show in metadata
+    first, _ = x.unbind()
+
+    class Pair(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, value):
+            return value * 1, value * 2
+
+        @staticmethod
+        def backward(ctx, grad_first, grad_second):
+            return grad_first
+
+    pair = Pair.apply(x)
+    with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"):
+        with lib.autograd.detect_anomaly():
+            anomalous = first * 3
+    (y.sum() + first + pair[0].sum() + anomalous).backward()
+    try:
+        y.grad_fn.metadata = {}
+    except AttributeError as error:
+        refused = str(error).replace("ember", "torch")
+    return (type(metadata).__name__, y.grad_fn.metadata is metadata, y.grad_fn.metadata,
+            y.grad_fn.next_functions[0][0].metadata, first.grad_fn.metadata,
+            pair[0].grad_fn.metadata, sorted(anomalous.grad_fn.metadata), x.grad.tolist(),
+            refused)
+
+
+def test_node_metadata_is_a_persistent_user_dict():
+    assert _node_metadata_behaviour(ember) == _node_metadata_behaviour(torch)

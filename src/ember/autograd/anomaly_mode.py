@@ -66,8 +66,7 @@ class set_detect_anomaly:
 def remember_forward(node):
     """Stores the forward call's stack on a new node (only while anomaly detection is on)."""
     import traceback
-    if node.metadata is None:
-        node.metadata = {}
+    # in the user-visible metadata dict, where PyTorch keeps it
     node.metadata["traceback_"] = traceback.format_stack()[:-3]
 
 
@@ -79,7 +78,7 @@ def check_gradients(node, grad_inputs):
     import numpy as np
     for position, grad in enumerate(grad_inputs):
         if grad is not None and np.isnan(grad._data).any():
-            stack = (node.metadata or {}).get("traceback_")
+            stack = node.metadata.get("traceback_")
             if stack:
                 warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that "
                               f"caused the error:\n{''.join(stack)}", UserWarning, stacklevel=2)

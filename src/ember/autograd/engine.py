@@ -192,7 +192,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             if needed is not None and node not in needed:
                 continue
             if grads is not None:
-                if node.metadata is not None:
+                if node._metadata is not None:
                     grads = _run_tensor_hooks(node, grads)
                 if node._pre_hooks:
                     grads = _run_pre_hooks(node, grads)
@@ -217,7 +217,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if grad is not None:
                     buffer = buffers.get(next_node)
                     if buffer is None:
-                        if next_node.metadata is None:
+                        if next_node._metadata is None:
                             buffers[next_node] = [grad]
                         else:
                             buffer = buffers[next_node] = [None] * _output_count(next_node)
@@ -256,7 +256,7 @@ def _leads_further(node, needed):
 
 
 def _output_count(node):
-    metadata = node.metadata
+    metadata = node._metadata
     if metadata is not None and "output_meta" in metadata:
         return len(metadata["output_meta"])
     return 1
@@ -265,7 +265,7 @@ def _output_count(node):
 def _run_tensor_hooks(node, grads):
     """Runs hooks registered on the node's output tensors, then fills retained .grad fields;
     returns the (possibly replaced) gradients."""
-    metadata = node.metadata
+    metadata = node._metadata
     tensor_hooks = metadata.get("tensor_hooks")
     if tensor_hooks:
         grads = list(grads)

@@ -199,7 +199,10 @@ def _connect_outputs(ctx, args, outputs):
                 output._extras()["output_nr"] = position
     ctx._output_meta = tuple(metas)
     if len(output_list) > 1:
-        ctx.metadata = {"output_meta": tuple((shape, None) for shape, _ in metas)}
+        if ctx._metadata is None:
+            ctx._metadata = {}
+        # kept beside what the user may have put in ctx.metadata during forward
+        ctx._metadata["output_meta"] = tuple((shape, None) for shape, _ in metas)
     saved = []
     for position, tensor in enumerate(ctx.to_save):
         if tensor is not None and not isinstance(tensor, Tensor):

@@ -29,7 +29,7 @@ _AUTOGRAD_NAMESPACE_NODES = frozenset(("AccumulateGrad", "CopySlices", "NotImple
 class Node:
     """A backward function in the autograd graph, as torch.autograd.graph.Node."""
 
-    __slots__ = ("next_functions", "_sequence_nr", "_hooks", "_pre_hooks", "metadata",
+    __slots__ = ("next_functions", "_sequence_nr", "_hooks", "_pre_hooks", "_metadata",
                  "__weakref__")
 
     def name(self):
@@ -38,6 +38,23 @@ class Node:
             # PyTorch's hand-written C++ nodes report their namespace (torch::autograd::...)
             return "ember::autograd::" + name
         return name
+
+    @property
+    def metadata(self):
+        """A dict of the user's own data about this node, made on first access; it lives inside
+        the internal `_metadata` dict, which the engine tests for None on every node."""
+        internal = self._metadata
+        if internal is None:
+            internal = self._metadata = {}
+        user = internal.get("user")
+        if user is None:
+            user = internal["user"] = {}
+        return user
+
+    @metadata.setter
+    def metadata(self, value):
+        raise AttributeError(f"attribute 'metadata' of '{type(self).__name__}' objects is not "
+                             "writable")
 
     def register_hook(self, hook):
         """hook(grad_inputs, grad_outputs) runs after this node; may return new grad_inputs."""
@@ -56,7 +73,7 @@ class Node:
         self._sequence_nr = next(_sequence)
         self._hooks = None
         self._pre_hooks = None
-        self.metadata = None
+        self._metadata = None
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -96,7 +113,7 @@ class AccumulateGrad(Node):
         self._sequence_nr = sys.maxsize
         self._hooks = None
         self._pre_hooks = None
-        self.metadata = None
+        self._metadata = None
         self.variable = variable
         self._post_hooks = None
 

@@ -13,9 +13,9 @@ def _output_nr(tensor):
 
 
 def _node_metadata(node):
-    if node.metadata is None:
-        node.metadata = {}
-    return node.metadata
+    if node._metadata is None:
+        node._metadata = {}
+    return node._metadata
 
 
 def register_hook(self, hook):

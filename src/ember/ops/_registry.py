@@ -165,7 +165,7 @@ def _materialize(node, grads):
     """Fills missing output gradients of a multi-output node with zeros, as PyTorch does."""
     if None not in grads:
         return tuple(grads)
-    metas = node.metadata["output_meta"]
+    metas = node._metadata["output_meta"]
     return tuple(_wrap(np.zeros(shape, dtype)) if grad is None else grad
                  for grad, (shape, dtype) in zip(grads, metas))
 
@@ -232,7 +232,7 @@ def _build_node(node_cls, inputs, saved, out):
     node._sequence_nr = next(_sequence)
     node._hooks = None
     node._pre_hooks = None
-    node.metadata = None
+    node._metadata = None
     node._input_meta = metas
     checks = []
     result_data = None
@@ -294,7 +294,11 @@ def record_multi(arrays, node_cls, inputs, saved, differentiable=None):
             saved = tuple(_wrap(arrays[value.index]) if type(value) is _OutputMarker else value
                           for value in saved)
         node = _build_node(node_cls, inputs, saved, None)
-        node.metadata = {"output_meta": tuple((a.shape, a.dtype) for a in arrays)}
+        output_meta = tuple((a.shape, a.dtype) for a in arrays)
+        if node._metadata is None:
+            node._metadata = {"output_meta": output_meta}
+        else:  # anomaly mode has stored the forward's stack there already
+            node._metadata["output_meta"] = output_meta
         if any(type(value) is _OutputMarker for value in saved):
             node._result_data = tuple(arrays)
             node._result_version = tuple((out._shared_version(), 0) for out in outs)
