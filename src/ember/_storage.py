@@ -2,11 +2,19 @@
 import numpy as np
 
 
-def _root_array(array):
+def root_array(array):
+    """The ndarray that owns `array`'s memory. NumPy's as_strided puts a plain holder object
+    between its result and the array it views; the walk steps through it, so strided views
+    lead back to their storage like sliced ones."""
     root = array
-    while isinstance(root.base, np.ndarray):
-        root = root.base
-    return root
+    while True:
+        base = root.base
+        if isinstance(base, np.ndarray):
+            root = base
+        elif base is not None and isinstance(getattr(base, "base", None), np.ndarray):
+            root = base.base
+        else:
+            return root
 
 
 def address_of(array):
@@ -20,7 +28,7 @@ class Storage:
     __slots__ = ("_root", "__weakref__")
 
     def __init__(self, array):
-        self._root = _root_array(array)
+        self._root = root_array(array)
 
     def data_ptr(self):
         return address_of(self._root)

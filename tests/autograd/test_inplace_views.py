@@ -87,6 +87,15 @@ def _setitem_on_view(lib, x, v):
     return b, row
 
 
+def _strided_view_of_a_slice(lib, x):
+    # unsqueeze of a stepped slice needs a strided view: it must still lead back to the base
+    b = x * 1
+    view = b[:, ::2].unsqueeze(2)
+    view.mul_(10)
+    expanded = b[1:2].expand(3, -1)
+    return b, view, expanded * 1
+
+
 CASES = [
     ("select mul_", _select_mul, (grad_input(X),)),
     ("t add_", _transpose_add, (grad_input(X),)),
@@ -100,6 +109,7 @@ CASES = [
     ("base in place", _base_written_in_place, (grad_input(X),)),
     ("into buffer", _leaf_into_zero_buffer, (grad_input(V),)),
     ("setitem on view", _setitem_on_view, (grad_input(X), grad_input(V))),
+    ("strided view of slice", _strided_view_of_a_slice, (grad_input(X),)),
 ]
 
 

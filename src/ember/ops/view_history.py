@@ -8,6 +8,7 @@ view written through and lazily for the others, when their base's version has mo
 """
 import numpy as np
 
+from ember._storage import root_array
 from ember._tensor import Tensor, _wrap
 from ember.autograd.graph import Node, edge_of
 from ember.ops._registry import _build_node
@@ -22,9 +23,7 @@ ViewOfBaseBackward, _ = view_node_pair("AsStridedBackward0")
 
 def _storage_labels(array):
     """For an ndarray, the index of each of its elements within its storage root."""
-    root = array
-    while isinstance(root.base, np.ndarray):
-        root = root.base
+    root = root_array(array)
     itemsize = array.itemsize
     offset = (array.__array_interface__["data"][0] - root.__array_interface__["data"][0])
     labels = np.arange(root.nbytes // itemsize)

@@ -4,7 +4,7 @@ function applied through `apply_view`, so its gradient embeds back into zeros (v
 import numpy as np
 
 from ember._errors import dtype_name, normalize_dim
-from ember._storage import address_of
+from ember._storage import address_of, root_array
 from ember._tensor import Tensor
 from ember.ops._registry import OpNode, method, node_class, record, record_multi
 from ember.ops.views import (apply_view, element_strides, embed, make_view, strided,
@@ -23,9 +23,7 @@ def _offset_view(array, byte_offset, shape, byte_strides):
     """A view of array's memory starting `byte_offset` bytes after array's first element. The
     start may lie past the end when the view is empty (PyTorch still reports that offset,
     where NumPy's slicing would leave the pointer where it was)."""
-    root = array
-    while isinstance(root.base, np.ndarray):
-        root = root.base
+    root = root_array(array)
     start = address_of(array) - address_of(root) + byte_offset
     try:
         return np.ndarray(shape, array.dtype, buffer=root, offset=start, strides=byte_strides)
