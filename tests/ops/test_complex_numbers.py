@@ -335,3 +335,20 @@ DOUBLE_BACKWARD = [
                          ids=[row[0] for row in DOUBLE_BACKWARD])
 def test_double_backward(function):
     check_double_backward(function, [real_array(2, 3), real_array(2, 3)])
+
+
+LAYOUTS = {
+    "sliced_transpose": lambda lib, x: x.reshape(4, 2).t()[:1],
+    "size_one_dims": lambda lib, x: x.reshape(1, 8, 1).transpose(0, 2),
+    "permuted_gaps": lambda lib, x: x.reshape(2, 4)[:, ::2].t(),
+    "expanded": lambda lib, x: x[:2].reshape(2, 1).expand(2, 3),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("op", ["conj", "conj_physical"])
+def test_conjugate_strides_match_torch(op, layout):
+    # conj() is a view in torch (the input's strides); conj_physical lays its result out as
+    # TensorIterator does, which keeps dense layouts and orders size-1 dims its own way
+    values = (np.arange(8) + 1j * np.arange(8, 0, -1)).astype(np.complex64)
+    check(lambda lib, x: getattr(lib, op)(LAYOUTS[layout](lib, x)), Input(values), strides=True)

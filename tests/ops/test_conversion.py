@@ -206,3 +206,27 @@ def test_map_matches_torch():
 ])
 def test_apply_and_map_errors_match_torch(call):
     check_error(call, np.ones((2, 3)))
+
+
+COPY_LAYOUTS = {
+    "sliced_transpose": lambda x: x.reshape(4, 2).t()[:1],
+    "size_one_dims": lambda x: x.reshape(1, 8, 1).transpose(0, 2),
+    "permuted_gaps": lambda x: x.reshape(2, 4)[:, ::2].t(),
+    "dense_permuted": lambda x: x.reshape(2, 1, 4).permute(2, 1, 0),
+    "expanded": lambda x: x[:2].reshape(2, 1).expand(2, 3),
+}
+
+
+@pytest.mark.parametrize("layout", list(COPY_LAYOUTS))
+@pytest.mark.parametrize("copy", ["to_float64", "double", "int", "clone", "zeros_like"])
+def test_preserve_format_copies_keep_torch_strides(copy, layout):
+    # torch keeps a dense layout's strides (size-1 dims included) and gives anything else
+    # infer_dense_strides's layout, which NumPy's order="K" does not reproduce
+    def run(lib, x):
+        source = COPY_LAYOUTS[layout](x)
+        if copy == "to_float64":
+            return source.to(lib.float64)
+        if copy == "zeros_like":
+            return lib.zeros_like(source)
+        return getattr(source, copy)()
+    check(run, grad_input(np.arange(8.0, dtype=np.float32)), strides=True)

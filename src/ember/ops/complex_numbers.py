@@ -12,6 +12,7 @@ from ember import _dtype
 from ember._errors import broadcast_mismatch, dtype_name
 from ember._tensor import Tensor
 from ember.ops._elementwise import finish, found_dtype, require_tensor
+from ember.ops.conversion import preserved_empty
 from ember.ops._registry import (RESULT, apply_inplace, check_inplace, method, node_class,
                                  record)
 from ember.ops.ternary import where
@@ -36,12 +37,23 @@ ConjPhysicalBackward0 = node_class("ConjPhysicalBackward0", lambda grad: grad.co
 ConjPhysicalBackward1 = node_class("ConjPhysicalBackward1", lambda grad: grad.conj_physical())
 
 
+def _strided_like(data):
+    """An uninitialised array with data's exact strides, gaps included: PyTorch's conj() is a
+    view, so its result keeps the input's layout."""
+    if not data.size or not data.ndim or min(data.strides) < 0:
+        return preserved_empty(data, data.dtype)
+    extent = sum((size - 1) * step for size, step in zip(data.shape, data.strides))
+    buffer = np.empty(extent // data.itemsize + 1, data.dtype)
+    return np.lib.stride_tricks.as_strided(buffer, data.shape, data.strides)
+
+
 def conj(input):
     """The complex conjugate (a new tensor, not PyTorch's lazy view); other dtypes: input."""
     data = input._data
     if data.dtype.kind != "c":
         return input
-    return record(np.conjugate(data), ConjBackward0, (input,), ())
+    array = np.conjugate(data, out=_strided_like(data))
+    return record(array, ConjBackward0, (input,), ())
 
 
 def conj_physical(input, *, out=None):
@@ -50,7 +62,9 @@ def conj_physical(input, *, out=None):
     if data.dtype.kind != "c":
         result = input
     else:
-        result = record(np.conjugate(data), ConjPhysicalBackward0, (input,), ())
+        # a fresh tensor in the layout of torch's TensorIterator (preserve_format's)
+        array = np.conjugate(data, out=preserved_empty(data, data.dtype))
+        result = record(array, ConjPhysicalBackward0, (input,), ())
     return finish(result, out, "conj_physical", found_dtype)
 
 

@@ -40,24 +40,78 @@ ToCopyBackward0 = node_class("ToCopyBackward0",
                              lambda grad, dtype: _cast(grad, dtype, warn=False))
 
 
-def layout_order(data, memory_format):
-    """The NumPy order of a copy: torch's preserve_format keeps the strides of a dense,
-    non-overlapping tensor and makes anything else C-contiguous."""
-    if memory_format is contiguous_format or data.flags.c_contiguous:
-        return "C"
-    pairs = sorted((abs(step), extent) for extent, step in zip(data.shape, data.strides)
-                   if extent != 1)
-    expected = data.itemsize
-    for step, extent in pairs:
-        if step != expected:
-            return "C"
-        expected *= extent
-    return "K"
+def _non_overlapping_and_dense(shape, strides):
+    """c10's is_non_overlapping_and_dense: the dims of size >= 2, by increasing stride, tile
+    memory exactly."""
+    expected = 1
+    for stride, size in sorted((stride, size) for size, stride in zip(shape, strides)
+                               if size >= 2):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+def _infer_dense_strides(shape, strides):
+    """c10's infer_dense_strides: dense strides keeping the order of the input's, found by its
+    insertion sort (a zero stride or a tie of equal sizes leaves dims where they are)."""
+    ndim = len(shape)
+    order = list(range(ndim - 1, -1, -1))  # innermost first
+    for i in range(1, ndim):
+        moving = i
+        for before in range(i - 1, -1, -1):
+            first, second = order[before], order[moving]
+            if strides[first] == 0 or strides[second] == 0:
+                continue
+            if strides[first] < strides[second]:
+                break
+            if strides[first] > strides[second] or shape[first] > shape[second]:
+                order[before], order[moving] = second, first
+                moving = before
+    result = [0] * ndim
+    step = 1
+    for dim in order:
+        result[dim] = step
+        if shape[dim] > 1:
+            step *= shape[dim]
+    return result
+
+
+def _c_order_kept(data, memory_format):
+    """Whether torch's copy of data is C-contiguous with NumPy's C strides (the common case)."""
+    return (memory_format is contiguous_format or not data.size
+            or (data.flags.c_contiguous and 1 not in data.shape))
+
+
+def preserved_empty(data, dtype, memory_format=None):
+    """An uninitialised array shaped like data, laid out as torch's preserve_format lays out a
+    copy: data's own strides when dense and non-overlapping (size-1 dims included), otherwise
+    infer_dense_strides's; C order for contiguous_format."""
+    shape = data.shape
+    if _c_order_kept(data, memory_format):
+        return np.empty(shape, dtype)
+    itemsize = data.itemsize
+    strides = [step // itemsize for step in data.strides]
+    if not _non_overlapping_and_dense(shape, strides):
+        strides = _infer_dense_strides(shape, strides)
+    buffer = np.empty(data.size, dtype)
+    return np.lib.stride_tricks.as_strided(buffer, shape,
+                                           [step * buffer.itemsize for step in strides])
+
+
+def preserved_copy(data, dtype, memory_format=None):
+    """data cast to dtype in a new array laid out as preserved_empty's."""
+    if _c_order_kept(data, memory_format):
+        return data.astype(dtype, order="C")
+    array = preserved_empty(data, dtype, memory_format)
+    np.copyto(array, data, casting="unsafe")
+    return array
 
 
 def clone(input, *, memory_format=None):
     """A copy of input with its own memory (same strides when dense), differentiable."""
-    array = np.array(input._data, order=layout_order(input._data, memory_format))
+    data = input._data
+    array = preserved_copy(data, data.dtype, memory_format)
     return record(array, CloneBackward0, (input,), ())
 
 
@@ -79,7 +133,7 @@ def _cast(input, dtype, copy=False, memory_format=None, warn=True):
                           UserWarning, stacklevel=3)
         data = data.real
     with np.errstate(invalid="ignore", over="ignore"):
-        array = data.astype(target, order=layout_order(data, memory_format))
+        array = preserved_copy(data, target, memory_format)
     if target.kind not in "fcV":
         # integer and bool results are not differentiable: no history
         return _wrap(array)

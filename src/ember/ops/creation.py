@@ -11,7 +11,7 @@ from ember._device import check_device
 from ember._errors import dtype_name
 from ember._storage import address_of
 from ember._tensor import Size, Tensor, _wrap
-from ember.ops.conversion import alias_array, layout_order
+from ember.ops.conversion import alias_array, preserved_empty
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "scalar_tensor", "zeros", "ones",
            "full", "empty", "empty_strided", "zeros_like", "ones_like", "full_like",
@@ -517,12 +517,8 @@ def _like(function, fill, input, dtype, device, requires_grad, memory_format):
     check_device(device)
     data = input._data
     numpy_dtype = data.dtype if dtype is None else _dtype.numpy_dtype(dtype)
-    order = layout_order(data, memory_format)
-    if order == "C":
-        array = np.full(data.shape, fill, numpy_dtype)
-    else:
-        array = np.empty_like(data, dtype=numpy_dtype, order="K")
-        array[...] = fill
+    array = preserved_empty(data, numpy_dtype, memory_format)
+    array[...] = fill
     return finish(array, requires_grad)
 
 

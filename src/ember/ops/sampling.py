@@ -15,7 +15,7 @@ from ember._errors import dtype_name
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._registry import check_inplace, node_class, record, set_history
-from ember.ops.conversion import layout_order
+from ember.ops.conversion import preserved_empty
 from ember.ops.ranges import signature_error
 from ember.ops.creation import (CPP_TYPE_NAMES, into_out, finish, parse_dtype,
                                 parse_size)
@@ -307,9 +307,9 @@ def _like_args(function, input, dtype):
 
 def _laid_out_like(input, result, memory_format):
     """result's values in input's layout when torch's preserve_format keeps it."""
-    if layout_order(input._data, memory_format) == "C":
+    array = preserved_empty(input._data, result._data.dtype, memory_format)
+    if array.strides == result._data.strides:
         return result
-    array = np.empty_like(input._data, dtype=result._data.dtype, order="K")
     array[...] = result._data
     result._data = array
     return result
