@@ -126,3 +126,37 @@ def test_scalar_conversion_of_requires_grad_is_quiet_outside_grad_mode(mode):
             warnings.simplefilter("error")
             with getattr(lib, mode)():
                 assert (float(tensor), int(tensor), tensor.item()) == (1.5, 1, 1.5)
+
+
+EMPTY = {
+    "empty": lambda lib: lib.empty(0, 3),
+    "zeros": lambda lib: lib.zeros(2, 0, 3),
+    "full": lambda lib: lib.full((3, 0), 1.0),
+    "randn": lambda lib: lib.randn(0, 2, 2),
+    "nested_lists": lambda lib: lib.tensor([[], []]),
+    "ndarray": lambda lib: lib.tensor(np.zeros((0, 3))),
+    "from_numpy": lambda lib: lib.from_numpy(np.zeros((0, 3))),
+    "from_numpy_t": lambda lib: lib.from_numpy(np.zeros((0, 3))).t(),
+    "transpose": lambda lib: lib.empty(0, 3).t(),
+    "unsqueeze": lambda lib: lib.empty(0, 3).unsqueeze(0),
+    "permute": lambda lib: lib.zeros(2, 0, 3).permute(2, 0, 1),
+    "narrow": lambda lib: lib.empty(0, 3).narrow(1, 0, 2),
+    "reshape": lambda lib: lib.empty(0, 3).reshape(3, 0),
+    "view": lambda lib: lib.empty(0, 3).view(0, 1, 3),
+    "flatten": lambda lib: lib.zeros(2, 0, 3).flatten(),
+    "clone_of_transpose": lambda lib: lib.empty(0, 3).t().clone(),
+    "zeros_like": lambda lib: lib.zeros_like(lib.empty(0, 3).t()),
+    "mm": lambda lib: lib.empty(2, 0).mm(lib.empty(0, 4)),
+}
+
+
+@pytest.mark.parametrize("name", list(EMPTY))
+def test_empty_tensor_strides_match_torch(name):
+    # NumPy gives a new empty array all-zero strides; torch computes contiguous ones (and
+    # keeps a NumPy array's own)
+    mine = EMPTY[name](ember)
+    theirs = EMPTY[name](torch)
+    assert mine.stride() == theirs.stride()
+    assert mine.is_contiguous() == theirs.is_contiguous()
+    for dim in range(theirs.dim()):
+        assert mine.stride(dim) == theirs.stride(dim)

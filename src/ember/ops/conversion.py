@@ -79,8 +79,8 @@ def _infer_dense_strides(shape, strides):
 
 def _c_order_kept(data, memory_format):
     """Whether torch's copy of data is C-contiguous with NumPy's C strides (the common case)."""
-    return (memory_format is contiguous_format or not data.size
-            or (data.flags.c_contiguous and 1 not in data.shape))
+    return memory_format is contiguous_format or (data.size and data.flags.c_contiguous
+                                                   and 1 not in data.shape)
 
 
 def preserved_empty(data, dtype, memory_format=None):
@@ -92,7 +92,8 @@ def preserved_empty(data, dtype, memory_format=None):
         return np.empty(shape, dtype)
     itemsize = data.itemsize
     strides = [step // itemsize for step in data.strides]
-    if not _non_overlapping_and_dense(shape, strides):
+    # an empty tensor counts as dense: its copy keeps its strides (from_numpy's zeros included)
+    if data.size and not _non_overlapping_and_dense(shape, strides):
         strides = _infer_dense_strides(shape, strides)
     buffer = np.empty(data.size, dtype)
     return np.lib.stride_tricks.as_strided(buffer, shape,

@@ -34,9 +34,24 @@ def parse_dtype(function, dtype):
     return found
 
 
-def finish(array, requires_grad):
+def _empty_layout(array):
+    """array, or for an empty one a view with torch's contiguous strides: NumPy gives a new
+    empty array all-zero strides, where torch computes them for any shape (a size-0 dim
+    counting as 1); NumPy's views of the array then carry them. Done where tensors are
+    created, off the operators' hot path."""
+    if array.size or not array.ndim or any(array.strides):
+        return array
+    strides = []
+    step = array.itemsize
+    for size in reversed(array.shape):
+        strides.append(step)
+        step *= max(size, 1)
+    return np.lib.stride_tricks.as_strided(array, array.shape, tuple(reversed(strides)))
+
+
+def finish(array, requires_grad, empty_layout=True):
     """Wraps a freshly created array; requires_grad is checked as torch checks it."""
-    result = _wrap(array)
+    result = _wrap(_empty_layout(array) if empty_layout else array)
     if requires_grad:
         if array.dtype.kind not in "fc" and array.dtype.kind != "V":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require "
@@ -258,8 +273,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
                       "requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    # every path of _array_from_data builds a new array: the tensor owns its memory
-    return finish(_array_from_data(data, dtype), requires_grad)
+    # every path of _array_from_data builds a new array: the tensor owns its memory; torch
+    # keeps an ndarray's strides, NumPy's zeros of an empty one included
+    return finish(_array_from_data(data, dtype), requires_grad,
+                  empty_layout=not isinstance(data, np.ndarray))
 
 
 def as_tensor(data, dtype=None, device=None):
