@@ -3,6 +3,8 @@ ufuncs giving tensors back, the Python number protocol on tensors, iteration, co
 formatting, tolist/item, and DLPack exchange with NumPy and PyTorch without copies."""
 import math
 import operator
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -64,9 +66,23 @@ def test_python_protocol_errors(expression):
     check_error(lambda lib: eval(expression, _environment(lib)))
 
 
-def test_float_of_requires_grad_warns():
-    with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True"):
-        assert float(ember.tensor(1.5, requires_grad=True)) == 1.5
+def test_float_of_requires_grad_warns_once_per_process():
+    # a fresh interpreter per library: PyTorch raises this warning once per process
+    script = ("import sys, importlib, warnings; lib = importlib.import_module(sys.argv[1])\n"
+              "warnings.simplefilter('always')\n"
+              "x = lib.tensor(1.5, requires_grad=True)\n"
+              "for value in (x.item(), int(x), float(x), float(x * 2)):\n"
+              "    print(value)\n")
+    outputs = []
+    for name in ("ember", "torch"):
+        completed = subprocess.run([sys.executable, "-c", script, name], capture_output=True,
+                                   text=True, check=True)
+        warned = [line.split("UserWarning: ")[1].split(" (Triggered")[0]
+                  for line in completed.stderr.splitlines() if "UserWarning" in line]
+        outputs.append((completed.stdout, warned))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][1] == ["Converting a tensor with requires_grad=True to a scalar may lead "
+                             "to unexpected behavior."]
 
 
 def test_iteration_gives_views():

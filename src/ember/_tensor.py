@@ -51,6 +51,17 @@ class Size(tuple):
 Size.__module__ = "ember"
 
 
+class _OnceFlag:
+    __slots__ = ("pending",)
+
+    def __init__(self):
+        self.pending = True
+
+
+# float() of a tensor that requires grad warns on the first such call only, as PyTorch does
+_SCALAR_WARNING = _OnceFlag()
+
+
 def _grad_mode_enabled():
     # imported here: grad_mode sits above _tensor in the layering
     from ember.autograd.grad_mode import STATE
@@ -262,8 +273,7 @@ class Tensor:
                 "indeed want the .grad field to be populated for a non-leaf Tensor, use "
                 ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
                 "mistake, make sure you access the leaf Tensor instead. See "
-                "github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered "
-                "internally at /pytorch/build/aten/src/ATen/core/TensorBody.h:494.)",
+                "github.com/pytorch/pytorch/pull/30531 for more information.",
                 UserWarning, stacklevel=2)
         return self._grad
 
@@ -372,7 +382,9 @@ class Tensor:
         return value
 
     def __float__(self):
-        if self._requires_grad and _grad_mode_enabled():
+        if self._requires_grad and _SCALAR_WARNING.pending and _grad_mode_enabled():
+            # PyTorch raises this one once per process (TORCH_WARN_ONCE)
+            _SCALAR_WARNING.pending = False
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
                           "unexpected behavior.\nConsider using tensor.detach() first.",
                           UserWarning, stacklevel=2)
