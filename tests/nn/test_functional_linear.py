@@ -26,6 +26,19 @@ def test_linear_matches_torch(shape, with_bias, dtype):
     check(lambda lib, *args: lib.nn.functional.linear(*args), *inputs)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4)])
+def test_linear_in_reduced_precision_keeps_its_dtype(shape, dtype):
+    if dtype == "bfloat16":
+        pytest.importorskip("ml_dtypes", reason="bfloat16 needs the optional ml_dtypes")
+
+    def linear(lib, x, w, b):
+        low = getattr(lib, dtype)
+        return lib.nn.functional.linear(x.to(low), w.to(low), b.to(low))
+    check(linear, grad_input(RNG.standard_normal(shape).astype(np.float32)),
+          grad_input(WEIGHT.astype(np.float32)), grad_input(BIAS.astype(np.float32)))
+
+
 def test_linear_non_contiguous_input_adds_bias_in_place():
     array = RNG.standard_normal((4, 3, 2))
     check(lambda lib, x, w, b: lib.nn.functional.linear(x.transpose(0, 2), w, b),

@@ -46,6 +46,10 @@ def _addmm_linear(input, weight, bias):
                            f"{list(b.shape)}")
     array = np.matmul(a, w.T)
     array += b
+    if array.dtype != w.dtype:
+        # ml_dtypes' bfloat16 product comes back in float32, where it accumulated, as torch's
+        # does; torch rounds the biased result back to bfloat16
+        array = array.astype(w.dtype)
     transposed = weight
     if weight._requires_grad and STATE.enabled:
         # weight.t() only as the graph's edge: users never see this transpose, so it skips a
