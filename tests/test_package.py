@@ -126,6 +126,33 @@ def test_run_command_imports_modules_beside_the_script(tmp_path):
     assert completed.stdout == "tensor(6.)\n"
 
 
+def test_run_command_prints_torch_names_as_torch_does(tmp_path):
+    # the script imported torch: its dtypes, sizes and named results print under that name
+    script = tmp_path / "names.py"
+    script.write_text(
+        "import torch\n"
+        "x = torch.arange(6, dtype=torch.float64).reshape(2, 3)\n"
+        "print(x)\n"
+        "print(x.dtype, x.shape, x.layout, torch.float16, torch.Size([4]))\n"
+        "print(x.max(1))\n"
+        "print(torch.ones(2, dtype=torch.int32) * 2)\n")
+    ember_run = subprocess.run([sys.executable, "-m", "ember", "run", str(script)],
+                               capture_output=True, text=True, cwd=tmp_path)
+    torch_run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                               cwd=tmp_path)
+    assert ember_run.returncode == 0, ember_run.stderr
+    assert ember_run.stdout == torch_run.stdout
+    assert "torch.float64" in ember_run.stdout
+
+
+def test_plain_import_prints_ember_names():
+    code = ("import ember; x = ember.ones(2, dtype=ember.float64); "
+            "print(x.dtype, x.shape, x.max(0).__class__.__name__); print(repr(x.max(0))[:18])")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.stdout.split() == ["ember.float64", "ember.Size([2])", "max",
+                                        "ember.return_types"], completed.stderr
+
+
 def test_run_command_without_script_prints_usage():
     completed = subprocess.run([sys.executable, "-m", "ember"], capture_output=True, text=True)
     assert completed.returncode == 2

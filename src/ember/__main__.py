@@ -28,8 +28,11 @@ class _TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def install_torch_alias():
-    """Makes `import torch` (and its submodules) import ember."""
+    """Makes `import torch` (and its submodules) import ember, whose reprs then name torch
+    (`torch.float32`, `torch.Size([2])`): in the script, that is what these objects are."""
     sys.meta_path.insert(0, _TorchAlias())
+    from ember._dtype import DISPLAYED
+    DISPLAYED.name = "torch"
 
 
 def main(argv):

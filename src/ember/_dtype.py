@@ -12,6 +12,20 @@ __all__ = [
 _BOOL, _INTEGRAL, _FLOATING, _COMPLEX = 0, 1, 2, 3
 
 
+class _DisplayedLibrary:
+    """The library name reprs start with: "ember" (ember.float32, ember.Size([2])), or "torch"
+    while `python -m ember run` runs a script written for torch, which then prints what
+    PyTorch prints (its `torch.float32` is ember's float32 there)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self):
+        self.name = "ember"
+
+
+DISPLAYED = _DisplayedLibrary()
+
+
 def _bfloat16_numpy_type():
     # bfloat16 is optional: NumPy has no such type, ml_dtypes provides one when installed.
     try:
@@ -53,7 +67,7 @@ class dtype:
         return _REAL_TO_COMPLEX.get(self, self)
 
     def __repr__(self):
-        return "ember." + self._name
+        return DISPLAYED.name + "." + self._name
 
     def __reduce__(self):
         return (_dtype_by_name, (self._name,))
@@ -437,7 +451,7 @@ class layout:
         self._name = name
 
     def __repr__(self):
-        return f"ember.{self._name}"
+        return f"{DISPLAYED.name}.{self._name}"
 
     def __reduce__(self):
         return self._name

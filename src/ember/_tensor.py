@@ -24,7 +24,7 @@ class Size(tuple):
         return count
 
     def __repr__(self):
-        return f"ember.Size({list(self)})"
+        return f"{_dtype.DISPLAYED.name}.Size({list(self)})"
 
     def __getitem__(self, key):
         item = tuple.__getitem__(self, key)

@@ -1,5 +1,6 @@
 """Named results of multi-output ops (max with dim, sort, topk...), as torch.return_types:
 tuples whose fields are also attributes and whose repr names the op."""
+from ember._dtype import DISPLAYED
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax",
            "cummin", "aminmax"]
@@ -23,7 +24,7 @@ class _ReturnType(tuple):
 
     def __repr__(self):
         body = ",\n".join(f"{name}={value!r}" for name, value in zip(self._fields, self))
-        return f"ember.return_types.{type(self).__name__}(\n{body})"
+        return f"{DISPLAYED.name}.return_types.{type(self).__name__}(\n{body})"
 
     def __reduce__(self):
         return (type(self), (tuple(self),))
