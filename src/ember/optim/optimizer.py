@@ -16,6 +16,7 @@ from ember import _dtype
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE, enable_grad
 from ember.autograd.graph import _Handle
+from ember.ops.combinatorics import typename
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
@@ -41,23 +42,6 @@ def register_optimizer_step_pre_hook(hook):
 def register_optimizer_step_post_hook(hook):
     """hook(optimizer, args, kwargs) runs after every optimizer's step."""
     return _Handle(_global_optimizer_post_hooks, hook)
-
-
-def typename(value):
-    """The type name PyTorch's messages print (torch.typename)."""
-    if isinstance(value, Tensor):
-        return value.type()
-    module = getattr(value, "__module__", "") or ""
-    if hasattr(value, "__qualname__"):
-        qualname = value.__qualname__
-    elif hasattr(value, "__name__"):
-        qualname = value.__name__
-    else:
-        module = type(value).__module__
-        qualname = type(value).__qualname__
-    if module in ("", "builtins"):
-        return qualname
-    return f"{module}.{qualname}"
 
 
 def scalar_value(value):

@@ -81,17 +81,23 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     return _apply_reduction(output_margin + output_self, reduction)
 
 
-def _multi_margin_layout(input, target, weight):
-    """(frames, classes) as ATen's multi_margin_loss_shape_check finds them, with its checks."""
+def _frames_and_classes(input):
+    """(frames, classes) of a margin loss's input, with the non-empty check ATen's
+    multi_margin and multilabel_margin shape checks share."""
     ndim = input.dim()
     shape = list(input.shape)
     if not ((ndim == 2 and shape[1] != 0) or (ndim == 1 and shape[0] != 0) or ndim == 0):
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
                            f"size, but got: {shape}")
     if ndim <= 1:
-        frames, classes = 1, (1 if ndim == 0 else shape[0])
-    else:
-        frames, classes = shape
+        return 1, (1 if ndim == 0 else shape[0])
+    return shape[0], shape[1]
+
+
+def _multi_margin_layout(input, target, weight):
+    """(frames, classes) as ATen's multi_margin_loss_shape_check finds them, with its checks."""
+    frames, classes = _frames_and_classes(input)
+    shape = list(input.shape)
     if target.dim() > 1 or target.numel() != frames:
         raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to "
                            f"the number of input samples (batch size). Expected target size "
@@ -167,16 +173,11 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 
 def _multilabel_layout(input, target):
     """(frames, classes) as ATen's multilabel_margin_loss_shape_check finds them."""
-    ndim = input.dim()
+    frames, classes = _frames_and_classes(input)
     shape = list(input.shape)
-    if not ((ndim == 2 and shape[1] != 0) or (ndim == 1 and shape[0] != 0) or ndim == 0):
-        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
-                           f"size, but got: {shape}")
-    if ndim <= 1:
-        frames, classes = 1, (1 if ndim == 0 else shape[0])
+    if input.dim() <= 1:
         consistent = target.dim() <= 1 and target.numel() == classes
     else:
-        frames, classes = shape
         consistent = target.dim() == 2 and list(target.shape) == shape
     if not consistent:
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
