@@ -8,7 +8,8 @@ import warnings
 import numpy as np
 import pytest
 
-from oracle import Input, check, check_error, grad_input
+import ember
+from oracle import Input, check, check_error, finite_differences, grad_input
 
 RNG = np.random.default_rng(0)
 THETA = np.array([[[0.9, -0.3, 0.1], [0.2, 1.1, -0.2]],
@@ -43,6 +44,18 @@ def test_grid_sample(mode, padding_mode, align_corners, dtype):
     check(lambda lib, x, g: _f(lib).grid_sample(x, g, mode, padding_mode, align_corners),
           grad_input(IMAGE.astype(dtype)), grad_input(grid.astype(dtype)), atol=1e-5,
           rtol=1e-4)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_finite_differences(padding_mode, align_corners):
+    # bilinear sampling is smooth in the image and, away from pixel boundaries, in the grid
+    grid = RNG.uniform(-1.4, 1.4, (1, 2, 3, 2)) + 0.013
+    image = RNG.standard_normal((1, 2, 3, 4))
+    finite_differences(
+        lambda x, g: ember.nn.functional.grid_sample(x, g, "bilinear", padding_mode,
+                                                     align_corners),
+        image, grid)
 
 
 def test_spatial_transformer_chain():
