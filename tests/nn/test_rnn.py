@@ -338,3 +338,19 @@ def test_float32_lstm_layer_is_one_node_per_layer_and_direction(with_state):
         graphs.append([_graph_names(t.grad_fn, 3) for t in (output, h_n, c_n)])
     assert graphs[0] == graphs[1]
     assert graphs[0][0][0] == "MkldnnRnnLayerBackward0"
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_onednn_lstm_layer_rule_finite_differences(reverse):
+    # the oneDNN-style layer's backward is hand-written NumPy backpropagation through time;
+    # checked here in float64, where the module itself takes the step-by-step path
+    from ember.nn._functional.lstm_layer import _lstm_layer
+    rng = np.random.default_rng(3)
+    steps, batch, features, hidden = 3, 2, 2, 3
+    shapes = [(steps, batch, features), (4 * hidden, features), (4 * hidden, hidden),
+              (4 * hidden,), (4 * hidden,), (batch, hidden), (batch, hidden)]
+
+    def layer(x, w_ih, w_hh, b_ih, b_hh, h0, c0):
+        output, (h_n, c_n) = _lstm_layer(x, (h0, c0), (w_ih, w_hh, b_ih, b_hh), reverse)
+        return ember.cat([output.reshape(-1), h_n.reshape(-1), c_n.reshape(-1)])
+    finite_differences(layer, *[rng.standard_normal(shape) * 0.5 for shape in shapes])
