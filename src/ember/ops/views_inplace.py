@@ -43,28 +43,10 @@ _SQUEEZE_NODES = {
 
 # ---- in-place view ops ----------------------------------------------------------------------
 
-def _rooted(array, root):
-    """`array` as a view whose base chain reaches `root`. NumPy's as_strided hides the base
-    behind a DummyArray; view_history finds a view's elements through the base chain."""
-    current = array
-    while isinstance(current, np.ndarray):
-        if current is root:
-            return array
-        current = current.base
-    start = address_of(array) - address_of(root)
-    try:
-        return np.ndarray(array.shape, array.dtype, buffer=root, offset=start,
-                          strides=array.strides)
-    except (TypeError, ValueError):
-        # a root NumPy cannot take as a buffer (not contiguous): keep the pointer instead
-        return array
-
-
 def _take_view(self, result, node_cls):
     """Gives `self` the geometry of `result`, an out-of-place view of it, and (when the view
     recorded one) result's node renamed node_cls as its history."""
-    storage = self._shared_storage()
-    self._data = _rooted(result._data, storage._root)
+    self._data = result._data
     self._bump_version()
     node = result._grad_fn
     if node is not None:
