@@ -16,6 +16,7 @@ from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._registry import (_history_alias, check_inplace, method, node_class, record,
                                  set_history, sum_to_shape)
+from ember.ops.joining import tensor_sequence
 from ember.ops.views import alias, apply_view, element_strides, restrided, unsqueeze
 from ember.ops.views_slicing import SelectBackward0, SliceBackward0, _select_fn, _slice_fn
 
@@ -596,13 +597,7 @@ IndexPutAssignBackward0 = node_class(
 
 def _index_tuple(name, indices, values):
     """The indices as an index expression, with PyTorch's argument-parser errors."""
-    if not isinstance(indices, (tuple, list)):
-        raise TypeError(f"{name}(): argument 'indices' (position 1) must be tuple of Tensors, "
-                        f"not {type(indices).__name__}")
-    for position, index in enumerate(indices):
-        if not isinstance(index, Tensor):
-            raise TypeError(f"expected Tensor as element {position} in argument 0, but got "
-                            f"{type(index).__name__}")
+    tensor_sequence(indices, name, "indices")
     if not isinstance(values, Tensor):
         raise TypeError(f"{name}(): argument 'values' (position 2) must be Tensor, not "
                         f"{type(values).__name__}")

@@ -31,10 +31,10 @@ def finish_out(result, out, function):
     return out
 
 
-def tensor_sequence(tensors, function):
+def tensor_sequence(tensors, function, argument="tensors"):
     """The list of tensors an op such as cat takes, with PyTorch's TypeErrors."""
     if not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{function}(): argument 'tensors' (position 1) must be tuple of "
+        raise TypeError(f"{function}(): argument '{argument}' (position 1) must be tuple of "
                         f"Tensors, not {type(tensors).__name__}")
     for position, item in enumerate(tensors):
         if not isinstance(item, Tensor):
