@@ -113,26 +113,43 @@ def _rnn_sequence(mode, input, hidden, weights, num_layers, dropout_p, training,
     if onednn and weights[0][4] is not None:
         _warn_projections_once()
     fused = onednn and weights[0][4] is None
-    directions = 2 if bidirectional else 1
     if fused:
         # the oneDNN path picks each layer's state with hx[index] (SelectBackward0 edges)
         initial = [(hidden[0][index], hidden[1][index]) for index in range(len(weights))]
-    elif is_lstm:
-        initial = list(zip(hidden[0].unbind(0), hidden[1].unbind(0)))
+
+        def run(layer_input, state, index, reverse):
+            return _lstm_layer(layer_input, state, weights[index], reverse=reverse)
     else:
-        initial = hidden.unbind(0)
+        initial = _initial_states(hidden, is_lstm)
+
+        def run(layer_input, state, index, reverse):
+            return _run_direction(step, layer_input, state, weights[index], reverse=reverse)
+    output, finals = _stacked_layers(input, initial, num_layers, bidirectional, run, dropout_p,
+                                     training, dropout_fn)
+    if batch_first:
+        output = output.transpose(0, 1)
+    return output, _stacked_finals(finals, is_lstm)
+
+
+def _initial_states(hidden, is_lstm):
+    """Each layer and direction's initial state: h0[i], or (h0[i], c0[i]) for an LSTM."""
+    if is_lstm:
+        return list(zip(hidden[0].unbind(0), hidden[1].unbind(0)))
+    return hidden.unbind(0)
+
+
+def _stacked_layers(layer_input, initial, num_layers, bidirectional, run, dropout_p, training,
+                    dropout_fn):
+    """Runs the layers, each in one or two directions through run(input, state, index,
+    reverse) -> (output, final state); the directions' outputs are joined on the last dim, with
+    dropout between layers. Returns the last layer's output and every final state in order."""
+    directions = 2 if bidirectional else 1
     finals = []
-    layer_input = input
     for layer in range(num_layers):
         direction_outputs = []
         for direction in range(directions):
             index = layer * directions + direction
-            if fused:
-                output, state = _lstm_layer(layer_input, initial[index], weights[index],
-                                            reverse=direction == 1)
-            else:
-                output, state = _run_direction(step, layer_input, initial[index],
-                                               weights[index], reverse=direction == 1)
+            output, state = run(layer_input, initial[index], index, direction == 1)
             direction_outputs.append(output)
             finals.append(state)
         if directions == 1:
@@ -141,13 +158,14 @@ def _rnn_sequence(mode, input, hidden, weights, num_layers, dropout_p, training,
             layer_input = cat(direction_outputs, direction_outputs[0].dim() - 1)
         if dropout_p != 0 and training and layer < num_layers - 1:
             layer_input = dropout_fn(layer_input, dropout_p, True)
-    output = layer_input
-    if batch_first:
-        output = output.transpose(0, 1)
+    return layer_input, finals
+
+
+def _stacked_finals(finals, is_lstm):
+    """h_n, or (h_n, c_n) for an LSTM, from the per-layer final states."""
     if is_lstm:
-        return output, (stack([state[0] for state in finals]),
-                        stack([state[1] for state in finals]))
-    return output, stack(finals)
+        return (stack([state[0] for state in finals]), stack([state[1] for state in finals]))
+    return stack(finals)
 
 
 def _rnn_cell(mode, input, hidden, weight_ih, weight_hh, bias_ih, bias_hh):
@@ -217,30 +235,12 @@ def _rnn_packed(mode, data, batch_sizes, hidden, weights, num_layers, dropout_p,
     step = _STEPS[mode]
     is_lstm = mode == "LSTM"
     sizes = [int(size) for size in batch_sizes._data]
-    directions = 2 if bidirectional else 1
-    if is_lstm:
-        initial = list(zip(hidden[0].unbind(0), hidden[1].unbind(0)))
-    else:
-        initial = hidden.unbind(0)
-    finals = []
-    layer_input = data
-    for layer in range(num_layers):
-        direction_outputs = []
-        for direction in range(directions):
-            index = layer * directions + direction
-            layer_weights = weights[index]
-            projected = linear(layer_input, layer_weights[0], layer_weights[2])
-            run = _packed_reverse if direction == 1 else _packed_forward
-            output, state = run(step, projected, sizes, initial[index], layer_weights, is_lstm)
-            direction_outputs.append(output)
-            finals.append(state)
-        if directions == 1:
-            layer_input = direction_outputs[0]
-        else:
-            layer_input = cat(direction_outputs, 1)
-        if dropout_p != 0 and training and layer < num_layers - 1:
-            layer_input = dropout_fn(layer_input, dropout_p, True)
-    if is_lstm:
-        return layer_input, (stack([state[0] for state in finals]),
-                             stack([state[1] for state in finals]))
-    return layer_input, stack(finals)
+
+    def run(layer_input, state, index, reverse):
+        layer_weights = weights[index]
+        projected = linear(layer_input, layer_weights[0], layer_weights[2])
+        walk = _packed_reverse if reverse else _packed_forward
+        return walk(step, projected, sizes, state, layer_weights, is_lstm)
+    output, finals = _stacked_layers(data, _initial_states(hidden, is_lstm), num_layers,
+                                     bidirectional, run, dropout_p, training, dropout_fn)
+    return output, _stacked_finals(finals, is_lstm)
