@@ -50,3 +50,7 @@ def test_jit_script_and_trace_run_eagerly():
         assert lib.compiler.is_compiling() is False
     assert_matches(ember.jit.script(_polynomial)(ember.arange(3.0)),
                    torch.jit.script(_polynomial)(torch.arange(3.0)))
+
+
+def test_compiler_lists_torch_s_backends():
+    assert ember.compiler.list_backends() == torch.compiler.list_backends()

@@ -103,3 +103,8 @@ def assume_constant_result(fn):
     """Lets the compiler fold fn's result; nothing is folded here, so fn is unchanged."""
     return fn
 
+
+
+def list_backends(exclude_tags=("debug", "experimental")):
+    """The backend names PyTorch's CPU build lists; ember accepts any and runs eagerly."""
+    return ["cudagraphs", "inductor", "openxla", "tvm"]

@@ -19,7 +19,7 @@ from ember._tensor import Size
 
 _PREAMBLE = (
     "Weights only load failed. ember.load never executes code from a file: it reads only "
-    f"{{saved}}, as PyTorch's torch.load(weights_only=True). The file asks for something "
+    "{saved}, as PyTorch's torch.load(weights_only=True). The file asks for something "
     "else, or is corrupted.\n\n")
 
 

@@ -58,7 +58,8 @@ def _apply_masked_fill(input, target, mask, value):
     data = input._data
     flags = mask._data
     if target is None:
-        shape = _broadcast(flags.shape, data.shape)
+        # raises PyTorch's error when mask and input do not broadcast
+        _broadcast(flags.shape, data.shape)
         _masked_fill_checks(mask, value)
     else:
         _masked_fill_checks(mask, value)
