@@ -5,7 +5,7 @@ from ember.ops.decompositions import (_LinAlgError as LinAlgError, det, eigh, ei
                                       linalg_slogdet as slogdet, linalg_svd as svd,
                                       matrix_power, matrix_rank, multi_dot, pinv, solve, svdvals)
 from ember.ops.diagonals import linalg_diagonal as diagonal
-from ember.ops.linalg import linalg_vecdot as vecdot, matmul, vdot
+from ember.ops.linalg import linalg_vecdot as vecdot, matmul
 from ember.ops.matrix_functions import (cond, eig, eigvals, linalg_vander as vander, lstsq,
                                         matrix_exp)
 from ember.ops.norms import matrix_norm, norm, vector_norm

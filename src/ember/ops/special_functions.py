@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ember import _dtype
-from ember._tensor import Tensor, _wrap
+from ember._tensor import Tensor
 from ember.ops import _erf
 from ember.ops._elementwise import (as_array, broadcasting, finish, not_implemented,
                                     reject_complex, unary)
