@@ -251,6 +251,65 @@ def test_fresh_leaf_gradient_is_taken_over_without_a_copy():
     assert produced[0]() is x.grad._data
 
 
+def test_transposed_temporary_gradient_is_taken_over_without_a_copy():
+    # linear's weight gradient arrives as the transpose (TBackward0) of a transposed product
+    import weakref
+    weight = ember.randn(3, 4, requires_grad=True)
+    inputs = ember.randn(5, 4)
+    products = []
+    ember.nn.functional.linear(inputs, weight, ember.zeros(3)).sum().backward()
+    expected = ember.ones(5, 3).t().mm(inputs)
+    assert ember.equal(weight.grad, expected) and weight.grad.is_contiguous()
+
+    class Transposed(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            product = (grad * 2).t().contiguous()
+            products.append(weakref.ref(product._data))
+            return product.t()
+
+    leaf = ember.ones(2, 3, requires_grad=True)
+    Transposed.apply(leaf).sum().backward()
+    assert leaf.grad.tolist() == [[2.0] * 3] * 2
+    assert products[0]() is leaf.grad._data.base
+
+
+def test_views_of_shared_or_larger_buffers_are_copied_into_grad():
+    kept = []
+
+    class Leaky(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            product = (grad * 2).t().contiguous()
+            kept.append(product)
+            return product.t()
+
+    class Partial(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            return ember.ones(4, 3)[:2]
+
+    shared = ember.ones(2, 3, requires_grad=True)
+    Leaky.apply(shared).sum().backward()
+    kept[0].fill_(7.0)
+    assert shared.grad.tolist() == [[2.0] * 3] * 2
+    part = ember.ones(2, 3, requires_grad=True)
+    Partial.apply(part).sum().backward()
+    assert part.grad._data.base is None and part.grad.untyped_storage().nbytes() == 24
+
+
 
 def test_saved_values_are_exposed_under_pytorchs_names():
     from oracle import assert_matches, torch

@@ -119,22 +119,44 @@ def _accumulate_into_leaf(node, grad, create_graph):
     if create_graph:
         variable._grad = grad if variable._grad is None else variable._grad + grad
     elif variable._grad is None:
-        data = grad._data
-        # Like PyTorch, take over a gradient buffer nothing else references (the engine's
-        # list, this frame and getrefcount's argument hold the tensor; the tensor, this frame
-        # and the argument hold the array); anything shared is copied, since later
-        # accumulation writes into .grad in place.
-        if (getrefcount(grad) <= 3 and getrefcount(data) <= 3 and data.base is None
-                and data.flags.writeable and data.flags.c_contiguous):
-            variable._grad = _wrap(data)
-        else:
-            variable._grad = _wrap(np.array(data, order="C"))
+        # Like PyTorch, take over a gradient buffer nothing else references; anything shared
+        # is copied, since later accumulation writes into .grad in place.
+        data = _unshared_array(grad)
+        variable._grad = _wrap(np.array(grad._data, order="C") if data is None else data)
     else:
         variable._grad._data += grad._data
         variable._grad._bump_version()
     if node._post_hooks:
         for hook in tuple(node._post_hooks.values()):
             hook(variable)
+
+
+def _unshared_array(grad):
+    """grad's C-contiguous array when no object outside this backward pass reaches its memory,
+    else None. The counts name every holder: the engine's list, the caller's frame, this frame
+    and getrefcount's argument hold `grad`; grad, this frame and the argument hold its array.
+    A view (a weight's gradient through linear's TBackward0 is the transpose of a transposed
+    product) qualifies when it spans its base's whole buffer and that base tensor is a
+    temporary only the view holds: it, its storage and the view are then the buffer's only
+    holders."""
+    data = grad._data
+    if getrefcount(grad) > 4 or getrefcount(data) > 3:
+        return None
+    if not (data.flags.c_contiguous and data.flags.writeable):
+        return None
+    owner = data.base
+    if owner is None:
+        return data
+    root = grad._view_base
+    if (type(owner) is not np.ndarray or owner.base is not None or root is None
+            or root._data is not owner or owner.nbytes != data.nbytes
+            or getrefcount(root) > 3):
+        return None
+    storage = root._storage
+    holders = 4 if storage is None else 5
+    if storage is not None and (storage is not grad._storage or getrefcount(storage) > 4):
+        return None
+    return data if getrefcount(owner) <= holders else None
 
 
 def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
