@@ -7,6 +7,7 @@ from ember.nn._functional.dropout import *  # noqa: F401,F403
 from ember.nn._functional.grid_sample import *  # noqa: F401,F403
 from ember.nn._functional.linear import *  # noqa: F401,F403
 from ember.nn._functional.loss import *  # noqa: F401,F403
+from ember.nn._functional.loss_ctc import *  # noqa: F401,F403
 from ember.nn._functional.loss_likelihood import *  # noqa: F401,F403
 from ember.nn._functional.loss_margin import *  # noqa: F401,F403
 from ember.nn._functional.normalization import *  # noqa: F401,F403
@@ -22,6 +23,7 @@ from ember.nn._functional import dropout as _dropout  # noqa: E402
 from ember.nn._functional import grid_sample as _grid_sample  # noqa: E402
 from ember.nn._functional import linear as _linear  # noqa: E402
 from ember.nn._functional import loss as _loss  # noqa: E402
+from ember.nn._functional import loss_ctc as _loss_ctc  # noqa: E402
 from ember.nn._functional import loss_likelihood as _loss_likelihood  # noqa: E402
 from ember.nn._functional import loss_margin as _loss_margin  # noqa: E402
 from ember.nn._functional import normalization as _normalization  # noqa: E402
@@ -34,6 +36,7 @@ from ember.nn._functional import vision as _vision  # noqa: E402
 # The family modules are bound under private names: `dropout` and `linear` are functions here.
 __all__ = (_activation.__all__ + _attention.__all__ + _conv.__all__ + _dropout.__all__
            + _grid_sample.__all__
-           + _linear.__all__ + _loss.__all__ + _loss_likelihood.__all__ + _loss_margin.__all__
+           + _linear.__all__ + _loss.__all__ + _loss_ctc.__all__ + _loss_likelihood.__all__
+           + _loss_margin.__all__
            + _normalization.__all__ + _padding.__all__
            + _pooling.__all__ + _recurrent.__all__ + _sparse.__all__ + _vision.__all__)
