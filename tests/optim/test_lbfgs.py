@@ -1,5 +1,8 @@
 """LBFGS against torch.optim.LBFGS: the same iterates, evaluation counts and curvature memory
 in float64, with and without the strong-Wolfe line search, and PyTorch's errors."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -101,3 +104,28 @@ def test_unknown_line_search():
             return loss
         optimizer.step(closure)
     check_error(run)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_loss_conversion_gives_no_scalar_warning(tmp_path, line_search_fn):
+    # torch converts the closure's loss with float() outside the closure's enable_grad, so its
+    # once-per-process "Converting a tensor with requires_grad=True" warning stays silent; a
+    # fresh process per library keeps that once-only state out of the comparison
+    script = tmp_path / "lbfgs_warning.py"
+    script.write_text(
+        "import torch\n"
+        "param = torch.tensor([1.0, -0.5], dtype=torch.float64, requires_grad=True)\n"
+        f"optimizer = torch.optim.LBFGS([param], max_iter=5, line_search_fn={line_search_fn!r})\n"
+        "def closure():\n"
+        "    optimizer.zero_grad()\n"
+        "    loss = ((param - 2.0) ** 4).sum()\n"
+        "    loss.backward()\n"
+        "    return loss\n"
+        "print(optimizer.step(closure))\n")
+    outputs = []
+    for command in (["-m", "ember", "run", str(script)], [str(script)]):
+        completed = subprocess.run([sys.executable, "-W", "always"] + command,
+                                   capture_output=True, text=True, cwd=tmp_path)
+        assert completed.returncode == 0, completed.stderr
+        outputs.append((completed.stdout, "Converting a tensor" in completed.stderr))
+    assert outputs[0] == outputs[1]

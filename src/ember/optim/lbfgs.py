@@ -195,8 +195,10 @@ class LBFGS(Optimizer):
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
+        # float() outside enable_grad, as torch does: no requires_grad-to-scalar warning
         with enable_grad():
-            loss = float(closure())
+            loss = closure()
+        loss = float(loss)
         flat_grad = self._gather_flat_grad()
         self._set_param(x)
         return loss, flat_grad
@@ -293,7 +295,8 @@ class LBFGS(Optimizer):
                 if n_iter != max_iter:
                     # re-evaluate only when another iteration follows
                     with enable_grad():
-                        loss = float(closure())
+                        loss = closure()
+                    loss = float(loss)
                     flat_grad = self._gather_flat_grad()
                     opt_cond = flat_grad.abs().max() <= tolerance_grad
                     ls_func_evals = 1
