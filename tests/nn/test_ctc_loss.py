@@ -188,3 +188,45 @@ def test_errors():
                                                    lib.tensor([3, 2])), x, y)
     check_error(lambda lib, t, g: _f(lib).ctc_loss(t, g, lib.tensor([5, 4]),
                                                    lib.tensor([True, False])), x, y)
+
+
+
+def _lengths_argument(lib, value, values):
+    """A lengths argument of the kind `value` names (or `value` itself) holding `values`."""
+    if value == "tensor":
+        return lib.tensor(values)
+    if value == "one-element tensors":
+        return [lib.tensor(item) for item in values]
+    if value == "two-element tensor":
+        return [lib.tensor(values), values[1]]
+    return value
+
+
+def _ctc_with_arguments(input_lengths, target_lengths, options):
+    def run(lib, log_probs, targets):
+        return _f(lib).ctc_loss(log_probs, targets,
+                                _lengths_argument(lib, input_lengths, [5, 4]),
+                                _lengths_argument(lib, target_lengths, [3, 2]), **options)
+    return run
+
+
+@pytest.mark.parametrize("input_lengths,target_lengths", [
+    ([5, 4], (3, 2)), ((np.int64(5), 4), [3, 2]), ("tensor", "tensor"),
+    ("one-element tensors", [3, 2])])
+def test_accepted_argument_types(input_lengths, target_lengths):
+    # both lengths tensors, or both int sequences (items may be one-element integral tensors)
+    log_probs, labels, _, _ = _problem(12, 5, 2, 4, 3, 0)
+    check(_ctc_with_arguments(input_lengths, target_lengths, {}), grad_input(log_probs),
+          labels)
+
+
+@pytest.mark.parametrize("input_lengths,target_lengths,options", [
+    (5, 3, {}), ([5, 4], "tensor", {}), ("tensor", (3, 2), {}), ([5.0, 4], [3, 2], {}),
+    ([True, 4], [3, 2], {}), ([], "tensor", {}), (None, [3, 2], {}),
+    ("two-element tensor", [3, 2], {}), ([5, 4], [3, 2], {"blank": 1.0}),
+    ([5, 4], [3, 2], {"blank": True}), ([5, 4], [3, 2], {"zero_infinity": 1})])
+def test_rejected_argument_types(input_lengths, target_lengths, options):
+    # the TypeError of torch's argument parser, listing both overloads
+    log_probs, labels, _, _ = _problem(12, 5, 2, 4, 3, 0)
+    check_error(_ctc_with_arguments(input_lengths, target_lengths, options),
+                grad_input(log_probs), labels)

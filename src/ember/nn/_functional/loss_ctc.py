@@ -11,7 +11,7 @@ import numpy as np
 
 from ember._errors import dtype_name
 from ember._tensor import Tensor
-from ember.nn._functional.loss import _check_reduction
+from ember.nn._functional.loss import _REDUCTIONS, _check_reduction
 from ember.ops._registry import node_class, record
 from ember.ops.creation import tensor, zeros
 from ember.ops.ternary import where
@@ -23,13 +23,79 @@ _CHECKED_FROM = " (while checking arguments for ctc_loss_allocate_outputs)"
 
 # ---- arguments ---------------------------------------------------------------------------------
 
+_SIGNATURES = (
+    ("Tensor log_probs", "Tensor targets", "tuple of ints input_lengths",
+     "tuple of ints target_lengths", "int blank = 0", "int reduction = at::Reduction::Mean",
+     "bool zero_infinity = False"),
+    ("Tensor log_probs", "Tensor targets", "Tensor input_lengths", "Tensor target_lengths",
+     "int blank = 0", "int reduction = at::Reduction::Mean", "bool zero_infinity = False"),
+)
+
+
+def _type_name(value):
+    """The type name PyTorch's argument parser prints: builtins bare, others qualified."""
+    if isinstance(value, Tensor):
+        return "Tensor"
+    kind = type(value)
+    if kind.__module__ == "builtins":
+        return kind.__name__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _described(value):
+    """A value as the parser describes a mismatch: sequences list their items' types."""
+    if isinstance(value, list):
+        return f"list of [{', '.join(_type_name(item) for item in value)}]"
+    if isinstance(value, tuple):
+        return f"tuple of ({', '.join(_type_name(item) for item in value)})"
+    return _type_name(value)
+
+
+def _is_int(value):
+    if isinstance(value, Tensor):
+        # a one-element integral tensor passes as an int, as in PyTorch
+        return value._data.size == 1 and value._data.dtype.kind in "iu"
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _is_int_sequence(value):
+    return isinstance(value, (list, tuple)) and all(_is_int(item) for item in value)
+
+
+def _check_argument_types(arguments):
+    """The TypeError of torch.ctc_loss's argument parser when no overload takes the
+    arguments: lengths both tensors or both int sequences, blank an int, zero_infinity a
+    bool. Tensor parameters are marked only where they mismatch; the parser marks the others
+    whatever they hold."""
+    log_probs, targets, input_lengths, target_lengths, blank, _, zero_infinity = arguments
+    tensors = isinstance(log_probs, Tensor) and isinstance(targets, Tensor)
+    scalars = _is_int(blank) and not isinstance(blank, Tensor) and type(zero_infinity) is bool
+    sequences = _is_int_sequence(input_lengths) and _is_int_sequence(target_lengths)
+    both_tensors = isinstance(input_lengths, Tensor) and isinstance(target_lengths, Tensor)
+    if tensors and scalars and (sequences or both_tensors):
+        return
+    lines = [f"ctc_loss() received an invalid combination of arguments - got "
+             f"({', '.join(_type_name(value) for value in arguments)}), but expected one of:"]
+    for signature in _SIGNATURES:
+        marked = []
+        for parameter, value in zip(signature, arguments):
+            if parameter.startswith("Tensor ") and isinstance(value, Tensor):
+                marked.append("Tensor")
+            else:
+                marked.append(f"!{_described(value)}!")
+        lines.append(f" * ({', '.join(signature)})")
+        lines.append(f"      didn't match because some of the arguments have invalid types: "
+                     f"({', '.join(marked)})")
+    raise TypeError("\n".join(lines) + "\n")
+
+
 def _lengths(lengths, name):
     """A lengths argument (tensor, tuple or list of ints) as an int64 vector."""
     if isinstance(lengths, Tensor):
         if lengths._data.dtype.kind not in "iu":
             raise RuntimeError(f"{name} must be integral")
         return lengths._data.astype(np.int64).reshape(-1)
-    return np.asarray(lengths, dtype=np.int64).reshape(-1)
+    return np.array([int(length) for length in lengths], dtype=np.int64)
 
 
 def _check_log_probs(log_probs):
@@ -257,6 +323,9 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
              zero_infinity=False):
     """The negative log-likelihood of each target over all its alignments to the inputs."""
     _check_reduction(reduction)
+    reduction_number = _REDUCTIONS.index(reduction)
+    _check_argument_types((log_probs, targets, input_lengths, target_lengths, blank,
+                           reduction_number, zero_infinity))
     input_lengths = _lengths(input_lengths, "input_lengths")
     target_lengths = _lengths(target_lengths, "target_lengths")
     batched = log_probs.dim() == 3
