@@ -145,12 +145,45 @@ def test_run_command_prints_torch_names_as_torch_does(tmp_path):
     assert "torch.float64" in ember_run.stdout
 
 
+def test_run_command_names_classes_as_torch_does(tmp_path):
+    # type() of tensors, dtypes, modules, optimizers, nodes and Function nodes, including
+    # classes of modules the script loads after ember itself (nn, optim, distributions)
+    script = tmp_path / "types.py"
+    script.write_text(
+        "import torch\n"
+        "from torch import nn\n"
+        "x = torch.ones(2, requires_grad=True)\n"
+        "print(type(x), type(x.shape), type(x.dtype), type(x.device), type(torch.strided))\n"
+        "print(type(torch.contiguous_format), torch.channels_last, type(torch.finfo()))\n"
+        "print(type((x * 2).sum().grad_fn), type(nn.Parameter(x)), type(nn.Linear(2, 2)))\n"
+        "print(type(torch.optim.SGD([x], lr=0.1)), type(torch.distributions.Normal(0., 1.)))\n"
+        "print(type(torch.max(torch.ones(2, 2), 1)), type(torch.autograd.Function))\n"
+        "class Twice(torch.autograd.Function):\n"
+        "    @staticmethod\n"
+        "    def forward(ctx, a):\n"
+        "        return a * 2\n"
+        "    @staticmethod\n"
+        "    def backward(ctx, grad):\n"
+        "        return grad * 2\n"
+        "print(type(Twice.apply(x).grad_fn))\n")
+    ember_run = subprocess.run([sys.executable, "-m", "ember", "run", str(script)],
+                               capture_output=True, text=True, cwd=tmp_path)
+    torch_run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                               cwd=tmp_path)
+    assert ember_run.returncode == 0, ember_run.stderr
+    assert ember_run.stdout == torch_run.stdout
+
+
 def test_plain_import_prints_ember_names():
     code = ("import ember; x = ember.ones(2, dtype=ember.float64); "
-            "print(x.dtype, x.shape, x.max(0).__class__.__name__); print(repr(x.max(0))[:18])")
+            "print(x.dtype, x.shape, x.max(0).__class__.__name__); print(repr(x.max(0))[:18]); "
+            "print(type(x).__name__, type(x).__module__, type(x.dtype).__module__, "
+            "ember.contiguous_format, ember.nn.Linear.__module__)")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert completed.stdout.split() == ["ember.float64", "ember.Size([2])", "max",
-                                        "ember.return_types"], completed.stderr
+                                        "ember.return_types", "Tensor", "ember", "ember",
+                                        "ember.contiguous_format",
+                                        "ember.nn.modules.linear"], completed.stderr
 
 
 def test_run_command_without_script_prints_usage():

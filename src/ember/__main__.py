@@ -1,6 +1,7 @@
 """`python -m ember run SCRIPT.py [args]`: runs a PyTorch script with `torch` resolving to ember."""
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
 import runpy
@@ -27,12 +28,61 @@ class _TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         pass
 
 
+class _TorchNamedLoader(importlib.abc.Loader):
+    """Loads an ember module as its own loader does, then names its classes' home as torch
+    names it (`ember.nn.modules.linear` -> `torch.nn.modules.linear`)."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        _name_classes_as_torch(module)
+
+    def __getattr__(self, name):
+        # get_source, get_filename...: tracebacks and inspect still find the ember source
+        return getattr(self._loader, name)
+
+
+class _TorchNamedClasses(importlib.abc.MetaPathFinder):
+    """Hands every ember module imported from now on to a _TorchNamedLoader."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if not fullname.startswith("ember."):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _TorchNamedLoader(spec.loader)
+        return spec
+
+
+def _name_classes_as_torch(module):
+    """Renames the home of the classes `module` defines from ember to torch."""
+    home = module.__name__
+    for value in list(vars(module).values()):
+        if isinstance(value, type) and value.__module__ == home:
+            value.__module__ = "torch" + home[len("ember"):]
+
+
 def install_torch_alias():
     """Makes `import torch` (and its submodules) import ember, whose reprs then name torch
-    (`torch.float32`, `torch.Size([2])`): in the script, that is what these objects are."""
+    (`torch.float32`, `torch.Size([2])`, `<class 'torch.nn.modules.linear.Linear'>`): in the
+    script, that is what these objects are."""
     sys.meta_path.insert(0, _TorchAlias())
+    sys.meta_path.insert(0, _TorchNamedClasses())
     from ember._dtype import DISPLAYED
     DISPLAYED.name = "torch"
+    import ember
+    # torch's top-level classes (Tensor, Size, dtype, device...) are set to "ember" at home
+    for value in vars(ember).values():
+        if isinstance(value, type) and value.__module__ == "ember":
+            value.__module__ = "torch"
+    for name, module in list(sys.modules.items()):
+        if name.startswith("ember."):
+            _name_classes_as_torch(module)
 
 
 def main(argv):

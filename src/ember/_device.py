@@ -11,6 +11,7 @@ _NO_ACCELERATOR = "Cannot access accelerator device when none is available."
 class device:
     """A device description, as torch.device."""
 
+    __module__ = "ember"
     __slots__ = ("type", "index")
 
     def __init__(self, type, index=None):

@@ -457,7 +457,10 @@ class layout:
         return self._name
 
 
-layout.__module__ = "ember"
+# torch defines these in its top-level module: type(torch.float32) is torch.dtype
+for _public_class in (dtype, finfo, iinfo, layout):
+    _public_class.__module__ = "ember"
+del _public_class
 strided = layout("strided")
 sparse_coo = layout("sparse_coo")
 

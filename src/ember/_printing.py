@@ -252,8 +252,9 @@ def _prefix(tensor):
 
 
 def _is_parameter_class(kind):
-    # ember.nn loads after this module, so Parameter is recognised by name and home.
-    return kind.__name__ == "Parameter" and kind.__module__.startswith("ember.nn")
+    # ember.nn loads after this module, so Parameter is recognised by name and home (a home
+    # the script runner names torch.nn.parameter)
+    return kind.__name__ == "Parameter" and kind.__module__.endswith(".nn.parameter")
 
 
 def _grad_fn_name(tensor):

@@ -6,8 +6,9 @@ __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mod
            "cummin", "aminmax"]
 
 
-class _ReturnType(tuple):
-    """A tuple with named fields, printed as ember.return_types.<op>(field=..., ...)."""
+class StructSequence(tuple):
+    """A tuple with named fields, printed as torch.return_types.<op>(field=..., ...) is (torch's
+    structseq)."""
 
     __slots__ = ()
     _fields = ()
@@ -18,8 +19,8 @@ class _ReturnType(tuple):
     def __new__(cls, values):
         values = tuple(values)
         if len(values) != len(cls._fields):
-            raise TypeError(f"ember.return_types.{cls.__name__} takes a {len(cls._fields)}-"
-                            f"sequence ({len(values)}-sequence given)")
+            raise TypeError(f"{DISPLAYED.name}.return_types.{cls.__name__} takes a "
+                            f"{len(cls._fields)}-sequence ({len(values)}-sequence given)")
         return tuple.__new__(cls, values)
 
     def __repr__(self):
@@ -35,7 +36,7 @@ def _return_type(name, fields):
                  "__qualname__": name}
     for position, field in enumerate(fields):
         namespace[field] = property(lambda self, position=position: self[position])
-    return type(name, (_ReturnType,), namespace)
+    return type(name, (StructSequence,), namespace)
 
 
 _VALUES_INDICES = ("values", "indices")

@@ -418,3 +418,16 @@ def _node_metadata_behaviour(lib):
 
 def test_node_metadata_is_a_persistent_user_dict():
     assert _node_metadata_behaviour(ember) == _node_metadata_behaviour(torch)
+
+
+def test_node_classes_print_as_pytorchs():
+    from oracle import torch
+    for lib in (ember, torch):
+        x = lib.ones(2, 2, requires_grad=True)
+        nodes = [(x * 2).sum().grad_fn, lib.cat([x, x]).grad_fn, x.t().grad_fn,
+                 (x * 2).sum().grad_fn.next_functions[0][0]]
+        printed = [repr(type(node)) for node in nodes]
+        if lib is ember:
+            expected = printed
+    assert printed == expected == ["<class 'SumBackward0'>", "<class 'CatBackward0'>",
+                                   "<class 'TBackward0'>", "<class 'MulBackward0'>"]

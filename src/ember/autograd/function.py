@@ -6,7 +6,7 @@ from ember.autograd.grad_mode import STATE, no_grad
 from ember.autograd.graph import (FREED_MESSAGE, Node, PackedValues, edge_of, pack_saved,
                                   version_mismatch)
 
-__all__ = ["Function", "FunctionCtx", "once_differentiable"]
+__all__ = ["Function", "FunctionCtx", "FunctionMeta", "once_differentiable"]
 
 
 class FunctionCtx:
@@ -104,17 +104,19 @@ def _broadcastable_to(shape, target):
     return all(s == t or s == 1 for s, t in zip(shape[::-1], target[::-1]))
 
 
-class _FunctionMeta(type):
+class FunctionMeta(type):
     """Gives every Function subclass its own node class, named <Name>Backward."""
 
     def __init__(cls, name, bases, attributes):
         backward_cls = type(name + "Backward", (BackwardFunction,),
-                            {"_forward_cls": cls, "__module__": "ember.autograd.function"})
+                            {"_forward_cls": cls,
+                             # this module's name, or torch's under the script runner
+                             "__module__": BackwardFunction.__module__})
         cls._backward_cls = backward_cls
         super().__init__(name, bases, attributes)
 
 
-class Function(metaclass=_FunctionMeta):
+class Function(metaclass=FunctionMeta):
     """Base class for custom differentiable operations, as torch.autograd.Function."""
 
     def __init__(self, *args, **kwargs):

@@ -4,6 +4,7 @@ vmap's and jvp's error messages print it."""
 from collections import OrderedDict, defaultdict, deque
 
 from ember._tensor import Size
+from ember.return_types import StructSequence
 
 
 class TreeSpec:
@@ -79,7 +80,7 @@ def _children(tree):
         return kind, [tree.default_factory, keys], [tree[key] for key in keys]
     if isinstance(tree, tuple) and hasattr(kind, "_fields"):
         # named tuples carry their class; torch's structseqs (ember's return_types) do not
-        context = None if kind.__module__ == "ember.return_types" else kind
+        context = None if issubclass(kind, StructSequence) else kind
         return kind, context, list(tree)
     return None
 

@@ -9,7 +9,7 @@ from ember.autograd.grad_mode import STATE
 from ember.autograd.graph import (FREED_MESSAGE, Node, PackedValues, _sequence, edge_of,
                                   pack_saved, version_mismatch)
 
-__all__ = ["OpNode", "node_class", "record", "record_multi", "method", "inplace_method",
+__all__ = ["OpNode", "node_class", "NODE_MODULE", "record", "record_multi", "method", "inplace_method",
            "RESULT", "OUTPUT", "float_data", "binary_operands",
            "apply_inplace", "sum_to_shape", "SCALAR_TYPES", "reflected_operator",
            "inplace_operator", "type_error_to_not_implemented"]
@@ -198,10 +198,15 @@ def sum_to_shape(grad, shape):
     return grad
 
 
+# PyTorch's generated node classes live in no module: type(y.grad_fn) prints
+# <class 'SumBackward0'>
+NODE_MODULE = "builtins"
+
+
 def node_class(name, *rules, multi_output=False):
     """A new node class named as PyTorch names its backward for the op (e.g. SinBackward0)."""
     return type(name, (OpNode,), {"__slots__": (), "_rules": tuple(rules),
-                                  "_multi_output": multi_output, "__module__": "ember.autograd"})
+                                  "_multi_output": multi_output, "__module__": NODE_MODULE})
 
 
 _NO_EDGE = (None, 0)

@@ -20,13 +20,14 @@ __all__ = ["clone", "memory_format", "contiguous_format", "preserve_format", "ch
 class memory_format:
     """A memory layout request, as torch.memory_format."""
 
+    __module__ = "ember"
     __slots__ = ("_name",)
 
     def __init__(self, name):
         self._name = name
 
     def __repr__(self):
-        return "torch." + self._name
+        return f"{_dtype.DISPLAYED.name}.{self._name}"
 
 
 contiguous_format = memory_format("contiguous_format")

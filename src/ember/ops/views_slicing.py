@@ -6,7 +6,7 @@ import numpy as np
 from ember._errors import dtype_name, normalize_dim
 from ember._storage import address_of, root_array
 from ember._tensor import Tensor
-from ember.ops._registry import OpNode, method, node_class, record, record_multi
+from ember.ops._registry import NODE_MODULE, OpNode, method, node_class, record, record_multi
 from ember.ops.views import (apply_view, element_strides, embed, make_view, strided,
                              view_node_pair)
 
@@ -265,7 +265,7 @@ class _JoinNode(OpNode):
 
 
 def _join_node_class(name):
-    return type(name, (_JoinNode,), {"__slots__": (), "__module__": "ember.autograd"})
+    return type(name, (_JoinNode,), {"__slots__": (), "__module__": NODE_MODULE})
 
 
 SplitBackwardBackward0 = _join_node_class("SplitBackwardBackward0")
