@@ -52,6 +52,17 @@ def test_volumetric(mode, padding_mode, align_corners, dtype):
           grad_input(grid.astype(dtype)), atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+def test_strided_input(mode):
+    # a transposed view of the input and a sliced grid are read as their values, not memory
+    def run(lib, x, g):
+        if mode == "bicubic":
+            x = x[:, :, 0]
+            g = g[:, 0, :, :, :2]
+        return _f(lib).grid_sample(x.transpose(-1, -2), g[:, 1:], mode, "border", True)
+    check(run, grad_input(VOLUME), grad_input(_grid((2, 2, 3, 4, 3))))
+
+
 @pytest.mark.parametrize("mode,shape,grid_shape",
                          [("bicubic", (1, 1, 1, 1), (1, 2, 3, 2)),
                           ("bilinear", (1, 1, 1, 1, 2), (1, 2, 1, 3, 3)),

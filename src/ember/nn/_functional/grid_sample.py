@@ -10,6 +10,7 @@ position. The gradients with respect to the input (a scatter-add of the blend we
 the grid (the blend's slope, through the padding's derivative) are computed in NumPy, as
 ATen's backward kernels have no derivative."""
 import itertools
+import math
 import warnings
 
 import numpy as np
@@ -164,29 +165,41 @@ def _valid(index, sizes):
     return inside
 
 
-def _batch_index(output_shape):
-    """Batch numbers shaped to broadcast against (N, *output spatial) positions."""
-    return np.arange(output_shape[0]).reshape((-1,) + (1,) * (len(output_shape) - 1))
+def _flat_index(index, sizes):
+    """Row-major positions in the flattened spatial axes of the (clipped) pixel indices, and
+    whether each pixel lies inside."""
+    inside = _valid(index, sizes)
+    flat = np.zeros(inside.shape, dtype=np.int64)
+    for position, size in zip(index, sizes):
+        flat = flat * size + np.clip(position, 0, size - 1)
+    return flat, inside
 
 
 def _read(data, index):
     """(N, C, *output spatial) values at the given pixels, zero where outside."""
-    sizes = data.shape[2:]
-    inside = _valid(index, sizes)
-    clipped = tuple(np.clip(position, 0, size - 1) for position, size in zip(index, sizes))
-    values = data[(_batch_index(inside.shape), slice(None)) + clipped]
-    # fancy indexing puts the sampled positions first: (N, *output spatial, C)
-    values = np.where(inside[..., None], values, 0)
-    return np.moveaxis(values, -1, 1)
+    batch_size, channels = data.shape[:2]
+    flat, inside = _flat_index(index, data.shape[2:])
+    # explicit sizes: -1 cannot be inferred when the batch or the channels are empty
+    planes = data.reshape(batch_size, channels, math.prod(data.shape[2:]))
+    positions = flat.reshape(batch_size, 1, math.prod(flat.shape[1:]))
+    values = np.take_along_axis(planes, positions, axis=2)
+    values = values.reshape((batch_size, channels) + flat.shape[1:])
+    return np.where(inside[:, None], values, 0)
 
 
 def _scatter(result, index, contribution):
-    """Adds (N, C, *output spatial) contributions at the given pixels, skipping outside ones."""
-    inside = _valid(index, result.shape[2:])
-    batch = np.broadcast_to(_batch_index(inside.shape), inside.shape)
-    values = np.moveaxis(contribution, 1, -1)[inside]
-    positions = tuple(position[inside] for position in index)
-    np.add.at(result, (batch[inside], slice(None)) + positions, values)
+    """Adds (N, C, *output spatial) contributions at the given pixels, skipping outside ones:
+    one bincount over positions in the flattened result."""
+    batch_size, channels = result.shape[:2]
+    if result.size == 0:
+        return
+    flat, inside = _flat_index(index, result.shape[2:])
+    spatial = flat.shape[1:]
+    planes = np.arange(batch_size * channels).reshape((batch_size, channels) + (1,) * len(spatial))
+    positions = planes * (result.size // (batch_size * channels)) + flat[:, None]
+    weights = np.where(inside[:, None], contribution, 0)
+    sums = np.bincount(positions.reshape(-1), weights.reshape(-1), minlength=result.size)
+    result += sums.reshape(result.shape).astype(result.dtype, copy=False)
 
 
 # ---- bilinear, trilinear and nearest sampling --------------------------------------------------
@@ -414,7 +427,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
         align_corners = False
     _check_grid_sampler(input, grid, mode)
-    data = input._data
+    # contiguous once, so the reads can flatten its spatial axes without copying
+    data = np.ascontiguousarray(input._data)
     # in the grid's dtype, as ATen's kernel: where a coordinate lands on a pixel boundary the
     # floor (and so the bilinear slope) depends on the last bit
     grid_data = grid._data
