@@ -334,3 +334,38 @@ def test_cross_entropy_on_random_spatial_shapes(spatial, batch, classes, reducti
         return _f(lib).cross_entropy(x, lib.tensor(targets), weight=class_weight,
                                      reduction=reduction)
     check(run, grad_input(logits))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "smooth_l1_loss", "huber_loss"])
+@pytest.mark.parametrize("dtypes", [("float32", "int64"), ("float64", "float32"),
+                                    ("float32", "float64"), ("float16", "int32")])
+def test_pointwise_loss_dtype_follows_promotion(name, dtypes):
+    # an integer target (class labels passed to a regression loss) promotes as in arithmetic:
+    # float32 stays float32 rather than NumPy's float64; huber keeps the input's dtype
+    input_dtype, target_dtype = dtypes
+    # torch's huber backward refuses a target of another dtype ("Found dtype Long but expected
+    # Float"), so only its values are compared
+    differentiable = name != "huber_loss"
+    check(lambda lib, x, y: getattr(_f(lib), name)(x, y),
+          Input(X.astype(input_dtype), requires_grad=differentiable),
+          Input(np.round(Y * 3).astype(target_dtype)))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "smooth_l1_loss", "huber_loss"])
+@pytest.mark.parametrize("dtypes", [("int64", "int64"), ("bool", "bool"),
+                                    ("complex64", "float32")])
+def test_pointwise_loss_refuses_non_floating(name, dtypes):
+    input_dtype, target_dtype = dtypes
+    check_error(lambda lib, x, y: getattr(_f(lib), name)(x, y),
+                Input((X > 0).astype(input_dtype)), Input((Y > 0).astype(target_dtype)))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "smooth_l1_loss", "huber_loss"])
+def test_integer_input_with_floating_target(name):
+    # mse and smooth_l1 compute in the promoted dtype; huber writes into the input's dtype
+    # and refuses the cast from float
+    arguments = [Input((X > 0).astype(np.int32)), Input(Y.astype(np.float32))]
+    if name == "huber_loss":
+        check_error(lambda lib, x, y: getattr(_f(lib), name)(x, y), *arguments)
+    else:
+        check(lambda lib, x, y: getattr(_f(lib), name)(x, y), *arguments)

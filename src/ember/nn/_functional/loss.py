@@ -5,8 +5,10 @@ import warnings
 
 import numpy as np
 
+from ember import _dtype
 from ember._errors import dtype_name
 from ember.nn._functional.softmax import log_softmax, pairwise_distance
+from ember.ops._elementwise import not_implemented
 from ember.ops._registry import node_class, record
 from ember.ops.ternary import where
 
@@ -122,6 +124,16 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _apply_reduction((input - target).abs(), reduction)
 
 
+def _kernel_operands(kernel, input, target):
+    """The two operands' arrays in their promoted dtype (float32 input with int64 target
+    stays float32, where NumPy would give float64); the kernels are floating-point only."""
+    promoted = _dtype.promote_operands((input, target))
+    if promoted._category != _dtype._FLOATING:
+        raise not_implemented(kernel, promoted)
+    numpy_dtype = _dtype.numpy_dtype(promoted)
+    return input._data.astype(numpy_dtype, copy=False), target._data.astype(numpy_dtype, copy=False)
+
+
 def _pointwise_loss(node, values, input, target, reduction, parameter):
     array = _reduce_array(values, reduction)
     return record(array, node, (input, target), (input, target, reduction, parameter))
@@ -145,7 +157,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if weight is not None:
         _check_weight_shape(weight, input)
         return _weighted_reduction((input - target).pow(2) * weight, weight, reduction)
-    difference = input._data - target._data
+    input_array, target_array = _kernel_operands("mse_cpu", input, target)
+    difference = input_array - target_array
     return _pointwise_loss(MseLossBackward0, difference * difference, input, target, reduction,
                            None)
 
@@ -169,10 +182,11 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     input, target = _broadcast_pair(input, target)
+    input_array, target_array = _kernel_operands("smooth_l1_cpu", input, target)
     if beta == 0:
         # PyTorch takes the l1_loss kernel for beta 0
         return _apply_reduction((input - target).abs(), reduction)
-    distance = np.abs(input._data - target._data)
+    distance = np.abs(input_array - target_array)
     values = np.where(distance < beta, 0.5 * distance * distance / beta,
                       distance - 0.5 * beta).astype(distance.dtype, copy=False)
     return _pointwise_loss(SmoothL1LossBackward0, values, input, target, reduction, beta)
@@ -189,7 +203,11 @@ HuberLossBackward0 = node_class("HuberLossBackward0", _huber_input_grad,
 
 
 def _huber(input, target, reduction, delta):
-    distance = np.abs(input._data - target._data)
+    input_array, target_array = _kernel_operands("huber_cpu", input, target)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"result type {dtype_name(_dtype.promote_operands((input, target)))} "
+                           f"can't be cast to the desired output type {dtype_name(input.dtype)}")
+    distance = np.abs(input_array - target_array)
     # unlike the other pointwise losses, PyTorch's huber kernel keeps the input's dtype
     values = np.where(distance < delta, 0.5 * distance * distance,
                       delta * (distance - 0.5 * delta)).astype(input._data.dtype, copy=False)
