@@ -1,7 +1,7 @@
 """affine_grid and grid_sample against torch: grids for both corner conventions, sampling in
-bilinear and nearest modes with zeros, border and reflection padding (values, grad_fn,
+bilinear, nearest and bicubic modes with zeros, border and reflection padding (values, grad_fn,
 gradients with respect to the input and the grid), a spatial-transformer chain, warnings and
-errors."""
+errors. Volumetric (5-D) sampling is tested in test_grid_sample_3d.py."""
 import itertools
 import warnings
 
@@ -54,6 +54,30 @@ def test_grid_sample_finite_differences(padding_mode, align_corners):
     image = RNG.standard_normal((1, 2, 3, 4))
     finite_differences(
         lambda x, g: ember.nn.functional.grid_sample(x, g, "bilinear", padding_mode,
+                                                     align_corners),
+        image, grid)
+
+
+@pytest.mark.parametrize("padding_mode,align_corners",
+                         list(itertools.product(["zeros", "border", "reflection"],
+                                                [False, True])))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_grid_sample_bicubic(padding_mode, align_corners, dtype):
+    grid = RNG.uniform(-1.6, 1.6, (2, 3, 6, 2)) + 0.013
+    check(lambda lib, x, g: _f(lib).grid_sample(x, g, "bicubic", padding_mode, align_corners),
+          grad_input(IMAGE.astype(dtype)), grad_input(grid.astype(dtype)), atol=1e-5,
+          rtol=1e-4)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_bicubic_finite_differences(padding_mode, align_corners):
+    # the cubic weights are smooth in the grid away from pixel boundaries; each tap's padding
+    # is constant there
+    grid = RNG.uniform(-1.4, 1.4, (1, 2, 3, 2)) + 0.013
+    image = RNG.standard_normal((1, 2, 3, 4))
+    finite_differences(
+        lambda x, g: ember.nn.functional.grid_sample(x, g, "bicubic", padding_mode,
                                                      align_corners),
         image, grid)
 
