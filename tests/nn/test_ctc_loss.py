@@ -96,6 +96,38 @@ def test_impossible_and_empty(zero_infinity, reduction):
           np.array([4, 5, 0, 0]), np.array([3, 3, 0, 1]))
 
 
+def _graph_names(tensor):
+    """The grad_fn names of the graph below tensor, breadth first."""
+    names = []
+    pending = [tensor.grad_fn]
+    while pending:
+        node = pending.pop(0)
+        names.append(type(node).__name__)
+        pending.extend(next_node for next_node, _ in node.next_functions if next_node is not None)
+    return names
+
+
+@pytest.mark.parametrize("zero_infinity", [False, True])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("batched", [False, True])
+def test_graph(zero_infinity, reduction, batched):
+    # torch's chain: CtcLossBackward0, WhereBackward0 (zero_infinity), then the reduction's
+    # DivBackward0 and MeanBackward0 or SumBackward0, or SqueezeBackward1 when unbatched
+    log_probs, labels, _, _ = _problem(13, 6, 3, 4, 2, 0)
+    input_lengths = np.array([6, 5, 4])
+    target_lengths = np.array([2, 1, 2])
+
+    def run(lib, x, targets):
+        if batched:
+            loss = _ctc(reduction, zero_infinity=zero_infinity)(
+                lib, x, targets, input_lengths, target_lengths)
+        else:
+            loss = _ctc(reduction, zero_infinity=zero_infinity)(
+                lib, x[:, 0], targets[0], input_lengths[:1], target_lengths[:1])
+        return _graph_names(loss)
+    check(run, grad_input(log_probs), labels, grad=False)
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("lengths", [list, None])
 def test_unbatched(reduction, lengths):
