@@ -9,7 +9,7 @@ from ember._errors import dtype_name
 from ember.autograd.grad_mode import STATE
 
 __all__ = ["Node", "AccumulateGrad", "edge_of", "accumulator_of", "saved_tensors_hooks",
-           "save_on_cpu", "PackedValues"]
+           "save_on_cpu", "PackedValues", "RemovableHandle", "add_hook"]
 
 _sequence = itertools.count()
 
@@ -60,13 +60,13 @@ class Node:
         """hook(grad_inputs, grad_outputs) runs after this node; may return new grad_inputs."""
         if self._hooks is None:
             self._hooks = {}
-        return _Handle(self._hooks, hook)
+        return add_hook(self._hooks, hook)
 
     def register_prehook(self, hook):
         """hook(grad_outputs) runs before this node; may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
-        return _Handle(self._pre_hooks, hook)
+        return add_hook(self._pre_hooks, hook)
 
     def _init_node(self, next_functions):
         self.next_functions = next_functions
@@ -82,24 +82,54 @@ class Node:
         """Frees saved tensors after a backward without retain_graph."""
 
 
-class _Handle:
-    """A removable hook registration, as torch.utils.hooks.RemovableHandle."""
+class RemovableHandle:
+    """A handle that removes a hook from its table, as torch.utils.hooks.RemovableHandle: the
+    one handle class of tensor, node, module and optimizer hooks. `extra_dict` (a dict or a
+    list of dicts) names more tables whose entry under the same id goes with it. Unlike
+    PyTorch's, it holds its tables strongly: ember's hook tables are plain dicts, which cannot
+    be weakly referenced."""
 
-    _ids = itertools.count()
+    next_id = 0
 
-    def __init__(self, table, hook):
-        self.id = next(_Handle._ids)
-        self._table = table
-        table[self.id] = hook
+    def __init__(self, hooks_dict, *, extra_dict=None):
+        self.hooks_dict_ref = hooks_dict
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
+        if isinstance(extra_dict, dict):
+            extra_dict = [extra_dict]
+        self.extra_dict_ref = tuple(extra_dict or ())
 
     def remove(self):
-        self._table.pop(self.id, None)
+        """Unregisters the hook."""
+        for table in (self.hooks_dict_ref, *self.extra_dict_ref):
+            table.pop(self.id, None)
+
+    def __getstate__(self):
+        return (self.hooks_dict_ref, self.id, self.extra_dict_ref)
+
+    def __setstate__(self, state):
+        self.hooks_dict_ref = {} if state[0] is None else state[0]
+        self.id = state[1]
+        # ids stay unique across unpickling, as PyTorch's
+        RemovableHandle.next_id = max(RemovableHandle.next_id, self.id + 1)
+        self.extra_dict_ref = tuple(state[2]) if len(state) > 2 and state[2] else ()
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, type, value, tb):
         self.remove()
+
+
+# type(handle) prints as <class 'ember.utils.hooks.RemovableHandle'>, as torch's does
+RemovableHandle.__module__ = "ember.utils.hooks"
+
+
+def add_hook(table, hook):
+    """Adds hook to table under a new handle's id, and returns the handle."""
+    handle = RemovableHandle(table)
+    table[handle.id] = hook
+    return handle
 
 
 class AccumulateGrad(Node):

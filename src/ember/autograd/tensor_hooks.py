@@ -2,7 +2,7 @@
 import weakref
 
 from ember._tensor import Tensor
-from ember.autograd.graph import _Handle, accumulator_of
+from ember.autograd.graph import accumulator_of, add_hook
 
 __all__ = []
 
@@ -26,9 +26,9 @@ def register_hook(self, hook):
     if node is None:
         hooks = self._extras().setdefault("hooks", {})
         accumulator_of(self)
-        return _Handle(hooks, hook)
+        return add_hook(hooks, hook)
     table = _node_metadata(node).setdefault("tensor_hooks", {})
-    return _Handle(table.setdefault(_output_nr(self), {}), hook)
+    return add_hook(table.setdefault(_output_nr(self), {}), hook)
 
 
 def retain_grad(self):
@@ -54,7 +54,7 @@ def register_post_accumulate_grad_hook(self, hook):
     self._extras()["accumulator"] = node
     if node._post_hooks is None:
         node._post_hooks = {}
-    return _Handle(node._post_hooks, hook)
+    return add_hook(node._post_hooks, hook)
 
 
 Tensor.register_hook = register_hook

@@ -15,7 +15,7 @@ import numpy as np
 from ember import _dtype
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE, enable_grad
-from ember.autograd.graph import _Handle
+from ember.autograd.graph import add_hook
 from ember.ops.combinatorics import typename
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
@@ -36,12 +36,12 @@ required = _RequiredParameter()
 
 def register_optimizer_step_pre_hook(hook):
     """hook(optimizer, args, kwargs) runs before every optimizer's step."""
-    return _Handle(_global_optimizer_pre_hooks, hook)
+    return add_hook(_global_optimizer_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook):
     """hook(optimizer, args, kwargs) runs after every optimizer's step."""
-    return _Handle(_global_optimizer_post_hooks, hook)
+    return add_hook(_global_optimizer_post_hooks, hook)
 
 
 def scalar_value(value):
@@ -211,15 +211,15 @@ class Optimizer:
 
     def register_step_pre_hook(self, hook):
         """hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs), before step."""
-        return _Handle(self._optimizer_step_pre_hooks, hook)
+        return add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook):
         """hook(optimizer, args, kwargs), after step."""
-        return _Handle(self._optimizer_step_post_hooks, hook)
+        return add_hook(self._optimizer_step_post_hooks, hook)
 
     @staticmethod
     def _register(table, hook, prepend):
-        handle = _Handle(table, hook)
+        handle = add_hook(table, hook)
         if prepend:
             table.move_to_end(handle.id, last=False)
         return handle

@@ -1,39 +1,13 @@
 """Module full backward hooks, as torch.utils.hooks.BackwardHook: identity autograd Functions
 wrap a module's tensor inputs and outputs so their graph nodes see the module's gradients."""
-import itertools
 import warnings
 
 from ember._tensor import Tensor
 from ember.autograd.function import Function
 from ember.autograd.grad_mode import STATE
+from ember.autograd.graph import RemovableHandle
 
 __all__ = ["BackwardHook", "RemovableHandle"]
-
-
-class RemovableHandle:
-    """A handle that removes a hook from its table(s), as torch.utils.hooks.RemovableHandle."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks_dict, *, extra_dict=None):
-        self.hooks_dict_ref = hooks_dict
-        self.id = next(RemovableHandle._next_id)
-        if extra_dict is None:
-            extra_dict = []
-        elif isinstance(extra_dict, dict):
-            extra_dict = [extra_dict]
-        self.extra_dict_ref = tuple(extra_dict)
-
-    def remove(self):
-        """Unregisters the hook."""
-        for table in (self.hooks_dict_ref, *self.extra_dict_ref):
-            table.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 class BackwardHookFunction(Function):
