@@ -13,7 +13,7 @@ SOURCE = pathlib.Path(ember.__file__).resolve().parent
 # Each layer may import only from its own or earlier layers at module level (DESIGN.md).
 LAYERS = [
     ("ember._dtype", "ember._errors", "ember._device", "ember._memory"),
-    ("ember._storage",),
+    ("ember._storage", "ember.storage"),
     ("ember._tensor",),
     ("ember.autograd.grad_mode", "ember.autograd.graph", "ember.autograd.anomaly_mode"),
     ("ember.ops", "ember._printing", "ember.linalg", "ember.testing", "ember.cuda",

@@ -3,6 +3,7 @@ from ember import _dtype, _memory, _printing, _tensor, ops  # noqa: F401
 from ember._device import device
 from ember._dtype import *  # noqa: F401,F403
 from ember._tensor import Size, Tensor, is_tensor, numel
+from ember.storage import TypedStorage, UntypedStorage
 from ember.ops.conversion import *  # noqa: F401,F403
 from ember.ops.creation import *  # noqa: F401,F403
 from ember.ops.ranges import *  # noqa: F401,F403
@@ -28,7 +29,7 @@ from ember.ops.complex_numbers import *  # noqa: F401,F403
 from ember.ops.statistics import *  # noqa: F401,F403
 from ember.ops.combinatorics import *  # noqa: F401,F403
 from ember.ops.special_functions import *  # noqa: F401,F403
-from ember import _settings, autograd, cuda, linalg, return_types, testing  # noqa: E402
+from ember import _settings, autograd, cuda, linalg, return_types, storage, testing  # noqa: E402
 from ember._printing import *  # noqa: F401,F403,E402
 from ember._settings import *  # noqa: F401,F403,E402
 from ember.autograd.anomaly_mode import (is_anomaly_check_nan_enabled,  # noqa: E402
@@ -40,7 +41,8 @@ __version__ = "0.1.0"
 
 _memory.keep_freed_memory()
 
-__all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_grad",
+__all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "TypedStorage", "UntypedStorage",
+            "autograd", "no_grad",
             "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
             "is_inference_mode_enabled", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
             "set_detect_anomaly", "compile"]
@@ -56,7 +58,7 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "autograd", "no_gr
            + ops.statistics.__all__ + ops.combinatorics.__all__
            + ops.special_functions.__all__
            + _printing.__all__ + _settings.__all__
-           + ["cuda", "linalg", "return_types", "testing", "nn", "optim", "utils",
+           + ["cuda", "linalg", "return_types", "storage", "testing", "nn", "optim", "utils",
               "save", "load", "accelerator"])
 
 # nn, optim, utils and serialization load on first use, so `import ember` stays light.

@@ -7,7 +7,8 @@ import numpy as np
 from ember import _dtype
 from ember._device import CPU
 from ember._errors import dtype_name, normalize_dim
-from ember._storage import Storage, VersionCounter, address_of
+from ember._storage import UntypedStorage, VersionCounter, address_of
+from ember.storage import TypedStorage, warn_typed_storage_removal
 
 __all__ = ["Tensor", "Size", "is_tensor", "numel"]
 
@@ -188,7 +189,7 @@ class Tensor:
     def _shared_storage(self):
         storage = self._storage
         if storage is None:
-            storage = self._storage = Storage(self._data)
+            storage = self._storage = UntypedStorage(self._data)
         return storage
 
     def _shared_version(self):
@@ -199,6 +200,11 @@ class Tensor:
 
     def untyped_storage(self):
         return self._shared_storage()
+
+    def storage(self):
+        """The memory as elements of this tensor's dtype (torch's deprecated TypedStorage)."""
+        warn_typed_storage_removal()
+        return TypedStorage(self._shared_storage(), self.dtype)
 
     def storage_offset(self):
         storage = self._shared_storage()

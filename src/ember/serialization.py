@@ -32,7 +32,7 @@ from ember._serialization.safe_globals import (add_safe_globals, clear_safe_glob
                                                get_safe_globals, safe_globals)
 from ember._serialization.unpickler import (StorageType, Unpickler, unsafe_globals,
                                             weights_only_error)
-from ember._storage import Storage
+from ember._storage import UntypedStorage
 from ember._tensor import Tensor, _wrap
 from ember.ops.views import strided
 
@@ -156,7 +156,7 @@ class _LoadedStorage:
     def __init__(self, array, dtype):
         self.array = array
         self.dtype = dtype
-        self.shared = Storage(array)
+        self.shared = UntypedStorage(array)
 
 
 class _ArchiveReader:

@@ -15,15 +15,7 @@ from ember._device import device
 from ember._dtype import dtype
 from ember._serialization.safe_globals import user_allowed_globals
 from ember._tensor import Size, Tensor
-
-# ember dtype name -> the legacy typed-storage class PyTorch names in its persistent ids
-STORAGE_TYPES = {
-    "bool": "BoolStorage", "uint8": "ByteStorage", "int8": "CharStorage",
-    "int16": "ShortStorage", "int32": "IntStorage", "int64": "LongStorage",
-    "float16": "HalfStorage", "bfloat16": "BFloat16Storage", "float32": "FloatStorage",
-    "float64": "DoubleStorage", "complex64": "ComplexFloatStorage",
-    "complex128": "ComplexDoubleStorage",
-}
+from ember.storage import LEGACY_STORAGE_NAMES
 
 SAVED_TYPES = ("tensors, nn.Parameter, dict, OrderedDict, list, tuple, set, frozenset, None, "
                "bool, int, float, complex, str, bytes, ember.Size, dtypes and devices")
@@ -312,7 +304,7 @@ class Pickler:
         self._out += pickle.MARK
         self._out += pickle.MARK
         self._save("storage")
-        self._global("torch", STORAGE_TYPES[tensor.dtype._name])
+        self._global("torch", LEGACY_STORAGE_NAMES[tensor.dtype._name])
         self._save(key)
         self._save("cpu")
         self._save(numel)

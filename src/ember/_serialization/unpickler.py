@@ -16,6 +16,7 @@ from ember import _dtype
 from ember._device import device
 from ember._serialization.safe_globals import user_allowed_globals
 from ember._tensor import Size
+from ember.storage import LEGACY_STORAGE_NAMES
 
 _PREAMBLE = (
     "Weights only load failed. ember.load never executes code from a file: it reads only "
@@ -81,7 +82,6 @@ def _device(kind, index=None):
 
 def _allowed_globals(tensors):
     """(module, name) -> safe callable or value. `tensors` provides the tensor rebuilders."""
-    from ember._serialization.pickler import STORAGE_TYPES
     allowed = {
         ("collections", "OrderedDict"): _checked_class(collections.OrderedDict),
         ("torch._utils", "_rebuild_tensor_v2"): tensors.rebuild_tensor_v2,
@@ -99,7 +99,7 @@ def _allowed_globals(tensors):
         allowed[(builtins, "set")] = _checked_class(set)
         allowed[(builtins, "frozenset")] = _checked_class(frozenset)
         allowed[(builtins, "bytearray")] = _checked_class(bytearray, int)
-    for name, storage_name in STORAGE_TYPES.items():
+    for name, storage_name in LEGACY_STORAGE_NAMES.items():
         allowed[("torch", storage_name)] = StorageType(getattr(_dtype, name))
     for name in _dtype.__all__:
         value = getattr(_dtype, name)

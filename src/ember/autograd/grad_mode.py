@@ -4,6 +4,9 @@ import inspect
 import sys
 import threading
 
+from ember import _tensor
+from ember._storage import VersionCounter
+
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "is_inference_mode_enabled"]
 
@@ -137,7 +140,8 @@ class set_grad_enabled(_DecoratorContextManager):
 
 
 class inference_mode(_DecoratorContextManager):
-    """Like no_grad, and marks the mode as inference (ember creates no inference tensors)."""
+    """Like no_grad, and every tensor made inside is an inference tensor: no version counter,
+    never saved for backward, never written in place outside inference mode."""
 
     def __init__(self, mode=True):
         self.mode = bool(mode)
@@ -150,12 +154,62 @@ class inference_mode(_DecoratorContextManager):
 
     def __enter__(self):
         self.prev = (STATE.enabled, STATE.inference)
+        # inference_mode(False) leaves inference mode and turns grad mode on, as PyTorch's does
+        STATE.enabled = not self.mode
+        STATE.inference = self.mode
         if self.mode:
-            STATE.enabled = False
-            STATE.inference = True
+            _tensor._open_inference_blocks += 1
 
     def __exit__(self, *exc):
         STATE.enabled, STATE.inference = self.prev
+        if self.mode:
+            _tensor._open_inference_blocks -= 1
 
     def clone(self):
         return self.__class__(self.mode)
+
+
+# ---- inference tensors -----------------------------------------------------------------------
+
+SAVED_INFERENCE_MESSAGE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
+
+
+class _InferenceVersion(VersionCounter):
+    """The version counter every inference tensor shares: PyTorch's inference tensors track no
+    version. Recording reads a saved tensor's version, so reading one with grad mode on is
+    saving an inference tensor for backward, which PyTorch refuses; with grad mode off (an
+    in-place write inside inference mode) it reads 0 and writes are dropped."""
+
+    __slots__ = ()
+
+    @property
+    def value(self):
+        if STATE.enabled:
+            raise RuntimeError(SAVED_INFERENCE_MESSAGE)
+        return 0
+
+    @value.setter
+    def value(self, value):
+        pass
+
+
+INFERENCE_VERSION = _InferenceVersion()
+
+
+def mark_inference(tensor):
+    """Makes `tensor` an inference tensor."""
+    tensor._extras()["inference"] = True
+    tensor._version_counter = INFERENCE_VERSION
+
+
+def _mark_if_inference(tensor):
+    # only called while some thread is inside inference_mode: is it this one?
+    if STATE.inference:
+        mark_inference(tensor)
+
+
+_tensor._mark_if_inference = _mark_if_inference

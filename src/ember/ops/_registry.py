@@ -1,8 +1,11 @@
 """The op machinery: wrapping NumPy results as tensors, recording graph nodes, binding
 function/method/in-place/operator variants, unbroadcasting and casting gradients."""
+import re
+
 import numpy as np
 
 from ember import _dtype
+import ember._tensor as tensor_module
 from ember._tensor import TENSOR_TYPES, Tensor, _wrap
 from ember.autograd.anomaly_mode import ANOMALY, remember_forward
 from ember.autograd.grad_mode import STATE
@@ -286,6 +289,8 @@ def record(array, node_cls, inputs, saved):
                 out._grad_fn = node
                 out._requires_grad = True
                 break
+    elif tensor_module._open_inference_blocks:
+        tensor_module._mark_if_inference(out)
     return out
 
 
@@ -379,8 +384,11 @@ def method(name, function):
 
 
 def check_inplace(tensor):
-    """PyTorch's error for an in-place write into a leaf that requires grad, or into a view
-    of one."""
+    """PyTorch's errors for an in-place write it refuses: into an inference tensor outside
+    inference mode or a view whose history cannot be rewritten (check_flagged_inplace), into
+    a leaf that requires grad or a view of one."""
+    if tensor._extra is not None:
+        check_flagged_inplace(tensor)
     if tensor._requires_grad and STATE.enabled:
         if tensor._grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an "
@@ -389,6 +397,72 @@ def check_inplace(tensor):
         if base is not None and base._grad_fn is None and base._requires_grad:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
                                "an in-place operation.")
+
+
+# How views are made, as PyTorch's CreationMeta: a view flagged with one of these (the kind, the
+# view's node name and output number, or None where PyTorch's view has no grad_fn) in its
+# _extra["creation_meta"] cannot have its history rewritten by an in-place write.
+MULTI_OUTPUT_NODE = "MULTI_OUTPUT_NODE"
+NO_GRAD_MODE = "NO_GRAD_MODE"
+INFERENCE_MODE = "INFERENCE_MODE"
+
+_CREATION_ADVICE = {
+    MULTI_OUTPUT_NODE: " This view is the output of a function that returns multiple views. "
+                       "Such functions do not allow the output views to be modified inplace. "
+                       "You should replace the inplace operation by an out-of-place one.",
+    NO_GRAD_MODE: " Given that this use case is ambiguous and error-prone, it is forbidden. You "
+                  "can clarify your code by moving both the view and the inplace either both "
+                  "inside the no_grad block (if you don't want the inplace to be tracked) or "
+                  "both outside (if you want the inplace to be tracked).",
+    INFERENCE_MODE: " Given that this use case is ambiguous and error-prone, it is forbidden. "
+                    "You can clarify your code by moving both the view and the inplace either "
+                    "both inside the inference_mode block (if you don't want the inplace to be "
+                    "tracked) or both outside (if you want the inplace to be tracked).",
+}
+
+
+def view_rebase_error(creation, indirect):
+    """PyTorch's error for rewriting the history of a flagged view: written in place itself, or
+    (indirect) seen after its base or a sibling view was written in place."""
+    kind, node_name, output_nr = creation
+    modified = "its base or another view of its base has been" if indirect else "is being"
+    producer = None
+    if node_name is not None:
+        # PyTorch names the op without the "Backward<k>" suffix of its node
+        op_name = re.sub(r"Backward\d*$", "", node_name)
+        producer = f"Output {output_nr} of {op_name}"
+    if kind == MULTI_OUTPUT_NODE and producer is not None:
+        message = f"{producer} is a view and {modified} modified inplace."
+    else:
+        if producer is None:
+            prefix = "A view was created in"
+        else:
+            prefix = f"{producer} is a view of a view which was created in"
+        if kind == INFERENCE_MODE:
+            message = f"{prefix} inference mode and {modified} modified inplace in normal mode."
+        else:
+            message = (f"{prefix} no_grad mode and {modified} modified inplace with grad mode "
+                       "enabled.")
+    return RuntimeError(message + _CREATION_ADVICE[kind])
+
+
+def check_flagged_inplace(tensor, through=None):
+    """PyTorch's errors for an in-place write into an inference tensor outside inference mode,
+    or into a view flagged at creation (see view_rebase_error) while autograd would have to
+    rewrite its history. `through` names the node of the view an indexed write goes through
+    (SelectBackward0 for x[0] = v), which PyTorch's message names."""
+    extra = tensor._extra
+    if "inference" in extra and not STATE.inference:
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can "
+            "make a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details.")
+    creation = extra.get("creation_meta")
+    if creation is not None and STATE.enabled and (
+            tensor._requires_grad or tensor._view_base._requires_grad):
+        if through is not None:
+            creation = (creation[0], through, 0)
+        raise view_rebase_error(creation, indirect=False)
 
 
 def _history_alias(tensor):

@@ -14,10 +14,11 @@ from ember import _dtype
 from ember._errors import dtype_name
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
-from ember.ops._registry import (_history_alias, check_inplace, method, node_class, record,
-                                 set_history, sum_to_shape)
+from ember.ops._registry import (_history_alias, check_flagged_inplace, check_inplace, method,
+                                 node_class, record, set_history, sum_to_shape)
 from ember.ops.joining import tensor_sequence
-from ember.ops.views import alias, apply_view, element_strides, restrided, unsqueeze
+from ember.ops.views import (alias, apply_view, element_strides, note_view_creation, restrided,
+                             unsqueeze)
 from ember.ops.views_slicing import SelectBackward0, SliceBackward0, _select_fn, _slice_fn
 
 __all__ = ["index_put", "index_put_", "unravel_index"]
@@ -288,7 +289,7 @@ def getitem(input, index):
     if not (input._requires_grad and STATE.enabled):
         array = _fast_basic(data, index)
         if array is not None:
-            return _no_grad_view(input, array)
+            return _no_grad_view(input, array, index)
     single = not isinstance(index, tuple) and (
         index is None or index is Ellipsis or isinstance(index, (int, slice)))
     if isinstance(index, list) and _is_sequence_index(index):
@@ -309,13 +310,28 @@ def getitem(input, index):
     return result
 
 
-def _no_grad_view(input, array):
+def _no_grad_view(input, array, index):
     view = _wrap(array)
     view._storage = input._shared_storage()
     view._version_counter = input._shared_version()
     root = input._view_base
     view._view_base = input if root is None else root
+    if view._extra is not None or input._extra is not None or input._requires_grad:
+        note_view_creation(input, view, _basic_index_node_name(index))
     return view
+
+
+def _basic_index_node_name(index):
+    """The node of the view PyTorch makes for a basic index (its last step's), as its
+    messages name it."""
+    last = index[-1] if isinstance(index, tuple) and index else index
+    if isinstance(last, slice):
+        return SliceBackward0.__name__
+    if last is None:
+        return "UnsqueezeBackward0"
+    if last is Ellipsis:
+        return "AliasBackward0"
+    return SelectBackward0.__name__
 
 
 def _is_sequence_index(items):
@@ -438,9 +454,18 @@ def setitem(input, index, value):
         _record_setitem(input, value, steps, numpy_index)
 
 
+# the node of the view an indexed write goes through, after the kind of its last basic step
+_STEP_NODE_NAMES = {_SELECT: SelectBackward0.__name__, _SLICE: SliceBackward0.__name__}
+
+
 def _check_leaf(input, steps):
     """PyTorch's error for writing into a leaf that requires grad, or into a view of one (the
     basic steps of an index make such a view first)."""
+    if input._extra is not None:
+        through = None
+        if steps:
+            through = _STEP_NODE_NAMES.get(steps[-1][0], "UnsqueezeBackward0")
+        check_flagged_inplace(input, through)
     if not STATE.enabled:
         return
     base = input._view_base

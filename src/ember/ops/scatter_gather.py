@@ -8,7 +8,8 @@ import numpy as np
 from ember._errors import broadcast_mismatch, dim_out_of_range, dtype_name, normalize_dim
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
-from ember.ops._registry import RESULT, apply_inplace, method, node_class, record
+from ember.ops._registry import (RESULT, apply_inplace, check_flagged_inplace, method,
+                                 node_class, record)
 from ember.ops.joining import finish_out
 
 __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
@@ -29,6 +30,9 @@ def inplace_variant(name, function, apply):
     def inplace(self, *args, **kwargs):
         if STATE.enabled and (self._requires_grad or _any_requires_grad(args, kwargs)):
             return apply_inplace(self, function, args, kwargs)
+        if self._extra is not None:
+            # an inference tensor, or a view autograd refuses to let be written (no_grad view)
+            check_flagged_inplace(self)
         apply(self, self._data, *args, **kwargs)
         self._bump_version()
         return self

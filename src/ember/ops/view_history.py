@@ -11,7 +11,7 @@ import numpy as np
 from ember._storage import root_array
 from ember._tensor import Tensor, _wrap
 from ember.autograd.graph import Node, edge_of
-from ember.ops._registry import _build_node
+from ember.ops._registry import _build_node, view_rebase_error
 from ember.ops.complex_numbers import (ViewAsComplexBackward0, ViewAsRealBackward0, real_pairs,
                                        view_as_complex, view_as_real)
 from ember.ops.views import view_node_pair
@@ -168,6 +168,12 @@ def regenerate_view_history(view):
 def _refresh_if_stale(view):
     extra = view._extra
     if extra["view_version"] != view._version_counter.value:
+        creation = extra.get("creation_meta")
+        if creation is not None:
+            if view._grad_fn is None and not view._view_base._requires_grad:
+                return
+            # PyTorch refuses to regenerate the history of a view it flagged at creation
+            raise view_rebase_error(creation, indirect=True)
         regenerate_view_history(view)
 
 

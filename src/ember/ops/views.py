@@ -14,7 +14,9 @@ from numpy.lib.stride_tricks import as_strided as _numpy_as_strided
 from ember import _dtype
 from ember._errors import dtype_name, normalize_dim, normalize_dims
 from ember._tensor import Tensor, _wrap
-from ember.ops._registry import method, node_class, record, sum_to_shape
+from ember.autograd.grad_mode import STATE
+from ember.ops._registry import (INFERENCE_MODE, MULTI_OUTPUT_NODE, NO_GRAD_MODE, method,
+                                 node_class, record, sum_to_shape)
 
 __all__ = ["t", "transpose", "swapaxes", "swapdims", "reshape", "detach", "unsqueeze",
            "squeeze", "permute", "movedim", "moveaxis", "flatten", "unflatten", "ravel",
@@ -31,10 +33,51 @@ def make_view(base, array, node_cls, saved):
     counter = view._version_counter = base._shared_version()
     root = base._view_base
     view._view_base = base if root is None else root
+    if view._extra is not None or base._extra is not None or (
+            base._requires_grad and view._grad_fn is None):
+        note_view_creation(base, view, node_cls.__name__)
     if view._grad_fn is not None:
         # remembered so the view's history is replayed once its base is written in place
         view._extras()["view_version"] = counter.value
     return view
+
+
+def note_view_creation(base, view, node_name, output_nr=0, multi_output=False):
+    """The rare part of making a view (made inside inference_mode, of an inference tensor or a
+    flagged view, or of a tensor that requires grad with grad mode off): whether the view is an
+    inference tensor, and the CreationMeta flag PyTorch gives it. `node_name` is the view
+    node's name (None where unknown) and multi_output says the op returns several views."""
+    base_extra = base._extra
+    if base_extra is not None and "inference" in base_extra:
+        # a view of an inference tensor is one, and autograd does not track it
+        view._extras()["inference"] = True
+        return
+    if view._extra is not None:
+        # a view of a normal tensor is normal, even when made inside inference_mode
+        view._extra.pop("inference", None)
+    if STATE.inference:
+        kind = INFERENCE_MODE
+    elif not STATE.enabled:
+        kind = NO_GRAD_MODE
+    elif multi_output:
+        kind = MULTI_OUTPUT_NODE
+    else:
+        kind = None
+    inherited = None if base_extra is None else base_extra.get("creation_meta")
+    if inherited is None and not base._requires_grad:
+        # nothing autograd tracks can be written through this view
+        return
+    if kind is None or (inherited is not None and inherited[0] == INFERENCE_MODE):
+        # PyTorch's propagate_creation_meta: a view of a flagged view keeps the flag
+        kind = None if inherited is None else inherited[0]
+    if kind is None:
+        return
+    # PyTorch's view has a grad_fn (named in its messages) when made with grad mode on
+    producer = node_name if STATE.enabled else None
+    extras = view._extras()
+    extras["creation_meta"] = (kind, producer, output_nr)
+    # the grad_fn getter then checks the base's version, and refuses a rewritten history
+    extras["view_version"] = view._version_counter.value
 
 
 def strided(array, shape, strides):
@@ -542,12 +585,19 @@ def detach(input):
     result = _wrap(input._data)
     result._storage = input._shared_storage()
     result._version_counter = input._shared_version()
+    if result._extra is not None or input._extra is not None:
+        # the detach() of an inference tensor is one; of a normal tensor, normal (even when
+        # made inside inference_mode)
+        if input.is_inference():
+            result._extras()["inference"] = True
+        else:
+            result._extra = None
     return result
 
 
 def detach_(input):
     """Detaches `input` from the graph in place."""
-    if input._view_base is not None and input._grad_fn is not None:
+    if input._view_base is not None:
         raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
                            "DistributedDataParallel (DDP) for training, and gradient_as_bucket_"
                            "view is set as True, gradients are views of DDP buckets, and hence "

@@ -10,7 +10,8 @@ import gc
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as _numpy_as_strided
 
-from ember._storage import Storage, address_of
+from ember._storage import UntypedStorage, address_of
+from ember.storage import TypedStorage
 from ember._tensor import Tensor
 from ember.autograd.grad_mode import STATE
 from ember.autograd.graph import Node, edge_of
@@ -279,7 +280,9 @@ def set_(self, source=None, storage_offset=None, size=None, stride=None):
     """Points this tensor at source's memory: a tensor's geometry, a storage with the given
     geometry, or (no source) an empty storage."""
     check_inplace(self)
-    if source is not None and not isinstance(source, (Tensor, Storage)):
+    if isinstance(source, TypedStorage):
+        source = source.untyped()
+    if source is not None and not isinstance(source, (Tensor, UntypedStorage)):
         raise _set_arguments_error(source)
     source_grad = isinstance(source, Tensor) and source._requires_grad
     records = STATE.enabled and (self._requires_grad or source_grad)
@@ -295,7 +298,7 @@ def set_(self, source=None, storage_offset=None, size=None, stride=None):
             stride = source.stride()
         storage = source._shared_storage()
     elif source is None:
-        storage = Storage(np.empty(0, dtype=self._data.dtype))
+        storage = UntypedStorage(np.empty(0, dtype=self._data.dtype))
         storage_offset = 0
         size = (0,)
     else:

@@ -7,8 +7,8 @@ from ember._errors import dtype_name, normalize_dim
 from ember._storage import address_of, root_array
 from ember._tensor import Tensor
 from ember.ops._registry import NODE_MODULE, OpNode, method, node_class, record, record_multi
-from ember.ops.views import (apply_view, element_strides, embed, make_view, strided,
-                             view_node_pair)
+from ember.ops.views import (apply_view, element_strides, embed, make_view,
+                             note_view_creation, strided, view_node_pair)
 
 __all__ = ["select", "narrow", "diagonal", "as_strided", "split", "chunk", "unbind",
            "tensor_split", "hsplit", "vsplit", "dsplit"]
@@ -306,10 +306,13 @@ def _view_pieces(input, view_fns, node_cls):
     counter = input._shared_version()
     root = input._view_base
     base = input if root is None else root
-    for out in outs:
+    for position, out in enumerate(outs):
         out._storage = storage
         out._version_counter = counter
         out._view_base = base
+        if out._extra is not None or input._extra is not None or input._requires_grad:
+            # PyTorch refuses in-place writes into the outputs of a multi-view op
+            note_view_creation(input, out, node_cls.__name__, position, multi_output=True)
     return outs
 
 
