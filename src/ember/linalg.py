@@ -6,12 +6,14 @@ from ember.ops.decompositions import (_LinAlgError as LinAlgError, det, eigh, ei
                                       matrix_power, matrix_rank, multi_dot, pinv, solve, svdvals)
 from ember.ops.diagonals import linalg_diagonal as diagonal
 from ember.ops.linalg import linalg_vecdot as vecdot, matmul
+from ember.ops.linalg_ex import cholesky_ex, inv_ex, solve_ex
 from ember.ops.matrix_functions import (cond, eig, eigvals, linalg_vander as vander, lstsq,
                                         matrix_exp)
 from ember.ops.norms import matrix_norm, norm, vector_norm
 from ember.ops.triangular_solve import solve_triangular
 
-__all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals",
-           "eigvalsh", "inv", "lstsq", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
-           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
-           "solve_triangular", "svd", "svdvals", "vander", "vecdot", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig",
+           "eigh", "eigvals", "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_exp",
+           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
+           "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "vander", "vecdot",
+           "vector_norm"]

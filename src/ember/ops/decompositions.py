@@ -62,26 +62,31 @@ def _each_matrix(data):
     return enumerate(matrices)
 
 
-def _first_zero_pivot(matrix):
-    """The 1-based column where LU with partial pivoting (LAPACK's getrf) meets an exactly
-    zero pivot, or None: PyTorch names it in its singular-matrix messages."""
+def _lu(matrix):
+    """LU with partial pivoting that, like LAPACK's getrf, carries on past a zero pivot:
+    the packed factors, the row order, and info (the first zero pivot, 1-based, or 0)."""
     lu = np.array(matrix, copy=True)
     size = lu.shape[0]
+    rows = np.arange(size)
+    info = 0
     for column in range(size):
         pivot = column + int(np.argmax(np.abs(lu[column:, column])))
         if lu[pivot, column] == 0:
-            return column + 1
-        lu[[column, pivot]] = lu[[pivot, column]]
-        lu[column + 1:, column] /= lu[column, column]
+            info = info or column + 1
+        else:
+            lu[[column, pivot]] = lu[[pivot, column]]
+            rows[[column, pivot]] = rows[[pivot, column]]
+            # getrf scales by the reciprocal, which decides exact zero pivots as LAPACK does
+            lu[column + 1:, column] *= 1 / lu[column, column]
         lu[column + 1:, column + 1:] -= np.multiply.outer(lu[column + 1:, column],
                                                           lu[column, column + 1:])
-    return None
+    return lu, rows, info
 
 
 def _singular_error(name, data):
     for index, matrix in _each_matrix(data):
-        column = _first_zero_pivot(matrix)
-        if column is not None:
+        column = _lu(matrix)[2]
+        if column:
             return _LinAlgError(
                 f"{name}: {_batch_prefix(data, index)}The diagonal element {column} is zero, the "
                 "inversion could not be completed because the input matrix is singular.")
@@ -193,6 +198,15 @@ def _solve_backward(grad, A, result, left, for_A):
     return -(adjoint(result).matmul(grad_b))
 
 
+def _solver_failed(name, a, b):
+    """The error for a singular A, naming the first singular matrix of the broadcast batch."""
+    batch = np.broadcast_to(a, np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + a.shape[-2:])
+    # LAPACK may meet an exact zero pivot where our rounding does not: name the first matrix
+    index = next((i for i, matrix in _each_matrix(batch) if _lu(matrix)[2]), 0)
+    return _LinAlgError(f"{name}: {_batch_prefix(batch, index)}The solver failed because the "
+                        "input matrix is singular.")
+
+
 LinalgSolveExBackward0 = node_class(
     "LinalgSolveExBackward0",
     lambda grad, A, result, left: _solve_backward(grad, A, result, left, True),
@@ -225,10 +239,7 @@ def solve(A, B, *, left=True):
             array = np.swapaxes(np.linalg.solve(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2)),
                                 -1, -2)
     except np.linalg.LinAlgError:
-        batch = np.broadcast_to(a, np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + a.shape[-2:])
-        index = next(i for i, matrix in _each_matrix(batch) if _first_zero_pivot(matrix))
-        raise _LinAlgError(f"torch.linalg.solve: {_batch_prefix(batch, index)}The solver failed "
-                           "because the input matrix is singular.") from None
+        raise _solver_failed("torch.linalg.solve", a, b) from None
     if vector:
         array = array[..., 0]
     return record(np.ascontiguousarray(array), LinalgSolveExBackward0, (A, B),
@@ -237,17 +248,20 @@ def solve(A, B, *, left=True):
 
 # ---- cholesky ------------------------------------------------------------------------------------
 
-def _first_failing_minor(matrix):
-    """The order of the first leading minor that is not positive-definite (LAPACK's potrf)."""
-    lower = np.zeros_like(matrix)
-    for k in range(matrix.shape[0]):
-        pivot = matrix[k, k] - np.vdot(lower[k, :k], lower[k, :k])
-        if not np.real(pivot) > 0:
-            return k + 1
-        lower[k, k] = np.sqrt(np.real(pivot))
-        lower[k + 1:, k] = (matrix[k + 1:, k] - lower[k + 1:, :k] @ lower[k, :k].conj()) / \
-            lower[k, k]
-    return matrix.shape[0]
+def _partial_cholesky(matrix):
+    """LAPACK's left-looking potf2 (lower) on one matrix, column by column: the factor as far
+    as it got, the failing pivot's value in its place, later columns untouched, and info."""
+    factor = matrix.copy()
+    for column in range(matrix.shape[0]):
+        row = factor[column, :column]
+        pivot = np.real(matrix[column, column]) - np.real(np.vdot(row, row))
+        if not pivot > 0:
+            factor[column, column] = pivot
+            return factor, column + 1
+        factor[column, column] = np.sqrt(pivot)
+        below = matrix[column + 1:, column] - factor[column + 1:, :column] @ row.conj()
+        factor[column + 1:, column] = below / np.sqrt(pivot)
+    return factor, 0
 
 
 def _cholesky_backward(grad, L, upper):
@@ -276,7 +290,7 @@ def _cholesky(name, A, upper, node_cls):
             try:
                 np.linalg.cholesky(matrix)
             except np.linalg.LinAlgError:
-                order = _first_failing_minor(matrix)
+                order = _partial_cholesky(matrix)[1]
                 raise _LinAlgError(
                     f"{name}: {_batch_prefix(data, index)}The factorization could not be "
                     "completed because the input is not positive-definite (the leading minor of "
