@@ -206,6 +206,22 @@ def test_matrix_rank_and_tolerances():
         check(call, Input(low_rank), atol=1e-6, rtol=1e-6)
 
 
+@pytest.mark.parametrize("call", [
+    lambda lib, x, t: lib.linalg.matrix_rank(x, tol=1e-4),
+    lambda lib, x, t: lib.linalg.matrix_rank(x, 1e-4, True),
+    lambda lib, x, t: lib.linalg.matrix_rank(x, tol=t),
+    lambda lib, x, t: lib.linalg.matrix_rank(x, atol=t),
+    lambda lib, x, t: lib.linalg.matrix_rank(x, rtol=t),
+    lambda lib, x, t: lib.linalg.matrix_rank(x, atol=t[:, None]),
+    lambda lib, x, t: lib.linalg.pinv(x, atol=t),
+    lambda lib, x, t: lib.linalg.pinv(x[0], rtol=t[1]),
+])
+def test_deprecated_tol_and_tensor_tolerances(call):
+    # one tolerance per matrix of the batch, as tensors; the deprecated tol is absolute
+    spectra = np.stack([np.diag([1.0, 1e-3, 1e-9]), np.diag([2.0, 1e-5, 0.5])])
+    check(call, Input(spectra), Input(np.array([1e-2, 1e-6])))
+
+
 def test_deprecated_top_level_decompositions_warn():
     with pytest.warns(UserWarning, match="torch.cholesky is deprecated"):
         check(lambda lib, x: lib.cholesky(x, upper=True), grad_input(positive_definite(3, 3)))

@@ -586,16 +586,22 @@ def _pinv_backward(grad, A, pinv_A):
 LinalgPinvBackward0 = node_class("LinalgPinvBackward0", _pinv_backward)
 
 
+def _per_matrix(tolerance):
+    """A tolerance as a number, or a tensor's values (one per matrix of the batch, broadcast)
+    with a trailing axis to meet the singular values."""
+    if hasattr(tolerance, "_data"):
+        return tolerance._data[..., None]
+    return tolerance
+
+
 def _tolerance(data, singular_max, atol, rtol):
     """PyTorch's cut-off max(atol, rtol * largest singular value); rtol defaults to
-    eps * max(m, n) when neither tolerance is given, and to 0 when only atol is."""
+    eps * max(m, n) when neither tolerance is given, and to 0 where atol is positive."""
+    default_rtol = np.finfo(data.dtype).eps * max(data.shape[-2:])
+    atol = 0.0 if atol is None else _per_matrix(atol)
     if rtol is None:
-        if atol is None or atol <= 0:
-            rtol = np.finfo(data.dtype).eps * max(data.shape[-2:])
-        else:
-            rtol = 0.0
-    atol = 0.0 if atol is None else atol
-    return np.maximum(atol, rtol * singular_max)
+        rtol = np.where(np.asarray(atol) > 0, 0.0, default_rtol)
+    return np.maximum(atol, _per_matrix(rtol) * singular_max)
 
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False):
@@ -660,8 +666,12 @@ def matrix_power(A, n):
     return result
 
 
-def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
-    """The number of singular values above the tolerance (int64)."""
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
+    """The number of singular values above the tolerance (int64); the deprecated positional
+    tol is an absolute tolerance."""
+    if tol is not None:
+        atol = tol
+        rtol = 0.0
     data = A._data
     if data.dtype.kind not in "fc":
         raise RuntimeError("This function doesn't handle types other than float and double")
