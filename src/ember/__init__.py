@@ -35,7 +35,8 @@ from ember._settings import *  # noqa: F401,F403,E402
 from ember.autograd.anomaly_mode import (is_anomaly_check_nan_enabled,  # noqa: E402
                                          is_anomaly_enabled, set_detect_anomaly)
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
-                                      is_inference_mode_enabled, no_grad, set_grad_enabled)
+                                      is_inference, is_inference_mode_enabled, no_grad,
+                                      set_grad_enabled)
 
 __version__ = "0.1.0"
 
@@ -44,7 +45,8 @@ _memory.keep_freed_memory()
 __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "TypedStorage", "UntypedStorage",
             "autograd", "no_grad",
             "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-            "is_inference_mode_enabled", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+            "is_inference", "is_inference_mode_enabled", "is_anomaly_enabled",
+            "is_anomaly_check_nan_enabled",
             "set_detect_anomaly", "compile"]
            + _dtype.__all__ + ops.conversion.__all__ + ops.creation.__all__
            + ops.ranges.__all__ + ops.indexing.__all__ + ops.joining.__all__

@@ -199,3 +199,12 @@ def test_normal_tensors_carry_no_marker():
     assert (x + x)._extra is None
     assert x.exp()._extra is None
     assert x.is_inference() == _torch().tensor(X).is_inference()
+
+
+def test_is_inference_function():
+    def scenario(lib, x):
+        with lib.inference_mode():
+            y = x * 1
+        return lib.is_inference(y), lib.is_inference(input=x)
+    check(scenario, X)
+    check_error(lambda lib: lib.is_inference(3))

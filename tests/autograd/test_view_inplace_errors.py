@@ -238,3 +238,20 @@ def test_views_made_with_grad_carry_no_flag():
     view = base[1]
     assert "creation_meta" not in view._extra
     assert ember.ones(3)[0]._extra is None
+
+
+@pytest.mark.parametrize("index", [
+    (0, Ellipsis), (Ellipsis,), Ellipsis, (None,), (0, None), (slice(None), 0), slice(None),
+    (slice(0, 2), slice(None)), (Ellipsis, 0, None, Ellipsis), (0, slice(0, 2)),
+], ids=repr)
+def test_indexed_view_of_a_view_made_in_no_grad(index):
+    _refused(_nested(lambda b: b[0:2], lambda v: v[index]), WRITES["mul_"])
+
+
+@pytest.mark.parametrize("index", [(0, Ellipsis), (None,), (slice(None), 0), (0, slice(0, 2))],
+                         ids=repr)
+def test_indexed_write_into_a_view_made_in_no_grad(index):
+    def make_view(lib, base):
+        with lib.no_grad():
+            return base[0:2]
+    _refused(make_view, lambda lib, v: v.__setitem__(index, 5.0))

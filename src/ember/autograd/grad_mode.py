@@ -8,7 +8,7 @@ from ember import _tensor
 from ember._storage import VersionCounter
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-           "is_inference_mode_enabled"]
+           "is_inference_mode_enabled", "is_inference"]
 
 
 class _GradState(threading.local):
@@ -198,6 +198,14 @@ class _InferenceVersion(VersionCounter):
 
 
 INFERENCE_VERSION = _InferenceVersion()
+
+
+def is_inference(input):
+    """Whether input is an inference tensor (made in inference mode, or a view of one)."""
+    if not isinstance(input, _tensor.Tensor):
+        raise TypeError("is_inference(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    return input.is_inference()
 
 
 def mark_inference(tensor):

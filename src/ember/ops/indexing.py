@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ember import _dtype
-from ember._errors import dtype_name
+from ember._errors import argument_type_error, dtype_name
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._registry import (_history_alias, check_flagged_inplace, check_inplace, method,
@@ -317,21 +317,10 @@ def _no_grad_view(input, array, index):
     root = input._view_base
     view._view_base = input if root is None else root
     if view._extra is not None or input._extra is not None or input._requires_grad:
-        note_view_creation(input, view, _basic_index_node_name(index))
+        single = not isinstance(index, tuple)
+        steps, _, _ = _parse(input._data.shape, index, single)
+        note_view_creation(input, view, _view_node_name(steps))
     return view
-
-
-def _basic_index_node_name(index):
-    """The node of the view PyTorch makes for a basic index (its last step's), as its
-    messages name it."""
-    last = index[-1] if isinstance(index, tuple) and index else index
-    if isinstance(last, slice):
-        return SliceBackward0.__name__
-    if last is None:
-        return "UnsqueezeBackward0"
-    if last is Ellipsis:
-        return "AliasBackward0"
-    return SelectBackward0.__name__
 
 
 def _is_sequence_index(items):
@@ -454,18 +443,24 @@ def setitem(input, index, value):
         _record_setitem(input, value, steps, numpy_index)
 
 
-# the node of the view an indexed write goes through, after the kind of its last basic step
-_STEP_NODE_NAMES = {_SELECT: SelectBackward0.__name__, _SLICE: SliceBackward0.__name__}
+_STEP_NODE_NAMES = {_SELECT: SelectBackward0.__name__, _SLICE: SliceBackward0.__name__,
+                    _UNSQUEEZE: "UnsqueezeBackward0"}
+
+
+def _view_node_name(steps):
+    """The node of the view an index's basic steps make (the last step's; an alias without
+    steps), which PyTorch's messages name."""
+    if not steps:
+        return "AliasBackward0"
+    return _STEP_NODE_NAMES[steps[-1][0]]
 
 
 def _check_leaf(input, steps):
     """PyTorch's error for writing into a leaf that requires grad, or into a view of one (the
     basic steps of an index make such a view first)."""
     if input._extra is not None:
-        through = None
-        if steps:
-            through = _STEP_NODE_NAMES.get(steps[-1][0], "UnsqueezeBackward0")
-        check_flagged_inplace(input, through)
+        # the write goes through the view the steps make, the input itself without steps
+        check_flagged_inplace(input, _view_node_name(steps) if steps else None)
     if not STATE.enabled:
         return
     base = input._view_base
@@ -624,8 +619,7 @@ def _index_tuple(name, indices, values):
     """The indices as an index expression, with PyTorch's argument-parser errors."""
     tensor_sequence(indices, name, "indices")
     if not isinstance(values, Tensor):
-        raise TypeError(f"{name}(): argument 'values' (position 2) must be Tensor, not "
-                        f"{type(values).__name__}")
+        raise argument_type_error(name, "values", 2, "Tensor", values)
     return tuple(indices)
 
 
