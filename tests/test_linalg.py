@@ -408,3 +408,28 @@ def test_cholesky_solve_factor_gradient_is_not_restricted_to_its_triangle():
               grad_input(factor), strides=True)
     check(lambda lib, b, l: lib.cholesky_solve(b, l), Input(f32(3, 2)),
           Input(cholesky_factor(3, 3).astype(np.float32)), atol=1e-5, rtol=1e-5)
+
+
+RENORM_INPUT = np.array([[3.0, 4.0, 0.5], [0.1, 0.2, -0.1], [1.0, -1.0, 2.0], [0.0, 0.0, 0.0]])
+
+
+@pytest.mark.parametrize("p, dim, maxnorm", [(2, 0, 1.0), (1, 1, 2.0), (3, -1, 0.5),
+                                             (float("inf"), 1, 1.5), (2.5, 0, 10.0)])
+def test_renorm_matches_torch(p, dim, maxnorm):
+    # the zero row and the rows under maxnorm pass unscaled; the others shrink to maxnorm
+    check(lambda lib, x: lib.renorm(x, p, dim, maxnorm), grad_input(RENORM_INPUT))
+    check(lambda lib, x: x.renorm(p, dim, maxnorm), grad_input(RENORM_INPUT.astype(np.float32)))
+    check(lambda lib, x: x.clone().renorm_(p, dim, maxnorm), grad_input(RENORM_INPUT))
+    finite_differences(lambda x: ember.renorm(x, p, dim, maxnorm), RENORM_INPUT[:3])
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.renorm(x[0], 2, 0, 1.0),
+    lambda lib, x: lib.renorm(x, 2, 2, 1.0),
+    lambda lib, x: lib.renorm(x, 0, 0, 1.0),
+    lambda lib, x: lib.renorm(x, 2, 0, -1.0),
+    lambda lib, x: lib.renorm(x, 2, 0, -0.25),
+    lambda lib, x: lib.renorm(x.long(), 2, 0, 1.0),
+])
+def test_renorm_errors(call):
+    check_error(call, Input(RENORM_INPUT))

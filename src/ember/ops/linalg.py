@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ember import _dtype
-from ember._errors import broadcast_mismatch, dtype_name
+from ember._errors import argument_type_error, broadcast_mismatch, dtype_name
 from ember._tensor import Tensor
 from ember.ops._elementwise import conjugate, finish
 from ember.ops._registry import (inplace_method, method, node_class, record,
@@ -45,8 +45,7 @@ def scaled(grad, factor):
 
 def _require_tensor(function_name, argument, position, value):
     if not isinstance(value, Tensor):
-        raise TypeError(f"{function_name}(): argument '{argument}' (position {position}) must be "
-                        f"Tensor, not {type(value).__name__}")
+        raise argument_type_error(function_name, argument, position, "Tensor", value)
 
 
 def _not_implemented_for_bool(kernel, *arrays):
@@ -556,11 +555,12 @@ Tensor.__rmatmul__ = type_error_to_not_implemented(_rmatmul_operator)
 
 # The sibling families load here so that `ember.ops.linalg`'s names cover them all.
 from ember.ops import contractions, decompositions, diagonals  # noqa: E402
-from ember.ops import matrix_functions  # noqa: E402
+from ember.ops import matrix_functions, norms  # noqa: E402
 
 __all__ += (diagonals.__all__ + contractions.__all__ + decompositions.__all__
-            + matrix_functions.__all__)
+            + matrix_functions.__all__ + norms.__all__)
 from ember.ops.contractions import *  # noqa: E402,F401,F403
 from ember.ops.decompositions import *  # noqa: E402,F401,F403
 from ember.ops.diagonals import *  # noqa: E402,F401,F403
 from ember.ops.matrix_functions import *  # noqa: E402,F401,F403
+from ember.ops.norms import *  # noqa: E402,F401,F403

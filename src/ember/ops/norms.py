@@ -6,10 +6,10 @@ import numpy as np
 from ember import _dtype
 from ember._errors import dtype_name, normalize_dim, normalize_dims
 from ember._tensor import _wrap
-from ember.ops._registry import RESULT, node_class, record
+from ember.ops._registry import RESULT, inplace_method, method, node_class, record
 from ember.ops.decompositions import svdvals
 
-__all__ = []
+__all__ = ["renorm"]
 
 
 def _restore_reduced(tensor, dims, ndim, keepdim):
@@ -168,3 +168,47 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
                             or (dims is None and A._data.ndim == 2)):
         return matrix_norm(A, ord, (-2, -1) if dims is None else dims, keepdim, dtype=dtype)
     return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
+
+
+# ---- renorm ------------------------------------------------------------------------------------
+
+def _renorm_backward(grad, input, p, dim, maxnorm):
+    """PyTorch's renorm_backward: the scale's own derivative enters only where it applied."""
+    import ember  # the namespace (for where) loads after this module
+    reduced = tuple(d for d in range(input._data.ndim) if d != dim)
+    norm = vector_norm(input, p, reduced, keepdim=True)
+    projected = input.conj() * grad
+    if projected.is_complex():
+        projected = projected.real
+    norm_grad = _vector_norm_backward(projected.sum(reduced, keepdim=True), input, norm, p,
+                                      reduced, True)
+    inverse_norm = (norm + 1e-7).reciprocal()
+    factor = inverse_norm * maxnorm
+    return ember.where(norm > maxnorm, factor * grad - (factor * inverse_norm) * norm_grad, grad)
+
+
+RenormBackward0 = node_class("RenormBackward0", _renorm_backward)
+
+
+def renorm(input, p, dim, maxnorm):
+    """Each slice along dim scaled down to p-norm maxnorm where its norm exceeds it."""
+    data = input._data
+    if data.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {data.ndim} "
+                           "dimensions")
+    dim = normalize_dim(dim, data.ndim)
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        # PyTorch prints the Scalar through a C++ stream: %g
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    reduced = tuple(d for d in range(data.ndim) if d != dim)
+    norm = vector_norm(_wrap(data), p, reduced, keepdim=True)._data
+    # the 1e-7 keeps the scaled norm just under maxnorm, as PyTorch's kernel does
+    scale = np.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1).astype(norm.dtype)
+    array = (data * scale).astype(data.dtype, copy=False)
+    return record(array, RenormBackward0, (input,), (input, p, dim, maxnorm))
+
+
+method("renorm", renorm)
+inplace_method("renorm", renorm)
