@@ -69,6 +69,11 @@ def _grad_mode_enabled():
     return STATE.enabled
 
 
+def _inference_mode_enabled():
+    from ember.autograd.grad_mode import STATE
+    return STATE.inference
+
+
 class Tensor:
     """A multi-dimensional array with PyTorch's semantics, backed by a NumPy view."""
 
@@ -219,7 +224,16 @@ class Tensor:
     @property
     def _version(self):
         counter = self._version_counter
-        return 0 if counter is None else counter.value
+        if counter is None:
+            return 0
+        if self.is_inference():
+            raise RuntimeError("Inference tensors do not track version counter.")
+        return counter.value
+
+    def is_inference(self):
+        """Whether this tensor was made in inference mode (or is a view or detach() of one)."""
+        extra = self._extra
+        return extra is not None and "inference" in extra
 
     def _bump_version(self):
         counter = self._version_counter
@@ -253,6 +267,9 @@ class Tensor:
                 "var_no_grad = var.detach().")
         if requires_grad and self._data.dtype.kind not in "fc" and not self.dtype.is_floating_point:
             raise RuntimeError(dtype_message)
+        if requires_grad and self.is_inference() and not _inference_mode_enabled():
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -321,6 +338,13 @@ class Tensor:
         # .data shares memory but not the version counter: autograd does not see its writes
         result = _wrap(self._data)
         result._storage = self._shared_storage()
+        if self.is_inference():
+            # the .data of an inference tensor is one too (sharing its untracked version)
+            result._extras()["inference"] = True
+            result._version_counter = self._version_counter
+        elif result._extra is not None:
+            # and the .data of a normal tensor is normal, even inside inference_mode
+            result._extra = None
         return result
 
     @data.setter
@@ -475,6 +499,14 @@ TENSOR_TYPES = {Tensor}
 _new_object = object.__new__
 
 
+# Tensors made inside inference_mode are inference tensors: {"inference": True} in _extra.
+# ember.autograd.grad_mode counts the inference_mode blocks open in all threads together and
+# fills in _mark_if_inference (which asks whether this thread is in one): while no block is
+# open, making a tensor costs one test of this global and nothing more.
+_open_inference_blocks = 0
+_mark_if_inference = None
+
+
 def _wrap(array):
     """A fresh leaf Tensor around `array`, with no autograd history."""
     tensor = _new_object(Tensor)
@@ -487,6 +519,8 @@ def _wrap(array):
     tensor._view_base = None
     tensor._accumulator = None
     tensor._extra = None
+    if _open_inference_blocks:
+        _mark_if_inference(tensor)
     return tensor
 
 
