@@ -202,6 +202,24 @@ for _name, _function in (("arcsin", asin), ("arccos", acos), ("arctan", atan),
     inplace_method(_name, _function)
 
 
+def _inplace_derivative_missing(name):
+    """PyTorch records acosh_, asinh_, atanh_ under a node whose backward refuses to run."""
+    def rule(grad, input):
+        raise NotImplementedError(
+            f"the derivative for 'inplace version of {name}' is not implemented.")
+    return rule
+
+
+for _name, _forward, _aliases in (("asinh", np.arcsinh, ("asinh", "arcsinh")),
+                                  ("acosh", np.arccosh, ("acosh", "arccosh")),
+                                  ("atanh", np.arctanh, ("atanh", "arctanh"))):
+    _inplace_kernel = unary(_name, _forward, _name.capitalize() + "Backward1",
+                            _inplace_derivative_missing(_name), has_method=False,
+                            has_inplace=False)
+    for _alias in _aliases:
+        inplace_method(_alias, _inplace_kernel)
+
+
 def _sigmoid_forward(data):
     # exp(-x) overflows to inf for very negative x, and 1 / inf is the right limit, 0
     one = data.dtype.type(1)
