@@ -7,6 +7,8 @@ from ember.ops.decompositions import (_LinAlgError as LinAlgError, det, eigh, ei
 from ember.ops.diagonals import linalg_diagonal as diagonal
 from ember.ops.linalg import linalg_vecdot as vecdot, matmul
 from ember.ops.linalg_ex import cholesky_ex, inv_ex, solve_ex
+from ember.ops.lu import (linalg_lu as lu, linalg_lu_solve as lu_solve, lu_factor,
+                          lu_factor_ex)
 from ember.ops.matrix_functions import (cond, eig, eigvals, linalg_vander as vander, lstsq,
                                         matrix_exp)
 from ember.ops.norms import matrix_norm, norm, vector_norm
@@ -17,3 +19,4 @@ __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "di
            "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
            "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "vander", "vecdot",
            "vector_norm"]
+__all__ += ["lu", "lu_factor", "lu_factor_ex", "lu_solve"]
