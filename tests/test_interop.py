@@ -161,11 +161,22 @@ def test_numpy_comparison_errors(expression):
     check_error(lambda lib: eval(expression, _environment(lib)))
 
 
-def test_ndarray_on_the_left_gives_a_tensor():
-    # torch raises TypeError for `ndarray + tensor`; ember defers to the tensor (by
-    # __array_priority__) and returns a tensor, so mixed NumPy code keeps working
-    result = np.ones(2) + ember.tensor([1.0, 2.0])
-    assert isinstance(result, ember.Tensor) and result.tolist() == [2.0, 3.0]
+@pytest.mark.parametrize("expression", [
+    "np.ones(2) + t", "np.ones(2) * t", "np.ones(2) - t", "np.ones(2) // t", "np.ones(2) % t",
+    "np.ones(2) ** t", "np.ones(2) @ t", "np.ones(2, np.int64) & lib.ones(2, dtype=lib.int64)",
+    "np.ones(2, bool) | lib.ones(2, dtype=lib.bool)", "np.ones(2, np.int64) ^ lib.ones(2, "
+    "dtype=lib.int64)", "np.array(2.0) + t", "np.ones(2) + lib.ones(2, requires_grad=True)",
+])
+def test_ndarray_on_the_left_is_refused_as_torch_refuses_it(expression):
+    check_error(lambda lib: eval(expression, _environment(lib)))
+
+
+@pytest.mark.parametrize("expression", ["np.ones(2) / t", "np.float64(2) - t", "2 - t",
+                                        "np.float32(3) * t", "np.int64(3) + t"])
+def test_numbers_and_division_on_the_left_give_tensors(expression):
+    mine = eval(expression, _environment(ember))
+    theirs = eval(expression, _environment(torch))
+    assert_matches(mine, theirs, grad_fn=False)
 
 
 # ---- DLPack ----------------------------------------------------------------------------------

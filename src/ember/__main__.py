@@ -76,10 +76,11 @@ def install_torch_alias():
     from ember._dtype import DISPLAYED
     DISPLAYED.name = "torch"
     import ember
-    # torch's top-level classes (Tensor, Size, dtype, device...) are set to "ember" at home
+    # torch's top-level classes (Tensor, Size, dtype, Generator...) name their home
+    # "ember" (or "ember._C", as torch's C types do) wherever they are defined
     for value in vars(ember).values():
-        if isinstance(value, type) and value.__module__ == "ember":
-            value.__module__ = "torch"
+        if isinstance(value, type) and value.__module__.startswith("ember"):
+            value.__module__ = "torch" + value.__module__[len("ember"):]
     for name, module in list(sys.modules.items()):
         if name.startswith("ember."):
             _name_classes_as_torch(module)

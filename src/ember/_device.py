@@ -1,5 +1,7 @@
 """ember.device: ember computes on the CPU only; other device types are named but unavailable."""
 
+from ember._errors import parser_type_name
+
 __all__ = ["device"]
 
 _KNOWN_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
@@ -27,12 +29,12 @@ class device:
         if not isinstance(type, str):
             raise TypeError(
                 "device() received an invalid combination of arguments - got "
-                f"({_type_name(type)}), but expected one of:\n * (torch.device device)\n"
+                f"({parser_type_name(type)}), but expected one of:\n * (torch.device device)\n"
                 "      didn't match because some of the arguments have invalid types: "
-                f"(!{_type_name(type)}!)\n * (str type, int index = -1)\n")
+                f"(!{parser_type_name(type)}!)\n * (str type, int index = -1)\n")
         if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
             raise TypeError("device(): argument 'index' (position 2) must be int, not "
-                            f"{_type_name(index)}")
+                            f"{parser_type_name(index)}")
         if index is not None and index < 0:
             raise RuntimeError("Device index must not be negative")
         if not type:
@@ -76,10 +78,6 @@ class device:
 
     def __reduce__(self):
         return (device, (self.type, self.index))
-
-
-def _type_name(value):
-    return type(value).__name__
 
 
 CPU = device("cpu")

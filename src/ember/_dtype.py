@@ -1,6 +1,8 @@
 """dtype objects, their NumPy counterparts, and PyTorch's type-promotion rules."""
 import numpy as np
 
+from ember._errors import argument_type_error
+
 __all__ = [
     "dtype", "float16", "float32", "float64", "bfloat16", "complex64", "complex128",
     "int8", "int16", "int32", "int64", "uint8", "bool",
@@ -197,8 +199,7 @@ _PROMOTION_TABLE = {(a, b): _compute_promotion(a, b) for a in ALL_DTYPES for b i
 
 def _require_dtype(function, name, position, value):
     if not isinstance(value, dtype):
-        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be "
-                        f"torch.dtype, not {type(value).__name__}")
+        raise argument_type_error(function, name, position, "torch.dtype", value)
 
 
 def promote_types(type1, type2):
@@ -350,8 +351,7 @@ def can_cast(from_, to):
 
 def _require_tensor(function, value):
     if getattr(value, "_data", None) is None:
-        raise TypeError(f"{function}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(value).__name__}")
+        raise argument_type_error(function, "input", 1, "Tensor", value)
 
 
 def is_floating_point(input):

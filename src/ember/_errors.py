@@ -1,5 +1,42 @@
 """Builders for PyTorch-worded error messages, so every op raises the same text."""
 
+_HEAP_TYPE = 1 << 9
+
+
+def parser_type_name(value):
+    """The name PyTorch's argument parser gives a value's type (its C tp_name): a Python class
+    by its bare name (Tensor, Parameter, list, Fraction), an extension type qualified
+    (numpy.ndarray, decimal.Decimal), and ember's stand-ins for torch's C types (dtype, device,
+    Size, Generator...) under the displayed library's name (torch.dtype)."""
+    from ember._dtype import DISPLAYED
+    kind = type(value)
+    module = kind.__module__
+    if kind.__name__ == "Tensor" or kind.__name__ == "Parameter":
+        return kind.__name__
+    if module.startswith("ember") or module.startswith("torch"):
+        return DISPLAYED.name + module[5:] + "." + kind.__name__
+    if kind.__flags__ & _HEAP_TYPE or module == "builtins":
+        return kind.__name__
+    return f"{module}.{kind.__name__}"
+
+
+def parser_value_description(value):
+    """How PyTorch's argument parser describes a mismatched value: its type name, and for a
+    list or tuple (torch.Size included) its items' types too ("tuple of (int, float)")."""
+    name = parser_type_name(value)
+    if isinstance(value, list):
+        return f"{name} of [{', '.join(parser_type_name(item) for item in value)}]"
+    if isinstance(value, tuple):
+        items = ", ".join(parser_type_name(item) for item in value)
+        return f"{name} of ({items}{',' if len(value) == 1 else ''})"
+    return name
+
+
+def argument_type_error(function, argument, position, expected, value):
+    """PyTorch's argument-parser TypeError for a value of the wrong type."""
+    return TypeError(f"{function}(): argument '{argument}' (position {position}) must be "
+                     f"{expected}, not {parser_type_name(value)}")
+
 
 def dim_out_of_range(dim, ndim):
     """The IndexError PyTorch raises for a dimension outside [-ndim, ndim-1]."""

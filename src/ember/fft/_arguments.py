@@ -6,19 +6,10 @@ import functools
 import numpy as np
 
 from ember import _dtype
+from ember._errors import parser_type_name
 from ember._tensor import Tensor
 
 __all__ = ["parsed"]
-
-
-def _type_name(value):
-    """The type name PyTorch's parser prints: builtins bare, others module-qualified."""
-    kind = type(value)
-    if isinstance(value, Tensor):
-        return "Tensor"
-    if kind.__module__ == "builtins":
-        return kind.__name__
-    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 def _is_int(value):
@@ -108,18 +99,18 @@ def _failure(function, name, position):
 
     def fail(expected, value, index=None, item=None):
         if index is None:
-            raise TypeError(f"{function}(): {where} must be {expected}, not {_type_name(value)}")
+            raise TypeError(f"{function}(): {where} must be {expected}, not {parser_type_name(value)}")
         if index == 0 and position is not None:
             raise TypeError(f"{function}(): {where} must be {expected}, but found element of "
-                            f"type {_type_name(item)} at pos {index}")
+                            f"type {parser_type_name(item)} at pos {index}")
         if index == 0:
             # by keyword, PyTorch names the container rather than the bad element
             raise TypeError(f"{function}(): {where} must be {expected}, not "
-                            f"{_type_name(value)}")
+                            f"{parser_type_name(value)}")
         # this message never names the position
         raise TypeError(f"{function}(): argument '{name}' failed to unpack the object at pos "
                         f"{index + 1} with error \"type must be {expected},but got "
-                        f"{_type_name(item)}\"")
+                        f"{parser_type_name(item)}\"")
     return fail
 
 

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from ember import _dtype
-from ember._errors import broadcast_mismatch, dtype_name
+from ember._errors import argument_type_error, broadcast_mismatch, dtype_name
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._registry import (RESULT, check_inplace, inplace_method, method, node_class,
@@ -91,8 +91,7 @@ def not_implemented(kernel, dtype):
 def require_tensor(name, value, position=2, argument="other"):
     """PyTorch's argument-parser error for a non-tensor where only a tensor is accepted."""
     if not isinstance(value, Tensor):
-        raise TypeError(f"{name}(): argument '{argument}' (position {position}) must be Tensor, "
-                        f"not {type(value).__name__}")
+        raise argument_type_error(name, argument, position, "Tensor", value)
 
 
 def zeros_of(tensor):

@@ -546,8 +546,12 @@ def type_error_to_not_implemented(operator):
 
 
 def reflected_operator(function):
-    """Tensor.__r<op>__ for a binary function: the tensor is the right operand."""
+    """Tensor.__r<op>__ for a binary function: the tensor is the right operand. A NumPy array
+    on the left is refused, as PyTorch's reflected operators refuse it: Python then raises its
+    TypeError (or NumPy words one)."""
     def reflected(self, other):
+        if type(other) is np.ndarray:
+            return NotImplemented
         return function(other, self)
     return reflected
 

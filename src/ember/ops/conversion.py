@@ -1,7 +1,6 @@
 """Copies, casts and fills: clone, contiguous, to, the type casts (float, long...), type,
 type_as, copy_, fill_, zero_, apply_, map_; memory formats; DLPack exchange with NumPy and
 PyTorch."""
-import builtins
 import enum
 import warnings
 
@@ -9,7 +8,8 @@ import numpy as np
 
 from ember import _dtype
 from ember._device import check_device, device as _device_type
-from ember._errors import broadcast_mismatch, dtype_name
+from ember._errors import (argument_type_error, broadcast_mismatch, dtype_name,
+                           parser_type_name, parser_value_description)
 from ember._tensor import Tensor, _wrap
 from ember.ops._registry import check_inplace, method, node_class, record, set_history
 
@@ -143,7 +143,7 @@ def _cast(input, dtype, copy=False, memory_format=None, warn=True):
 
 
 def _to_signature_error(args):
-    names = ", ".join(_argument_type(value) for value in args)
+    names = ", ".join(parser_type_name(value) for value in args)
     return TypeError(
         f"to() received an invalid combination of arguments - got ({names}), but expected "
         "one of:\n"
@@ -153,16 +153,6 @@ def _to_signature_error(args):
         "torch.memory_format memory_format = None)\n"
         " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, "
         "torch.memory_format memory_format = None)\n")
-
-
-def _argument_type(value):
-    if isinstance(value, _dtype.dtype):
-        return "torch.dtype"
-    if isinstance(value, Tensor):
-        return "Tensor"
-    if isinstance(value, _device_type):
-        return "torch.device"
-    return builtins.type(value).__name__
 
 
 def to(input, *args, dtype=None, device=None, non_blocking=False, copy=False,
@@ -257,9 +247,11 @@ CopyBackwards = node_class("CopyBackwards", lambda grad, src_shape: grad * 0,
 
 def copy_(input, src, non_blocking=False):
     """Copies src's values into input (broadcasting src, casting to input's dtype)."""
+    if isinstance(src, np.generic):
+        # PyTorch's argument parser takes a NumPy scalar where a tensor is expected
+        src = _wrap(np.asarray(src))
     if not isinstance(src, Tensor):
-        raise TypeError("copy_(): argument 'other' (position 1) must be Tensor, not "
-                        f"{builtins.type(src).__name__}")
+        raise argument_type_error("copy_", "other", 1, "Tensor", src)
     check_inplace(input)
     source = src._data
     try:
@@ -306,12 +298,13 @@ def fill_(input, value):
         return _record_overwrite(input, FillBackward3, (input, value))
     from ember.ops.creation import checked_fill
     if not isinstance(value, _dtype._NUMBER_TYPES):
-        name = builtins.type(value).__name__
+        name = parser_type_name(value)
+        described = parser_value_description(value)
         raise TypeError(
             f"fill_() received an invalid combination of arguments - got ({name}), but "
             "expected one of:\n * (Tensor value)\n      didn't match because some of the "
-            f"arguments have invalid types: (!{name}!)\n * (Number value)\n      didn't match "
-            f"because some of the arguments have invalid types: (!{name}!)\n")
+            f"arguments have invalid types: (!{described}!)\n * (Number value)\n      didn't "
+            f"match because some of the arguments have invalid types: (!{described}!)\n")
     input._data[...] = checked_fill(value, input.dtype)
     input._bump_version()
     return _record_overwrite(input, FillBackward2, (input,))
@@ -333,7 +326,7 @@ def _element_value(value, numpy_dtype):
     kind = numpy_dtype.kind
     if not isinstance(value, (int, float, complex, np.number, np.bool_)):
         # the message of CPython's PyFloat_AsDouble, which PyTorch's conversion calls
-        raise TypeError(f"must be real number, not {builtins.type(value).__name__}")
+        raise TypeError(f"must be real number, not {parser_type_name(value)}")
     if kind == "c":
         return np.array(complex(value)).astype(numpy_dtype)
     if kind == "b":

@@ -8,7 +8,7 @@ import numpy as np
 
 from ember import _dtype
 from ember._device import check_device
-from ember._errors import dtype_name
+from ember._errors import argument_type_error, dtype_name, parser_type_name
 from ember._storage import address_of
 from ember._tensor import Size, Tensor, _wrap
 from ember.ops.conversion import alias_array, preserved_empty
@@ -166,8 +166,8 @@ def _tensor_leaves_to_scalars(data, target):
 
 def _leaf_type_error(target, leaf):
     if target._category == _dtype._INTEGRAL:
-        return TypeError(f"'{type(leaf).__name__}' object cannot be interpreted as an integer")
-    return TypeError(f"must be real number, not {type(leaf).__name__}")
+        return TypeError(f"'{parser_type_name(leaf)}' object cannot be interpreted as an integer")
+    return TypeError(f"must be real number, not {parser_type_name(leaf)}")
 
 
 def _first_leaf_of_kind(data, kinds):
@@ -375,7 +375,7 @@ def parse_size(function, size):
         elif not isinstance(only, (builtins.int, np.integer, Tensor)) or isinstance(
                 only, builtins.bool):
             raise TypeError(f"{function}(): argument 'size' (position 1) must be tuple of "
-                            f"ints, not {type(only).__name__}")
+                            f"ints, not {parser_type_name(only)}")
     shape = tuple(_size_item(function, position + 1, item)
                   for position, item in enumerate(size))
     for extent in shape:
@@ -451,8 +451,7 @@ def _fill_dtype(fill_value):
     if isinstance(fill_value, Tensor):
         return fill_value.dtype if fill_value._data.dtype.kind != "f" else _dtype.DEFAULT.value
     if not isinstance(fill_value, _dtype._NUMBER_TYPES):
-        raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not "
-                        f"{type(fill_value).__name__}")
+        raise argument_type_error("full", "fill_value", 2, "Number", fill_value)
     return _dtype.scalar_dtype(fill_value)
 
 
@@ -524,8 +523,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
 
 def _require_tensor(function, input):
     if not isinstance(input, Tensor):
-        raise TypeError(f"{function}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
+        raise argument_type_error(function, "input", 1, "Tensor", input)
 
 
 def _like(function, fill, input, dtype, device, requires_grad, memory_format):

@@ -3,7 +3,8 @@ repeat, tile, repeat_interleave, broadcasting helpers and atleast_Nd."""
 import numpy as np
 
 from ember import _dtype
-from ember._errors import broadcast_mismatch, dtype_name, normalize_dim, normalize_dims
+from ember._errors import (broadcast_mismatch, dtype_name, normalize_dim, normalize_dims,
+                           parser_type_name)
 from ember._tensor import Size, Tensor, _wrap
 from ember.ops._registry import check_inplace, method, node_class, record, write_result
 
@@ -35,7 +36,7 @@ def tensor_sequence(tensors, function, argument="tensors"):
     """The list of tensors an op such as cat takes, with PyTorch's TypeErrors."""
     if not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{function}(): argument '{argument}' (position 1) must be tuple of "
-                        f"Tensors, not {type(tensors).__name__}")
+                        f"Tensors, not {parser_type_name(tensors)}")
     for position, item in enumerate(tensors):
         if not isinstance(item, Tensor):
             raise TypeError(f"expected Tensor as element {position} in argument 0, but got "

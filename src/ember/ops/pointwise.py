@@ -403,10 +403,11 @@ def _reusable_buffer(self, data):
             and self._view_base is None and data.base is None and data.flags.writeable)
 
 
-def _operator(ufunc, node, saves_operands, general, same_dtype_kinds):
+def _operator(ufunc, node, saves_operands, general, same_dtype_kinds, reflected=False):
     """A Python operator with a short path for a same-dtype tensor operand (when the dtype's
     kind is in same_dtype_kinds, where NumPy's result dtype is PyTorch's) and for a float
-    tensor with an int/float number; everything else goes through `general`."""
+    tensor with an int/float number; everything else goes through `general`. The reflected
+    form (of a commutative op) refuses a NumPy array, as PyTorch's does."""
     every_kind = same_dtype_kinds == "biufc"
 
     def operator(self, other):
@@ -439,6 +440,8 @@ def _operator(ufunc, node, saves_operands, general, same_dtype_kinds):
             if type(array) is not _ndarray:
                 array = _asarray(array)
             return _wrap(array)
+        if reflected and type(other) is _ndarray:
+            return NotImplemented
         try:
             return general(self, other)
         except TypeError:
@@ -462,13 +465,14 @@ def _rtruediv(self, other):
 # NumPy's same-dtype results are PyTorch's for + and * on every dtype (bool + bool is or);
 # - refuses bools and / turns integers into floats, so those kinds take the general path.
 Tensor.__add__ = _operator(np.add, AddBackward0, False, add, "biufc")
-Tensor.__radd__ = Tensor.__add__
+Tensor.__radd__ = _operator(np.add, AddBackward0, False, add, "biufc", reflected=True)
 Tensor.__iadd__ = inplace_operator("add_")
 Tensor.__sub__ = _operator(np.subtract, SubBackward0, False, sub, "iufc")
-Tensor.__rsub__ = lambda self, other: rsub(self, other)
+# number - tensor is PyTorch's rsub(tensor, number), recorded as RsubBackward1
+Tensor.__rsub__ = reflected_operator(lambda other, self: rsub(self, other))
 Tensor.__isub__ = inplace_operator("sub_")
 Tensor.__mul__ = _operator(np.multiply, MulBackward0, True, mul, "biufc")
-Tensor.__rmul__ = Tensor.__mul__
+Tensor.__rmul__ = _operator(np.multiply, MulBackward0, True, mul, "biufc", reflected=True)
 Tensor.__imul__ = inplace_operator("mul_")
 Tensor.__truediv__ = _operator(np.true_divide, DivBackward0, True, div, "fc")
 Tensor.__rtruediv__ = _rtruediv

@@ -8,7 +8,7 @@ import numpy as np
 
 from ember import _dtype
 from ember._device import check_device
-from ember._errors import dtype_name
+from ember._errors import argument_type_error, dtype_name
 from ember._tensor import Tensor
 from ember.ops.creation import into_out, finish, parse_dtype
 
@@ -22,8 +22,7 @@ def _number(function, name, position, value):
     if isinstance(value, Tensor):
         return value.item()
     if not isinstance(value, _NUMBERS):
-        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be "
-                        f"Number, not {type(value).__name__}")
+        raise argument_type_error(function, name, position, "Number", value)
     return value
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ember import _dtype
 from ember._device import CPU, check_device
-from ember._errors import dtype_name
+from ember._errors import argument_type_error, dtype_name, parser_type_name
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._registry import check_inplace, node_class, record, set_history
@@ -40,6 +40,9 @@ def _seed_value(seed):
 
 class Generator:
     """A source of random numbers (NumPy's PCG64), as torch.Generator."""
+
+    # torch.Generator is torch._C.Generator, a C type
+    __module__ = "ember._C"
 
     def __init__(self, device="cpu"):
         check_device(device)
@@ -271,7 +274,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         position = 3
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"randint(): argument 'size' (position {position}) must be tuple of "
-                        f"ints, not {type(size).__name__}")
+                        f"ints, not {parser_type_name(size)}")
     shape = parse_size("randint", (size,))
     dtype = parse_dtype("randint", dtype) or _dtype.int64
     check_device(device)
@@ -299,8 +302,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 
 def _like_args(function, input, dtype):
     if not isinstance(input, Tensor):
-        raise TypeError(f"{function}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
+        raise argument_type_error(function, "input", 1, "Tensor", input)
     dtype = parse_dtype(function, dtype)
     return input._data.shape, input.dtype if dtype is None else dtype
 

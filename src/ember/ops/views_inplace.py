@@ -10,6 +10,7 @@ import gc
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as _numpy_as_strided
 
+from ember._errors import parser_type_name
 from ember._storage import UntypedStorage, address_of
 from ember.storage import TypedStorage
 from ember._tensor import Tensor
@@ -109,7 +110,7 @@ def _sizes(size, name):
     for extent in size:
         if not isinstance(extent, (int, np.integer)) or isinstance(extent, bool):
             raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
-                            f"not {type(extent).__name__}")
+                            f"not {parser_type_name(extent)}")
     return tuple(int(extent) for extent in size)
 
 
@@ -226,7 +227,7 @@ def resize_as_(self, the_template, *, memory_format=None):
     """resize_ to the_template's sizes."""
     if not isinstance(the_template, Tensor):
         raise TypeError(f"resize_as_(): argument 'the_template' (position 1) must be Tensor, "
-                        f"not {type(the_template).__name__}")
+                        f"not {parser_type_name(the_template)}")
     if memory_format is preserve_format:
         memory_format = _suggested_format(the_template)
         if memory_format is None and self._data.shape == the_template._data.shape:

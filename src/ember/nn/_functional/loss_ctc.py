@@ -9,7 +9,7 @@ The gradient carries a NotImplemented node, as PyTorch has no derivative for the
 kernel. ctc_loss composes the primitive with where (zero_infinity) and the reduction."""
 import numpy as np
 
-from ember._errors import dtype_name
+from ember._errors import dtype_name, parser_type_name, parser_value_description
 from ember._tensor import Tensor
 from ember.nn._functional.loss import _REDUCTIONS, _check_reduction
 from ember.ops._registry import node_class, record
@@ -30,25 +30,6 @@ _SIGNATURES = (
     ("Tensor log_probs", "Tensor targets", "Tensor input_lengths", "Tensor target_lengths",
      "int blank = 0", "int reduction = at::Reduction::Mean", "bool zero_infinity = False"),
 )
-
-
-def _type_name(value):
-    """The type name PyTorch's argument parser prints: builtins bare, others qualified."""
-    if isinstance(value, Tensor):
-        return "Tensor"
-    kind = type(value)
-    if kind.__module__ == "builtins":
-        return kind.__name__
-    return f"{kind.__module__}.{kind.__qualname__}"
-
-
-def _described(value):
-    """A value as the parser describes a mismatch: sequences list their items' types."""
-    if isinstance(value, list):
-        return f"list of [{', '.join(_type_name(item) for item in value)}]"
-    if isinstance(value, tuple):
-        return f"tuple of ({', '.join(_type_name(item) for item in value)})"
-    return _type_name(value)
 
 
 def _is_int(value):
@@ -75,14 +56,14 @@ def _check_argument_types(arguments):
     if tensors and scalars and (sequences or both_tensors):
         return
     lines = [f"ctc_loss() received an invalid combination of arguments - got "
-             f"({', '.join(_type_name(value) for value in arguments)}), but expected one of:"]
+             f"({', '.join(parser_type_name(value) for value in arguments)}), but expected one of:"]
     for signature in _SIGNATURES:
         marked = []
         for parameter, value in zip(signature, arguments):
             if parameter.startswith("Tensor ") and isinstance(value, Tensor):
                 marked.append("Tensor")
             else:
-                marked.append(f"!{_described(value)}!")
+                marked.append(f"!{parser_value_description(value)}!")
         lines.append(f" * ({', '.join(signature)})")
         lines.append(f"      didn't match because some of the arguments have invalid types: "
                      f"({', '.join(marked)})")
