@@ -226,12 +226,17 @@ class Tensor:
         counter = self._version_counter
         if counter is None:
             return 0
-        if self.is_inference():
+        if self._inference_marked():
             raise RuntimeError("Inference tensors do not track version counter.")
         return counter.value
 
     def is_inference(self):
         """Whether this tensor was made in inference mode (or is a view or detach() of one)."""
+        return self._inference_marked()
+
+    def _inference_marked(self):
+        # the private spelling serves ember's own reads, which an UninitializedParameter (whose
+        # public methods refuse to run) must pass
         extra = self._extra
         return extra is not None and "inference" in extra
 
@@ -267,7 +272,7 @@ class Tensor:
                 "var_no_grad = var.detach().")
         if requires_grad and self._data.dtype.kind not in "fc" and not self.dtype.is_floating_point:
             raise RuntimeError(dtype_message)
-        if requires_grad and self.is_inference() and not _inference_mode_enabled():
+        if requires_grad and self._inference_marked() and not _inference_mode_enabled():
             raise RuntimeError("Setting requires_grad=True on inference tensor outside "
                                "InferenceMode is not allowed.")
         self._requires_grad = bool(requires_grad)
@@ -338,7 +343,7 @@ class Tensor:
         # .data shares memory but not the version counter: autograd does not see its writes
         result = _wrap(self._data)
         result._storage = self._shared_storage()
-        if self.is_inference():
+        if self._inference_marked():
             # the .data of an inference tensor is one too (sharing its untracked version)
             result._extras()["inference"] = True
             result._version_counter = self._version_counter

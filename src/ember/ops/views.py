@@ -588,7 +588,7 @@ def detach(input):
     if result._extra is not None or input._extra is not None:
         # the detach() of an inference tensor is one; of a normal tensor, normal (even when
         # made inside inference_mode)
-        if input.is_inference():
+        if input._inference_marked():
             result._extras()["inference"] = True
         else:
             result._extra = None
