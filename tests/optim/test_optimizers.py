@@ -174,6 +174,28 @@ def test_complex_parameters_update_like_torch(name):
     assert_matches(results[0], results[1], rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("name, options", CASES, ids=IDS)
+@pytest.mark.parametrize("dtype", ["float64", "complex128"])
+def test_scalar_parameters_update_like_torch(name, options, dtype):
+    # a 0-d parameter (a curve-fitting coefficient) and its 0-d state buffers
+    if dtype == "complex128" and name == "Adafactor":
+        pytest.skip("torch's Adafactor refuses complex parameters")
+    start = np.array(1.5 + 0.5j if dtype == "complex128" else 1.5, dtype=dtype)
+    grads = [np.array(value * (1 - 1j) if dtype == "complex128" else value, dtype=dtype)
+             for value in (0.8, -0.3, 1.7, 0.2)]
+    results = []
+    for lib in (ember, torch):
+        param = lib.tensor(start.copy(), requires_grad=True)
+        kwargs = {"foreach": False} if lib is torch else {}
+        optimizer = getattr(lib.optim, name)([param], **options, **kwargs)
+        for grad in grads:
+            param.grad = lib.tensor(grad.copy())
+            optimizer.step()
+        results.append((param, optimizer))
+    assert_matches(results[0][0], results[1][0], rtol=1e-10, atol=1e-10)
+    _compare_state(results[0][1], results[1][1], 1e-10)
+
+
 def test_parameters_without_gradients_are_skipped_and_get_no_state():
     used = ember.tensor([1.0, 2.0], requires_grad=True)
     unused = ember.tensor([3.0], requires_grad=True)

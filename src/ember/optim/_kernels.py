@@ -18,7 +18,7 @@ def add_scaled_(target, other, alpha, scratch):
 
 def scaled_sum(first, other, alpha):
     """first + alpha * other as a new buffer (torch's first.add(other, alpha=alpha))."""
-    result = np.multiply(other, alpha)
+    result = np.multiply(other, alpha, out=np.empty(np.shape(other), np.result_type(other)))
     np.add(first, result, out=result)
     return result
 

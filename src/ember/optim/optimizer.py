@@ -99,7 +99,11 @@ def increment(step_tensor):
 
 
 def real_view(array):
-    """Complex buffers are updated as interleaved real pairs, as PyTorch's view_as_real."""
+    """Complex buffers are updated as interleaved real pairs, as PyTorch's view_as_real; a
+    0-d buffer (a scalar parameter) as a one-element view, because NumPy's ufuncs turn 0-d
+    operands into scalars that cannot be written through `out=`."""
+    if array.ndim == 0:
+        array = array.reshape(1)
     if array.dtype.kind == "c":
         return array.view(array.real.dtype)
     return array

@@ -66,7 +66,8 @@ class SGD(Optimizer):
                     state = self.state[param]
                     buffer = state.get("momentum_buffer")
                     if buffer is None:
-                        buffer = _wrap(grad.copy())
+                        # np.array, not .copy(): a negated 0-d gradient is a NumPy scalar
+                        buffer = _wrap(np.array(grad))
                         state["momentum_buffer"] = buffer
                     else:
                         values = buffer._data
