@@ -208,3 +208,20 @@ def test_is_inference_function():
         return lib.is_inference(y), lib.is_inference(input=x)
     check(scenario, X)
     check_error(lambda lib: lib.is_inference(3))
+
+
+def test_parameters_and_buffers_of_inference_tensors():
+    def scenario(lib, x):
+        with lib.inference_mode():
+            y = x * 1
+            inside = lib.nn.Parameter(x * 1)
+            layer = lib.nn.Linear(2, 2)
+        frozen = lib.nn.Parameter(y, requires_grad=False)
+        return [t.is_inference() for t in (inside, layer.weight, frozen, lib.nn.Buffer(y))]
+    check(scenario, X)
+    check_error(lambda lib, x: lib.nn.Parameter(_inside_inference_mode(lib, x)), X)
+
+
+def _inside_inference_mode(lib, x):
+    with lib.inference_mode():
+        return x * 1

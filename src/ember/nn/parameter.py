@@ -21,6 +21,9 @@ def _alias(cls, data):
     tensor._view_base = None
     tensor._accumulator = None
     tensor._extra = None
+    if data.is_inference():
+        # an alias of an inference tensor is one (a Parameter made inside inference_mode)
+        tensor._extras()["inference"] = True
     return tensor
 
 
@@ -37,7 +40,8 @@ class Parameter(Tensor):
             raise RuntimeError("Only Tensors of floating point and complex dtype can require "
                                "gradients")
         parameter = _alias(cls, data)
-        parameter._requires_grad = bool(requires_grad)
+        # requires_grad_ refuses an inference tensor outside inference_mode, as torch does
+        parameter.requires_grad_(requires_grad)
         return parameter
 
     def __deepcopy__(self, memo):
