@@ -39,9 +39,12 @@ class Parameter(Tensor):
             # torch's _make_subclass words this capitalised, unlike requires_grad_()
             raise RuntimeError("Only Tensors of floating point and complex dtype can require "
                                "gradients")
+        if requires_grad and data.is_inference():
+            # requires_grad_ refuses an inference tensor outside inference_mode with torch's
+            # error (asked of a detached alias, which it may otherwise mark)
+            data.detach().requires_grad_()
         parameter = _alias(cls, data)
-        # requires_grad_ refuses an inference tensor outside inference_mode, as torch does
-        parameter.requires_grad_(requires_grad)
+        parameter._requires_grad = bool(requires_grad)
         return parameter
 
     def __deepcopy__(self, memo):
