@@ -81,6 +81,20 @@ _LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (
     "relu", "relu_", "selu", "selu_", "celu", "celu_", "prelu", "threshold", "threshold_",
     "softmax", "log_softmax", "hardshrink", "cosine_similarity", "pairwise_distance",
     "rms_norm"))
+# torch.conv2d, torch.dropout, torch.kl_div...: the ATen-signature forms of nn ops, loaded on
+# first use (their signatures differ from nn.functional's: all of dropout's arguments required,
+# integer loss reductions...)
+_LAZY_ATTRIBUTES.update((name, "ember.nn._functional.native_forms") for name in (
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "convolution", "batch_norm", "instance_norm", "layer_norm", "group_norm", "embedding",
+    "embedding_renorm_", "bilinear", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+    "native_channel_shuffle", "max_pool1d", "max_pool2d", "max_pool3d",
+    "max_pool1d_with_indices", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+    "dropout", "dropout_", "alpha_dropout", "alpha_dropout_", "feature_dropout",
+    "feature_dropout_", "feature_alpha_dropout", "feature_alpha_dropout_", "kl_div",
+    "cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss",
+    "hinge_embedding_loss", "poisson_nll_loss", "binary_cross_entropy_with_logits", "rrelu",
+    "rrelu_", "constant_pad_nd", "pdist", "grid_sampler", "affine_grid_generator"))
 
 
 

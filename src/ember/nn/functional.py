@@ -3,6 +3,7 @@ each under ember.nn._functional, re-exported here as torch.nn.functional lays th
 from ember.nn._functional.activation import *  # noqa: F401,F403
 from ember.nn._functional.attention import *  # noqa: F401,F403
 from ember.nn._functional.conv import *  # noqa: F401,F403
+from ember.nn._functional.distance import *  # noqa: F401,F403
 from ember.nn._functional.dropout import *  # noqa: F401,F403
 from ember.nn._functional.grid_sample import *  # noqa: F401,F403
 from ember.nn._functional.linear import *  # noqa: F401,F403
@@ -19,6 +20,7 @@ from ember.nn._functional.vision import *  # noqa: F401,F403
 from ember.nn._functional import activation as _activation  # noqa: E402
 from ember.nn._functional import attention as _attention  # noqa: E402
 from ember.nn._functional import conv as _conv  # noqa: E402
+from ember.nn._functional import distance as _distance  # noqa: E402
 from ember.nn._functional import dropout as _dropout  # noqa: E402
 from ember.nn._functional import grid_sample as _grid_sample  # noqa: E402
 from ember.nn._functional import linear as _linear  # noqa: E402
@@ -35,6 +37,7 @@ from ember.nn._functional import vision as _vision  # noqa: E402
 
 # The family modules are bound under private names: `dropout` and `linear` are functions here.
 __all__ = (_activation.__all__ + _attention.__all__ + _conv.__all__ + _dropout.__all__
+           + _distance.__all__
            + _grid_sample.__all__
            + _linear.__all__ + _loss.__all__ + _loss_ctc.__all__ + _loss_likelihood.__all__
            + _loss_margin.__all__

@@ -1,0 +1,213 @@
+"""torch.<name> forms of nn ops: PyTorch exposes the ATen kernels at the top level with their
+native signatures (all of dropout's arguments required, integer loss reductions, batch_norm's
+weight before its running statistics...). Each delegates to the nn.functional implementation,
+so the results and grad_fns are the same. `import ember` loads this module on first use."""
+from ember.nn._functional import (activation, dropout as _dropout, grid_sample, loss,
+                                  loss_likelihood, loss_margin, normalization, pooling)
+from ember.nn._functional import sparse as _sparse
+from ember.nn._functional.conv import (conv1d, conv2d, conv3d, conv_transpose1d,  # noqa: F401
+                                       conv_transpose2d, conv_transpose3d, convolution)
+from ember.nn._functional.distance import pdist  # noqa: F401
+from ember.nn._functional.linear import bilinear  # noqa: F401
+from ember.nn._functional.padding import constant_pad_nd  # noqa: F401
+from ember.nn._functional.pooling import adaptive_avg_pool1d, avg_pool1d  # noqa: F401
+from ember.nn._functional.vision import (channel_shuffle, pixel_shuffle,  # noqa: F401
+                                         pixel_unshuffle)
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "convolution", "batch_norm", "instance_norm", "layer_norm",
+           "group_norm", "embedding", "embedding_renorm_", "bilinear", "pixel_shuffle",
+           "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle", "max_pool1d",
+           "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "avg_pool1d",
+           "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout", "dropout_", "alpha_dropout",
+           "alpha_dropout_", "feature_dropout", "feature_dropout_", "feature_alpha_dropout",
+           "feature_alpha_dropout_", "kl_div", "cosine_embedding_loss", "margin_ranking_loss",
+           "triplet_margin_loss", "hinge_embedding_loss", "poisson_nll_loss",
+           "binary_cross_entropy_with_logits", "rrelu", "rrelu_", "constant_pad_nd", "pdist",
+           "grid_sampler", "affine_grid_generator"]
+
+# ATen's at::Reduction enum; other integers leave the loss unreduced, as its kernels do. The
+# signatures read reduction=Mean, but PyTorch's Python binding passes 0 when it is omitted, so
+# the defaults here are 0: unreduced.
+_REDUCTION_NAMES = {1: "mean", 2: "sum"}
+_INTERPOLATION_MODES = ("bilinear", "nearest", "bicubic")
+_PADDING_MODES = ("zeros", "border", "reflection")
+
+
+def _reduction_name(function, position, reduction):
+    if not isinstance(reduction, int) or isinstance(reduction, bool):
+        raise TypeError(f"{function}(): argument 'reduction' (position {position}) must be int, "
+                        f"not {type(reduction).__name__}")
+    return _REDUCTION_NAMES.get(reduction, "none")
+
+
+# ---- normalisation -----------------------------------------------------------------------------
+
+def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
+               cudnn_enabled):
+    """F.batch_norm with ATen's argument order."""
+    return normalization.batch_norm(input, running_mean, running_var, weight, bias, training,
+                                    momentum, eps)
+
+
+def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum,
+                  eps, cudnn_enabled):
+    """F.instance_norm with ATen's argument order."""
+    return normalization.instance_norm(input, running_mean, running_var, weight, bias,
+                                       use_input_stats, momentum, eps)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn_enable=True):
+    """F.layer_norm (cudnn_enable has no effect on the CPU)."""
+    return normalization.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn_enabled=True):
+    """F.group_norm (cudnn_enabled has no effect on the CPU)."""
+    return normalization.group_norm(input, num_groups, weight, bias, eps)
+
+
+# ---- embeddings ------------------------------------------------------------------------------
+
+def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    """F.embedding with the weight first; a negative padding_idx means none."""
+    return _sparse.embedding(
+        indices, weight, padding_idx if padding_idx >= 0 else None,
+        scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+def embedding_renorm_(input, indices, max_norm, norm_type):
+    """Rescales the rows of input that indices select to norms of at most max_norm."""
+    _sparse._renorm_rows(input, indices, max_norm, norm_type)
+    return input
+
+
+def native_channel_shuffle(input, groups):
+    """channel_shuffle (PyTorch's native kernel of the same result)."""
+    return channel_shuffle(input, groups)
+
+
+# ---- pooling -----------------------------------------------------------------------------------
+
+def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    """F.max_pool1d; an empty stride means the kernel size."""
+    return pooling.max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    """F.max_pool2d; an empty stride means the kernel size."""
+    return pooling.max_pool2d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    """F.max_pool3d; an empty stride means the kernel size."""
+    return pooling.max_pool3d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1,
+                            ceil_mode=False):
+    """(output, indices) of 1-d max pooling."""
+    return pooling.max_pool1d_with_indices(input, kernel_size, stride or None, padding,
+                                           dilation, ceil_mode)
+
+
+def adaptive_max_pool1d(input, output_size):
+    """(output, indices) of 1-d adaptive max pooling."""
+    return pooling.adaptive_max_pool1d_with_indices(input, output_size)
+
+
+# ---- dropout: every argument required, probabilities checked with a RuntimeError -------------
+
+def _native_dropout(name, feature, alpha, inplace):
+    def function(input, p, train):
+        if p < 0 or p > 1:
+            raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+        return _dropout._dropout_impl(input, p, train, inplace, feature, alpha)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"torch.{name}(input, p, train)."
+    return function
+
+
+dropout = _native_dropout("dropout", False, False, False)
+dropout_ = _native_dropout("dropout_", False, False, True)
+alpha_dropout = _native_dropout("alpha_dropout", False, True, False)
+alpha_dropout_ = _native_dropout("alpha_dropout_", False, True, True)
+feature_dropout = _native_dropout("feature_dropout", True, False, False)
+feature_dropout_ = _native_dropout("feature_dropout_", True, False, True)
+feature_alpha_dropout = _native_dropout("feature_alpha_dropout", True, True, False)
+feature_alpha_dropout_ = _native_dropout("feature_alpha_dropout_", True, True, True)
+
+
+# ---- losses with integer reductions ------------------------------------------------------------
+
+def kl_div(input, target, reduction=0, log_target=False):
+    """Pointwise KL divergence, reduced by ATen's reduction number."""
+    name = _reduction_name("kl_div", 3, reduction)
+    # the native kernel has no 'mean' deprecation warning: compute unreduced, then reduce
+    output = loss.kl_div(input, target, reduction="none", log_target=log_target)
+    return loss._apply_reduction(output, name)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
+    """F.cosine_embedding_loss with ATen's reduction number."""
+    name = _reduction_name("cosine_embedding_loss", 5, reduction)
+    return loss.cosine_embedding_loss(input1, input2, target, margin, reduction=name)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
+    """F.margin_ranking_loss with ATen's reduction number."""
+    name = _reduction_name("margin_ranking_loss", 5, reduction)
+    return loss.margin_ranking_loss(input1, input2, target, margin, reduction=name)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False,
+                        reduction=0):
+    """F.triplet_margin_loss with ATen's reduction number."""
+    name = _reduction_name("triplet_margin_loss", 8, reduction)
+    return loss.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+                                    reduction=name)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
+    """F.hinge_embedding_loss with ATen's reduction number."""
+    name = _reduction_name("hinge_embedding_loss", 4, reduction)
+    return loss_margin.hinge_embedding_loss(input, target, margin, reduction=name)
+
+
+def poisson_nll_loss(input, target, log_input, full, eps, reduction):
+    """F.poisson_nll_loss with every argument required and ATen's reduction number."""
+    name = _reduction_name("poisson_nll_loss", 6, reduction)
+    return loss_likelihood.poisson_nll_loss(input, target, log_input, full, eps=eps,
+                                            reduction=name)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
+    """F.binary_cross_entropy_with_logits with ATen's reduction number."""
+    name = _reduction_name("binary_cross_entropy_with_logits", 5, reduction)
+    return loss.binary_cross_entropy_with_logits(input, target, weight, reduction=name,
+                                                 pos_weight=pos_weight)
+
+
+# ---- activations, sampling ---------------------------------------------------------------------
+
+def rrelu(input, lower=0.125, upper=0.3333333333333333, training=False, generator=None):
+    """F.rrelu (slopes drawn from ember's default generator)."""
+    return activation.rrelu(input, lower, upper, training)
+
+
+def rrelu_(input, lower=0.125, upper=0.3333333333333333, training=False, generator=None):
+    """In-place F.rrelu."""
+    return activation.rrelu_(input, lower, upper, training)
+
+
+def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
+    """F.grid_sample with ATen's mode numbers (bilinear, nearest, bicubic; zeros, border,
+    reflection)."""
+    return grid_sample.grid_sample(input, grid, _INTERPOLATION_MODES[interpolation_mode],
+                                   _PADDING_MODES[padding_mode], align_corners)
+
+
+def affine_grid_generator(theta, size, align_corners):
+    """F.affine_grid with align_corners required."""
+    return grid_sample.affine_grid(theta, size, align_corners)
