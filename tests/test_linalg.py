@@ -433,3 +433,23 @@ def test_renorm_matches_torch(p, dim, maxnorm):
 ])
 def test_renorm_errors(call):
     check_error(call, Input(RENORM_INPUT))
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_inverse_matches_torch(upper):
+    factor = cholesky_factor(2, 3, 3)
+    if upper:
+        factor = np.swapaxes(factor, -1, -2).copy()
+    check(lambda lib, L: lib.cholesky_inverse(L, upper), grad_input(factor), strides=True)
+    check(lambda lib, L: L.cholesky_inverse(upper=upper), grad_input(factor[0].astype(np.float32)),
+          strides=True)
+    # the forward reads one triangle, while torch's gradient fills the whole matrix: the
+    # finite differences go through the triangle explicitly
+    finite_differences(lambda L: ember.cholesky_inverse(L.triu() if upper else L.tril(), upper),
+                       factor[0])
+
+
+@pytest.mark.parametrize("array", [np.ones((2, 3)), np.ones(2), np.ones((2, 2), dtype=np.int64),
+                                   np.stack([np.eye(2), np.array([[2.0, 0.0], [1.0, 0.0]])])])
+def test_cholesky_inverse_errors(array):
+    check_error(lambda lib, L: lib.cholesky_inverse(L), Input(array))

@@ -14,8 +14,8 @@ from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, reco
 from ember.ops.linalg import _into_out, adjoint, cpp_type_name
 from ember.ops.triangular_solve import _solve_array
 
-__all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_solve", "qr", "svd",
-           "pinverse", "matrix_power"]
+__all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_inverse", "cholesky_solve",
+           "qr", "svd", "pinverse", "matrix_power"]
 
 
 class _LinAlgError(RuntimeError):
@@ -375,6 +375,42 @@ def cholesky_solve(B, L, upper=False, *, out=None):
     result = record(array.astype(B._data.dtype, copy=False), CholeskySolveBackward0, (B, L),
                     (B, L, RESULT, upper))
     return _into_out(result, out, "cholesky_solve")
+
+
+def _cholesky_inverse_backward(grad, L, upper, inverse):
+    """PyTorch's cholesky_inverse_backward: -(A^{-1} (G + G^H) A^{-1}) applied to the factor."""
+    common = inverse.matmul((grad + adjoint(grad)).matmul(inverse))
+    return -L.matmul(common) if upper else -common.matmul(L)
+
+
+CholeskyInverseBackward0 = node_class("CholeskyInverseBackward0", _cholesky_inverse_backward)
+
+
+def cholesky_inverse(L, upper=False, *, out=None):
+    """The inverse of A given its Cholesky factor L (A = L L^H; A = U^H U if upper)."""
+    _check_square("cholesky_inverse", L)
+    if L._data.dtype.kind not in "fc":
+        raise not_implemented("cholesky_inverse_out_cpu", L.dtype)
+    factor = np.triu(L._data) if upper else np.tril(L._data)
+    for index, matrix in _each_matrix(factor):
+        zeros = np.flatnonzero(np.diagonal(matrix) == 0)
+        if zeros.size:
+            raise _LinAlgError(
+                f"cholesky_inverse: {_batch_prefix(factor, index)}The diagonal element "
+                f"{zeros[0] + 1} is zero, the inversion could not be completed because the "
+                "input matrix is singular.")
+    identity = np.broadcast_to(np.eye(factor.shape[-1], dtype=factor.dtype), factor.shape)
+    factor_inverse = _solve_array(factor, identity, upper, True, False)
+    factor_inverse_h = np.swapaxes(factor_inverse, -1, -2).conj()
+    # A^{-1} = L^{-H} L^{-1}, or U^{-1} U^{-H} for the upper factor
+    if upper:
+        array = factor_inverse @ factor_inverse_h
+    else:
+        array = factor_inverse_h @ factor_inverse
+    # LAPACK's column-major result, as for cholesky_solve
+    array = np.swapaxes(np.ascontiguousarray(np.swapaxes(array, -1, -2)), -1, -2)
+    result = record(array, CholeskyInverseBackward0, (L,), (L, upper, RESULT))
+    return _into_out(result, out, "cholesky_inverse")
 
 
 # ---- qr ------------------------------------------------------------------------------------------
@@ -771,6 +807,7 @@ def multi_dot(tensors):
 
 for _name, _function in (("det", det), ("logdet", logdet), ("slogdet", slogdet),
                          ("inverse", inverse), ("cholesky", cholesky),
+                         ("cholesky_inverse", cholesky_inverse),
                          ("cholesky_solve", cholesky_solve), ("qr", qr), ("svd", svd),
                          ("pinverse", pinverse), ("matrix_power", matrix_power)):
     method(_name, _function)
