@@ -1,4 +1,5 @@
-"""Scans along one dim: cumsum, cumprod, cummax, cummin, with their derivative rules."""
+"""Scans along one dim: cumsum, cumprod, cummax, cummin, logcumsumexp, with their derivative
+rules."""
 import numpy as np
 
 from ember import _dtype, return_types
@@ -10,7 +11,7 @@ from ember.ops.creation import zeros
 from ember.ops.joining import finish_out
 from ember.ops.reduction import kernel_missing
 
-__all__ = ["cumsum", "cumprod", "cummax", "cummin"]
+__all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"]
 
 
 def _reverse_cumsum(grad, dim):
@@ -146,8 +147,60 @@ def cummin(input, dim):
     return _cumulative_extreme(input, dim, np.minimum, CumminBackward0, return_types.cummin)
 
 
+def _reverse_logcumsumexp(values, dim):
+    return values.flip((dim,)).logcumsumexp(dim).flip((dim,))
+
+
+def _logcumsumexp_backward(grad, input, result, dim):
+    """PyTorch's formula: sum over j >= i of grad_j * exp(input_i - result_j), computed in log
+    space with the positive and negative parts of grad apart, so no exp overflows."""
+    if not input.dim():
+        return grad
+    if grad.is_complex():
+        # complex logs carry the sign in their imaginary part: no split needed
+        log_grad = conjugate(grad).log()
+        return conjugate((_reverse_logcumsumexp(log_grad - result, dim) + input).exp())
+    lowest = float(np.finfo(grad._data.dtype).min)
+    log_magnitude = grad.abs().log()
+    log_positive = log_magnitude.where(grad > 0, lowest)
+    log_negative = log_magnitude.where(grad < 0, lowest)
+    positive = (_reverse_logcumsumexp(log_positive - result, dim) + input).exp()
+    negative = (_reverse_logcumsumexp(log_negative - result, dim) + input).exp()
+    return positive - negative
+
+
+LogcumsumexpBackward0 = node_class("LogcumsumexpBackward0", _logcumsumexp_backward)
+
+
+def _complex_logcumsumexp(data, dim):
+    # NumPy's logaddexp is real only: shift by the largest real part along dim, so that no exp
+    # overflows, and take the log of the running sum
+    shift = np.max(data.real, axis=dim, keepdims=True)
+    shift = np.where(np.isfinite(shift), shift, 0)
+    with np.errstate(divide="ignore"):
+        return np.log(np.cumsum(np.exp(data - shift), axis=dim)) + shift
+
+
+def logcumsumexp(input, dim, *, out=None):
+    """log(cumsum(exp(input))) along dim, without overflow."""
+    data = input._data
+    dim = normalize_dim(dim, data.ndim)
+    kernel_missing(input, "logcumsumexp_out_cpu", kinds="biu")
+    if not data.ndim or not data.size:
+        array = data.copy()
+    elif data.dtype.kind == "c":
+        array = _complex_logcumsumexp(data, dim).astype(data.dtype)
+    elif data.dtype.itemsize < 4:
+        # float16 and bfloat16 accumulate in float32, as PyTorch's kernel
+        array = np.logaddexp.accumulate(data.astype(np.float32), axis=dim).astype(data.dtype)
+    else:
+        array = np.logaddexp.accumulate(data, axis=dim)
+    result = record(array, LogcumsumexpBackward0, (input,), (input, RESULT, dim))
+    return finish_out(result, out, "logcumsumexp")
+
+
 for _name, _function in (("cumsum", cumsum), ("cumprod", cumprod), ("cummax", cummax),
-                         ("cummin", cummin)):
+                         ("cummin", cummin), ("logcumsumexp", logcumsumexp)):
     method(_name, _function)
 inplace_method("cumsum", cumsum)
 inplace_method("cumprod", cumprod)
