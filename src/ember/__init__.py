@@ -76,6 +76,7 @@ _LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization"
                     "compile": "ember.compiler", "vmap": "ember.func",
                     "autocast": "ember.amp", "is_autocast_enabled": "ember.amp",
                     "get_autocast_dtype": "ember.amp"}
+_LAZY_ATTRIBUTES.update(stft="ember.fft._stft", istft="ember.fft._stft")
 # torch.relu, torch.softmax...: the nn.functional forms, loaded with ember.nn on first use
 _LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (
     "relu", "relu_", "selu", "selu_", "celu", "celu_", "prelu", "threshold", "threshold_",
@@ -114,6 +115,8 @@ def _deferred_method(name, module):
 
 for _name in ("relu", "relu_", "prelu", "hardshrink", "softmax", "log_softmax"):
     setattr(Tensor, _name, _deferred_method(_name, "ember.nn.functional"))
+for _name in ("stft", "istft"):
+    setattr(Tensor, _name, _deferred_method(_name, "ember.fft._stft"))
 
 
 def __getattr__(name):
