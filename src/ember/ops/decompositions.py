@@ -12,6 +12,7 @@ from ember.autograd.grad_mode import STATE
 from ember.ops._elementwise import conjugate, not_implemented
 from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, record_multi
 from ember.ops.linalg import _into_out, adjoint, cpp_type_name
+from ember.ops.lu import _getrf
 from ember.ops.triangular_solve import _solve_array
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_inverse", "cholesky_solve",
@@ -62,30 +63,9 @@ def _each_matrix(data):
     return enumerate(matrices)
 
 
-def _lu(matrix):
-    """LU with partial pivoting that, like LAPACK's getrf, carries on past a zero pivot:
-    the packed factors, the row order, and info (the first zero pivot, 1-based, or 0)."""
-    lu = np.array(matrix, copy=True)
-    size = lu.shape[0]
-    rows = np.arange(size)
-    info = 0
-    for column in range(size):
-        pivot = column + int(np.argmax(np.abs(lu[column:, column])))
-        if lu[pivot, column] == 0:
-            info = info or column + 1
-        else:
-            lu[[column, pivot]] = lu[[pivot, column]]
-            rows[[column, pivot]] = rows[[pivot, column]]
-            # getrf scales by the reciprocal, which decides exact zero pivots as LAPACK does
-            lu[column + 1:, column] *= 1 / lu[column, column]
-        lu[column + 1:, column + 1:] -= np.multiply.outer(lu[column + 1:, column],
-                                                          lu[column, column + 1:])
-    return lu, rows, info
-
-
 def _singular_error(name, data):
     for index, matrix in _each_matrix(data):
-        column = _lu(matrix)[2]
+        column = int(_getrf(matrix)[2])
         if column:
             return _LinAlgError(
                 f"{name}: {_batch_prefix(data, index)}The diagonal element {column} is zero, the "
@@ -202,7 +182,7 @@ def _solver_failed(name, a, b):
     """The error for a singular A, naming the first singular matrix of the broadcast batch."""
     batch = np.broadcast_to(a, np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + a.shape[-2:])
     # LAPACK may meet an exact zero pivot where our rounding does not: name the first matrix
-    index = next((i for i, matrix in _each_matrix(batch) if _lu(matrix)[2]), 0)
+    index = next((i for i, matrix in _each_matrix(batch) if _getrf(matrix)[2]), 0)
     return _LinAlgError(f"{name}: {_batch_prefix(batch, index)}The solver failed because the "
                         "input matrix is singular.")
 

@@ -9,9 +9,10 @@ from ember._tensor import _wrap
 from ember.ops._registry import RESULT, record
 from ember.ops.decompositions import (LinalgCholeskyExBackward0, LinalgInvExBackward0,
                                       LinalgSolveExBackward0, _check_floating, _check_square,
-                                      _cholesky, _is_vector_rhs, _LinAlgError, _lu,
+                                      _cholesky, _is_vector_rhs, _LinAlgError,
                                       _partial_cholesky, _singular_error, _solver_failed, inv,
                                       solve)
+from ember.ops.lu import _getrf, _row_order
 
 for _type_name, _fields in (("linalg_cholesky_ex", ("L", "info")),
                             ("linalg_inv_ex", ("inverse", "info")),
@@ -81,15 +82,14 @@ def _substitute_transposed(lu, rows, right_hand_sides):
 
 
 def _singular_solve(matrices, right_hand_sides, transposed=False):
-    """Solutions and info codes, matrix by matrix, for batches holding a singular matrix."""
+    """Solutions and info codes for a batch holding a singular matrix: getrf on the whole
+    batch, then the substitutions matrix by matrix."""
     substitute = _substitute_transposed if transposed else _substitute
-    solutions = []
-    codes = []
+    factors, pivots, codes = _getrf(matrices)
+    orders = _row_order(pivots, matrices.shape[-2])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for matrix, rhs in zip(matrices, right_hand_sides):
-            lu, rows, code = _lu(matrix)
-            solutions.append(substitute(lu, rows, rhs))
-            codes.append(code)
+        solutions = [substitute(lu, rows, rhs)
+                     for lu, rows, rhs in zip(factors, orders, right_hand_sides)]
     return np.stack(solutions), codes
 
 
@@ -140,7 +140,7 @@ def solve_ex(A, B, *, left=True, check_errors=False):
         array = np.swapaxes(array, -1, -2)
     if vector:
         array = array[..., 0]
-    codes = [_lu(matrix)[2] for matrix in a.reshape((-1,) + a.shape[-2:])]
+    codes = _getrf(a)[2]
     result = record(np.ascontiguousarray(array), LinalgSolveExBackward0, (A, B),
                     (A, RESULT, left))
     return return_types.linalg_solve_ex((result, _info(codes, batch_shape)))
