@@ -10,3 +10,4 @@ from ember.ops import combinatorics, statistics  # noqa: F401,E402
 from ember.ops import special_functions  # noqa: F401,E402
 from ember.ops import views_inplace  # noqa: F401,E402
 from ember.ops import inplace_functions  # noqa: F401,E402
+from ember.ops import windows  # noqa: F401,E402
