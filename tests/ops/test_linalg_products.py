@@ -369,3 +369,33 @@ def test_out_errors(op, shapes):
                 Input(arrays[1]), Input(wrong_dtype))
     check_error(lambda lib, x, y, o: getattr(lib, op)(x, y, out=o), grad_input(arrays[0]),
                 Input(arrays[1]), Input(wrong_dtype.astype(np.float32)))
+
+
+@pytest.mark.parametrize("shape, wrap", [((7, 3), True), ((7, 3), False), ((3, 5), True),
+                                         ((4, 4), False), ((2, 2, 2), False), ((5, 4), True)])
+def test_fill_diagonal_matches_torch(shape, wrap):
+    def fill(lib, x):
+        # through a non-leaf, so autograd records the write (CopySlices in torch)
+        y = x * 2
+        return y.fill_diagonal_(-1.5, wrap=wrap)
+    check(fill, grad_input(randn(*shape)))
+
+
+def test_fill_diagonal_on_views_and_integer_tensors():
+    def on_column_slice(lib, x):
+        view = x[:, 1:5]
+        view.fill_diagonal_(9.0)
+        return x
+    check(on_column_slice, Input(randn(4, 6)))
+    check(lambda lib, x: x.t().fill_diagonal_(5.0, wrap=True), Input(randn(3, 4)), strides=True)
+    check(lambda lib, x: x.fill_diagonal_(1.7), Input(np.zeros((3, 3), dtype=np.int64)))
+
+
+@pytest.mark.parametrize("function", [
+    lambda lib, x: x[0].fill_diagonal_(1.0),
+    lambda lib, x: x.expand(2, 3, 3).clone()[:, :2].fill_diagonal_(1.0),
+    lambda lib, x: x.requires_grad_().fill_diagonal_(0.0),
+    lambda lib, x: x.long().fill_diagonal_(3 + 1j),
+])
+def test_fill_diagonal_errors(function):
+    check_error(function, Input(randn(3, 3)))

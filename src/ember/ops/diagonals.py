@@ -2,6 +2,7 @@
 import numpy as np
 
 from ember._errors import normalize_dim
+from ember._tensor import Tensor
 from ember.ops._registry import inplace_method, method, node_class, record
 
 __all__ = ["tril", "triu", "trace", "diag", "diag_embed", "diagflat"]
@@ -132,3 +133,26 @@ for _name, _function in (("tril", tril), ("triu", triu), ("trace", trace), ("dia
     method(_name, _function)
 inplace_method("tril", tril)
 inplace_method("triu", triu)
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Fills the main diagonal in place (every index equal); wrap continues a tall matrix's
+    diagonal below its square top, every width + 1 rows."""
+    shape = self.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and any(size != shape[0] for size in shape[1:]):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    # PyTorch writes through as_strided views and fill_, so autograd records CopySlices
+    stride = sum(self.stride())
+    offset = self.storage_offset()
+    self.as_strided((min(shape[0], shape[1]),), (stride,), offset).fill_(fill_value)
+    height, width = shape[0], shape[1]
+    if wrap and len(shape) == 2 and height > width + 1:
+        step = width + 1
+        wrapped = (self.numel() + step - 1) // step - min(height, width)
+        self.as_strided((wrapped,), (stride,), offset + self.stride(0) * step).fill_(fill_value)
+    return self
+
+
+Tensor.fill_diagonal_ = fill_diagonal_
