@@ -22,7 +22,8 @@ from ember.ops.creation import (CPP_TYPE_NAMES, into_out, finish, parse_dtype,
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
            "get_rng_state", "set_rng_state", "rand", "randn", "randint", "randperm", "normal",
-           "bernoulli", "multinomial", "poisson", "rand_like", "randn_like", "randint_like"]
+           "bernoulli", "multinomial", "poisson", "binomial", "rand_like", "randn_like",
+           "randint_like"]
 
 _DEFAULT_SEED = 67280421310721
 _UINT64 = 1 << 64
@@ -448,6 +449,32 @@ def poisson(input, generator=None):
     return record(draws.astype(rates.dtype), PoissonBackward0, (input,), ())
 
 
+def _binomial_not_implemented(grad):
+    raise RuntimeError("derivative for aten::binomial is not implemented")
+
+
+# PyTorch records binomial under its generic node for a missing derivative
+BinomialNotImplemented = node_class("NotImplemented", _binomial_not_implemented,
+                                    _binomial_not_implemented)
+
+
+def binomial(count, prob, generator=None):
+    """Binomial draws: successes in `count` trials of probability `prob` (broadcast)."""
+    for name, tensor in (("count", count), ("prob", prob)):
+        if tensor.dtype._category < _dtype._FLOATING:
+            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: "
+                             f"{dtype_name(tensor.dtype).capitalize()}")
+    if prob.dtype is not count.dtype:
+        raise RuntimeError(f"Found dtype {dtype_name(prob.dtype).capitalize()} but expected "
+                           f"{dtype_name(count.dtype).capitalize()}")
+    # out-of-range parameters saturate as PyTorch's sampler: no trials below 0, and
+    # probabilities clipped into [0, 1]
+    trials = np.maximum(count._data, 0).astype(np.int64)
+    probabilities = np.clip(np.broadcast_to(prob._data, count._data.shape), 0, 1)
+    draws = _numpy_generator(generator).binomial(trials, probabilities)
+    return record(draws.astype(count._data.dtype), BinomialNotImplemented, (count, prob), ())
+
+
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Indices drawn from the categorical distributions in the rows of input."""
     data = input._data
@@ -560,6 +587,45 @@ def exponential_(self, lambd=1.0, *, generator=None):
     return _fill_random(self, values.astype(self._data.dtype), ExponentialBackward0)
 
 
+CauchyBackward0 = node_class("CauchyBackward0", _ZERO_RULE)
+GeometricBackward0 = node_class("GeometricBackward0", _ZERO_RULE)
+LogNormalBackward0 = node_class("LogNormalBackward0", _ZERO_RULE)
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fills self with Cauchy samples of the given median and scale sigma."""
+    check_inplace(self)
+    if self.dtype._category != _dtype._FLOATING:
+        raise RuntimeError("Cauchy distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified "
+                           f"{CPP_TYPE_NAMES[self._data.dtype.name]}")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_number_text(sigma)}")
+    values = _numpy_generator(generator).standard_cauchy(self._data.shape) * sigma + median
+    return _fill_random(self, values.astype(self._data.dtype), CauchyBackward0)
+
+
+def geometric_(self, p, *, generator=None):
+    """Fills self with the number of Bernoulli(p) trials up to the first success (>= 1)."""
+    check_inplace(self)
+    if self._data.dtype.kind in "bc":
+        raise _not_implemented("geometric_cpu", self.dtype)
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_number_text(p)}")
+    values = _numpy_generator(generator).geometric(p, self._data.shape)
+    return _fill_random(self, values.astype(self._data.dtype), GeometricBackward0)
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fills self with exp(N(mean, std^2)) samples."""
+    check_inplace(self)
+    _require_floating("log_normal_cpu", self.dtype)
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_number_text(std)}")
+    values = np.exp(_numpy_generator(generator).normal(mean, std, self._data.shape))
+    return _fill_random(self, values.astype(self._data.dtype), LogNormalBackward0)
+
+
 def _random_upper_default(dtype):
     numpy_dtype = _dtype.numpy_dtype(dtype)
     if numpy_dtype.kind in "iu":
@@ -613,6 +679,8 @@ def bernoulli_(self, p=0.5, *, generator=None):
 
 for _name, _function in (("uniform_", uniform_), ("normal_", normal_),
                          ("exponential_", exponential_), ("random_", random_),
+                         ("cauchy_", cauchy_), ("geometric_", geometric_),
+                         ("log_normal_", log_normal_),
                          ("bernoulli_", bernoulli_), ("bernoulli", bernoulli),
                          ("multinomial", multinomial)):
     setattr(Tensor, _name, _function)
