@@ -14,6 +14,7 @@ from ember.ops.selection import *  # noqa: F401,F403
 from ember.ops.view_scatter import *  # noqa: F401,F403
 from ember.ops.linalg import *  # noqa: F401,F403
 from ember.ops.lu import *  # noqa: F401,F403
+from ember.ops.lowrank import *  # noqa: F401,F403
 from ember.ops.pointwise import *  # noqa: F401,F403
 from ember.ops.unary import *  # noqa: F401,F403
 from ember.ops.binary import *  # noqa: F401,F403
@@ -54,7 +55,7 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "TypedStorage", "U
            + _dtype.__all__ + ops.conversion.__all__ + ops.creation.__all__
            + ops.ranges.__all__ + ops.indexing.__all__ + ops.joining.__all__
            + ops.scatter_gather.__all__ + ops.selection.__all__ + ops.view_scatter.__all__
-           + ops.linalg.__all__ + ops.lu.__all__
+           + ops.linalg.__all__ + ops.lu.__all__ + ops.lowrank.__all__
            + ops.pointwise.__all__ + ops.unary.__all__ + ops.binary.__all__
            + ops.ternary.__all__ + ops.comparison.__all__ + ops.bitwise.__all__
            + ops.reduction.__all__ + ops.sampling.__all__
