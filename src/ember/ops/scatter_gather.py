@@ -259,15 +259,22 @@ def _reduction_identity(reduce, numpy_dtype):
     return -np.inf if lowest else np.inf
 
 
+_REDUCE_DEPRECATION_WARNED = []
+
+
 def _apply_scatter(input, target, dim, index, src=None, *, value=None, reduce=None):
     if not isinstance(src, Tensor) and src is not None:
         src, value = None, src
     if reduce is not None and reduce not in ("add", "multiply"):
         raise RuntimeError("reduce argument must be either add or multiply.")
-    if reduce is not None and src is not None:
+    if reduce is not None and src is not None and not _REDUCE_DEPRECATION_WARNED:
+        # PyTorch's TORCH_WARN_ONCE: once per process
+        _REDUCE_DEPRECATION_WARNED.append(True)
         warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and "
                       "will be removed in a future PyTorch release. Use torch.scatter_reduce "
-                      "instead for more reduction options.", UserWarning, stacklevel=3)
+                      "instead for more reduction options. (Triggered internally at "
+                      "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:225.)",
+                      UserWarning, stacklevel=3)
     dim, positions, source = _scatter_prepare(input, dim, index, src)
     if target is None:
         target = np.array(input._data, order="C")
@@ -520,7 +527,9 @@ _BETA_WARNING = []
 def _apply_index_reduce(input, target, dim, index, source, reduce, *, include_self=True):
     if not _BETA_WARNING:
         _BETA_WARNING.append(True)
-        warnings.warn("index_reduce() is in beta and the API may change at any time.",
+        warnings.warn("index_reduce() is in beta and the API may change at any time. "
+                      "(Triggered internally at "
+                      "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1523.)",
                       UserWarning, stacklevel=3)
     if reduce not in _INDEX_REDUCTIONS:
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or "
