@@ -48,6 +48,17 @@ def test_properties_match_torch(kind, prop):
           grad_fn=False)
 
 
+def test_precision_matrix_is_torch_cholesky_inverse_of_the_scale():
+    names = []
+    for lib in (ember, torch):
+        scale_tril = lib.tensor(np.linalg.cholesky(COVARIANCE), requires_grad=True)
+        precision = lib.distributions.MultivariateNormal(
+            lib.tensor(LOC), scale_tril=scale_tril).precision_matrix
+        names.append([type(precision.grad_fn).__name__,
+                      type(precision.grad_fn.next_functions[0][0]).__name__])
+    assert names[0] == names[1]
+
+
 @pytest.mark.parametrize("p_kind", ["covariance", "scale_tril", "lowrank"])
 @pytest.mark.parametrize("q_kind", ["covariance", "precision", "lowrank"])
 def test_kl_pairs_match_torch(p_kind, q_kind):

@@ -53,12 +53,6 @@ def _precision_to_scale_tril(P):
     return ember.linalg.solve_triangular(L_inv, Id, upper=False)
 
 
-def _cholesky_inverse(L):
-    """(L L^T)^-1 from a lower Cholesky factor."""
-    L_inv = ember.linalg.solve_triangular(L, ember.eye(L.shape[-1], dtype=L.dtype), upper=False)
-    return L_inv.mT.matmul(L_inv)
-
-
 class MultivariateNormal(Distribution):
     """Normal distribution over vectors, given by one of covariance_matrix,
     precision_matrix or scale_tril."""
@@ -132,7 +126,7 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self):
-        return _cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
+        return ember.cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
 
     @property
     def mean(self):
