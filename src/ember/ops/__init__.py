@@ -11,3 +11,4 @@ from ember.ops import special_functions  # noqa: F401,E402
 from ember.ops import views_inplace  # noqa: F401,E402
 from ember.ops import inplace_functions  # noqa: F401,E402
 from ember.ops import windows  # noqa: F401,E402
+from ember.ops import tensor_queries  # noqa: F401,E402

@@ -1,5 +1,5 @@
 """Two-operand elementwise math beyond arithmetic: maximum, minimum, fmax, fmin, atan2, hypot,
-copysign, xlogy, logaddexp, logaddexp2, gcd, lcm. Forwards in NumPy, derivatives in
+nextafter, copysign, xlogy, logaddexp, logaddexp2, gcd, lcm. Forwards in NumPy, derivatives in
 ember ops, side by side."""
 import numpy as np
 
@@ -11,8 +11,8 @@ from ember.ops._registry import (RESULT, binary_operands, inplace_method, method
                                  record)
 from ember.ops.pointwise import in_default_float
 
-__all__ = ["maximum", "minimum", "fmax", "fmin", "atan2", "arctan2", "hypot", "copysign",
-           "xlogy", "logaddexp", "logaddexp2", "gcd", "lcm"]
+__all__ = ["maximum", "minimum", "fmax", "fmin", "atan2", "arctan2", "hypot", "nextafter",
+           "copysign", "xlogy", "logaddexp", "logaddexp2", "gcd", "lcm"]
 
 
 def _where(condition, input, other):
@@ -125,6 +125,22 @@ def hypot(input, other, *, out=None):
     result = record(broadcasting(np.hypot, a, b), HypotBackward0, (input, other),
                     (input, other, RESULT))
     return result if out is None else finish(result, out, "hypot")
+
+
+# PyTorch's derivative: the identity for input (the step is below any rounding), zero for other
+NextafterBackward0 = node_class("NextafterBackward0", lambda grad, other: grad,
+                                lambda grad, other: zeros_of(other))
+
+
+def nextafter(input, other, *, out=None):
+    """The next representable value after input in the direction of other."""
+    require_tensor("nextafter", other)
+    a, b, dtype = binary_operands(input, other)
+    if dtype.kind in "biuc":
+        raise not_implemented("nextafter_cpu", _dtype.FROM_NUMPY[dtype])
+    result = record(broadcasting(np.nextafter, a, b), NextafterBackward0, (input, other),
+                    (other,))
+    return result if out is None else finish(result, out, "nextafter")
 
 
 # ---- copysign, xlogy ---------------------------------------------------------------------------
@@ -242,6 +258,7 @@ lcm = _integral_only("lcm", np.lcm)
 
 
 for _name, _function in (("atan2", atan2), ("arctan2", atan2), ("hypot", hypot),
+                         ("nextafter", nextafter),
                          ("copysign", copysign), ("xlogy", xlogy), ("logaddexp", logaddexp),
                          ("logaddexp2", logaddexp2), ("gcd", gcd), ("lcm", lcm)):
     method(_name, _function)

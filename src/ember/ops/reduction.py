@@ -10,7 +10,7 @@ from ember._errors import dtype_name, normalize_dim, normalize_dims
 from ember._tensor import Tensor, _wrap
 from ember.ops._elementwise import conjugate
 from ember.ops._registry import RESULT, method, node_class, record, record_multi
-from ember.ops.creation import zeros
+from ember.ops.creation import parse_size, zeros
 from ember.ops.joining import finish_out
 
 __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "std", "var", "std_mean", "var_mean",
@@ -634,6 +634,30 @@ def count_nonzero(input, dim=None):
         dims = None
     return _wrap(np.asarray(np.count_nonzero(data, axis=dims)).astype(np.int64, copy=False))
 
+
+def sum_to_size(self, *sizes, size=None):
+    """The sum of self down to `size`, a shape self expands from: leading dims summed away,
+    dims of size 1 in `size` summed with keepdim (self itself when nothing is summed)."""
+    if size is not None:
+        sizes = (size,)
+    if not sizes:
+        raise TypeError('sum_to_size() missing 1 required positional arguments: "size"')
+    target = parse_size("sum_to_size", sizes)
+    shape = self._data.shape
+    leading = len(shape) - len(target)
+    expandable = leading >= 0 and builtins.all(
+        extent in (1, shape[leading + position]) for position, extent in enumerate(target))
+    if not expandable:
+        raise RuntimeError(f"size {{{list(target)}}} is not expandable to size "
+                           f"{{{list(shape)}}}.")
+    dims = list(range(leading)) + [leading + position for position, extent
+                                   in enumerate(target) if extent == 1
+                                   and shape[leading + position] != 1]
+    result = self.sum(dims, keepdim=True) if dims else self
+    return result.view(target) if leading else result
+
+
+method("sum_to_size", sum_to_size)
 
 for _name in __all__:
     if _name not in ("std_mean", "var_mean"):
