@@ -81,6 +81,7 @@ _LAZY_ATTRIBUTES = {"save": "ember.serialization", "load": "ember.serialization"
                     "autocast": "ember.amp", "is_autocast_enabled": "ember.amp",
                     "get_autocast_dtype": "ember.amp"}
 _LAZY_ATTRIBUTES.update(stft="ember.fft._stft", istft="ember.fft._stft")
+_LAZY_MODULES.update(quasirandom="ember.quasirandom")
 # torch.relu, torch.softmax...: the nn.functional forms, loaded with ember.nn on first use
 _LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (
     "relu", "relu_", "selu", "selu_", "celu", "celu_", "prelu", "threshold", "threshold_",
