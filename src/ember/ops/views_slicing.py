@@ -3,7 +3,7 @@ the splits (split, chunk, unbind, tensor_split, hsplit/vsplit/dsplit). Each is a
 function applied through `apply_view`, so its gradient embeds back into zeros (views.py)."""
 import numpy as np
 
-from ember._errors import dtype_name, normalize_dim
+from ember._errors import argument_type_error, dtype_name, normalize_dim
 from ember._storage import address_of, root_array
 from ember._tensor import Tensor
 from ember.ops._registry import NODE_MODULE, OpNode, method, node_class, record, record_multi
@@ -11,7 +11,8 @@ from ember.ops.views import (apply_view, element_strides, embed, make_view,
                              note_view_creation, strided, view_node_pair)
 
 __all__ = ["select", "narrow", "diagonal", "as_strided", "split", "chunk", "unbind",
-           "tensor_split", "hsplit", "vsplit", "dsplit"]
+           "tensor_split", "hsplit", "vsplit", "dsplit", "unsafe_split", "unsafe_chunk",
+           "unsafe_split_with_sizes"]
 
 SelectBackward0, SelectBackwardBackward0 = view_node_pair("SelectBackward0")
 SliceBackward0, SliceBackwardBackward0 = view_node_pair("SliceBackward0")
@@ -447,9 +448,58 @@ vsplit = _directional_split("vsplit", 0, 2)
 dsplit = _directional_split("dsplit", 2, 3)
 
 
+# ---- unsafe_split, unsafe_chunk, unsafe_split_with_sizes ---------------------------------------
+
+def _unsafe_split_backward(grads, dim):
+    from ember.ops.joining import cat  # joining loads after the view families
+    return cat(grads, dim)
+
+
+UnsafeSplitBackward0 = node_class("UnsafeSplitBackward0", _unsafe_split_backward,
+                                  multi_output=True)
+UnsafeSplitWithSizesBackward0 = node_class("UnsafeSplitWithSizesBackward0",
+                                           _unsafe_split_backward, multi_output=True)
+
+
+def _unsafe_pieces(input, pieces, dim, node_cls):
+    """The pieces of a split over input's memory, but not views to autograd: PyTorch's unsafe_
+    splits skip view tracking, so in-place writes to them go unchecked."""
+    dim = normalize_dim(dim, input._data.ndim)
+    return record_multi([piece._data for piece in pieces], node_cls, (input,), (dim,))
+
+
+def _require_int(function, argument, value):
+    if not isinstance(value, int):
+        raise argument_type_error(function, argument, 2, "int", value)
+
+
+def unsafe_split(input, split_size, dim=0):
+    """split(input, split_size, dim) without view tracking."""
+    _require_int("unsafe_split", "split_size", split_size)
+    return _unsafe_pieces(input, split(input.detach(), split_size, dim), dim,
+                          UnsafeSplitBackward0)
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    """chunk(input, chunks, dim) without view tracking."""
+    _require_int("unsafe_chunk", "chunks", chunks)
+    return _unsafe_pieces(input, chunk(input.detach(), chunks, dim), dim, UnsafeSplitBackward0)
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    """split(input, split_sizes, dim) for a list of sizes, without view tracking."""
+    if not isinstance(split_sizes, (list, tuple)):
+        raise argument_type_error("unsafe_split_with_sizes", "split_sizes", 2, "tuple of ints",
+                                  split_sizes)
+    return _unsafe_pieces(input, split(input.detach(), list(split_sizes), dim), dim,
+                          UnsafeSplitWithSizesBackward0)
+
+
 for _name, _function in (("select", select), ("narrow", narrow), ("diagonal", diagonal),
                          ("unfold", unfold), ("as_strided", as_strided), ("split", split),
                          ("chunk", chunk), ("unbind", unbind), ("tensor_split", tensor_split),
-                         ("hsplit", hsplit), ("vsplit", vsplit), ("dsplit", dsplit)):
+                         ("hsplit", hsplit), ("vsplit", vsplit), ("dsplit", dsplit),
+                         ("unsafe_split", unsafe_split), ("unsafe_chunk", unsafe_chunk),
+                         ("unsafe_split_with_sizes", unsafe_split_with_sizes)):
     method(_name, _function)
 
