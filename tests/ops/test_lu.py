@@ -230,3 +230,40 @@ def test_deprecation_warnings_once_per_process():
                for name in ("ember", "torch")]
     assert outputs[0] == outputs[1]
     assert outputs[1].count("UserWarning") == 3
+
+
+def _outs(lib, *dtypes):
+    return tuple(lib.empty(0, dtype=getattr(lib, dtype)) for dtype in dtypes)
+
+
+OUT_CALLS = {
+    "lu_factor": (lambda lib, A, b, out: lib.linalg.lu_factor(A, out=out), ("float64", "int32")),
+    "lu_factor_ex": (lambda lib, A, b, out: lib.linalg.lu_factor_ex(A, out=out),
+                     ("float64", "int32", "int32")),
+    "lu": (lambda lib, A, b, out: lib.linalg.lu(A, out=out), ("float64",) * 3),
+    "lu_unpack": (lambda lib, A, b, out: lib.lu_unpack(*lib.linalg.lu_factor(A),
+                                                       out=out), ("float64",) * 3),
+    "lu_solve": (lambda lib, A, b, out: lib.linalg.lu_solve(*lib.linalg.lu_factor(A),
+                                                            b, out=out[0]), ("float64",)),
+    "triangular_solve": (lambda lib, A, b, out: lib.triangular_solve(b, A, out=out),
+                         ("float64", "float64")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OUT_CALLS))
+def test_out_arguments(name):
+    call, dtypes = OUT_CALLS[name]
+    a = RNG.standard_normal((3, 3))
+    b = RNG.standard_normal((3, 2))
+
+    def written(lib, A, B):
+        out = _outs(lib, *dtypes)
+        result = call(lib, A, B, out)
+        results = result if isinstance(result, tuple) else (result,)
+        assert all(got is given for got, given in zip(results, out))
+        return result, type(result).__name__
+    check(written, Input(a), Input(b), **TIGHT)
+    wrong = ("float32",) + dtypes[1:]
+    check_error(lambda lib, A, B: call(lib, A, B, _outs(lib, *wrong)), a, b)
+    check_error(lambda lib, A, B: call(lib, A.requires_grad_(), B.requires_grad_(),
+                                       _outs(lib, *dtypes)), a, b)

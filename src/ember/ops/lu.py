@@ -12,7 +12,7 @@ from ember._tensor import _wrap
 from ember.ops._elementwise import not_implemented
 from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, record_multi
 from ember.ops.joining import cat
-from ember.ops.linalg import adjoint
+from ember.ops.linalg import _into_out, adjoint
 from ember.ops.triangular_solve import _solve_array, solve_triangular
 
 __all__ = ["lu", "lu_solve", "lu_unpack", "triangular_solve"]
@@ -24,6 +24,9 @@ for _type_name, _fields in (("linalg_lu", ("P", "L", "U")),
                             ("lu_unpack", ("P", "L", "U")),
                             ("triangular_solve", ("solution", "cloned_coefficient"))):
     setattr(return_types, _type_name, return_types._return_type(_type_name, _fields))
+    # with out=, torch names the result type <op>_out
+    setattr(return_types, _type_name + "_out",
+            return_types._return_type(_type_name + "_out", _fields))
 
 # ATen issues its deprecation warnings once per process (TORCH_WARN_ONCE)
 _WARNED = set()
@@ -196,6 +199,15 @@ LuUnpackBackward0 = node_class("LuUnpackBackward0", _lu_unpack_backward, None,
                                multi_output=True)
 
 
+def _into_outs(results, out, name, type_name):
+    """The results as return_types.<type_name>, or written into the out= tensors (then as
+    <type_name>_out, holding those tensors)."""
+    if out is None:
+        return getattr(return_types, type_name)(results)
+    written = tuple(_into_out(result, target, name) for result, target in zip(results, out))
+    return getattr(return_types, type_name + "_out")(written)
+
+
 # ---- checks ------------------------------------------------------------------------------------
 
 def _check_matrix(name, A):
@@ -225,39 +237,38 @@ def _zero_pivot_error(name, info):
 
 # ---- public functions --------------------------------------------------------------------------
 
-def _factor(A, pivot, check_errors, name, result_type):
+def _factor(A, pivot, check_errors, name):
     _check_lu_input("torch.lu_factor", A, pivot)
     factors, pivots, info = _getrf(A._data)
     if check_errors and np.any(info):
         raise _zero_pivot_error(name, info)
-    outputs = record_multi((factors, pivots, info), LinalgLuFactorExBackward0, (A,),
-                           (OUTPUT[0], OUTPUT[1], pivot), differentiable=(True, False, False))
-    return result_type(outputs)
+    return record_multi((factors, pivots, info), LinalgLuFactorExBackward0, (A,),
+                        (OUTPUT[0], OUTPUT[1], pivot), differentiable=(True, False, False))
 
 
-def lu_factor_ex(A, *, pivot=True, check_errors=False):
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     """The packed LU factorisation, its pivots and LAPACK's info code."""
-    return _factor(A, pivot, check_errors, "torch.linalg.lu_factor_ex",
-                   return_types.linalg_lu_factor_ex)
+    results = _factor(A, pivot, check_errors, "torch.linalg.lu_factor_ex")
+    return _into_outs(results, out, "linalg_lu_factor_ex", "linalg_lu_factor_ex")
 
 
-def lu_factor(A, *, pivot=True):
+def lu_factor(A, *, pivot=True, out=None):
     """The packed LU factorisation and its pivots; an error for a singular matrix."""
-    factors, pivots, _ = _factor(A, pivot, True, "torch.linalg.lu_factor", tuple)
-    return return_types.linalg_lu_factor((factors, pivots))
+    results = _factor(A, pivot, True, "torch.linalg.lu_factor")[:2]
+    return _into_outs(results, out, "linalg_lu_factor_ex", "linalg_lu_factor")
 
 
 def lu(input, pivot=True, get_infos=False):
     """torch.lu (deprecated): lu_factor, with the info codes when get_infos is set."""
     _warn_deprecated("lu")
     # torch's _lu_with_info no longer honours check_errors: singular inputs pass silently
-    result = _factor(input, pivot, False, "torch.lu", return_types._lu_with_info)
+    result = return_types._lu_with_info(_factor(input, pivot, False, "torch.lu"))
     if get_infos:
         return result
     return result[0], result[1]
 
 
-def linalg_lu(A, *, pivot=True):
+def linalg_lu(A, *, pivot=True, out=None):
     """P, L, U with A = P L U (L unit lower trapezoidal, U upper trapezoidal)."""
     _check_lu_input("linalg.lu", A, pivot)
     factors, pivots, _ = _getrf(A._data)
@@ -266,7 +277,7 @@ def linalg_lu(A, *, pivot=True):
     outputs = record_multi((permutation, lower, upper), LinalgLuBackward0, (A,),
                            (OUTPUT[0], OUTPUT[1], OUTPUT[2], pivot),
                            differentiable=(False, True, True))
-    return return_types.linalg_lu(outputs)
+    return _into_outs(outputs, out, "linalg_lu", "linalg_lu")
 
 
 def _check_pivots(LU_data, LU_pivots):
@@ -280,7 +291,7 @@ def _check_pivots(LU_data, LU_pivots):
                            "inclusive.Did you properly pass the result of lu_factor?")
 
 
-def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
     """P, L, U from lu_factor's packed factors and pivots."""
     _check_matrix("torch.lu_unpack", LU_data)
     _check_pivots(LU_data, LU_pivots)
@@ -292,7 +303,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
         permutation = _permutation_matrix(LU_pivots._data, factors.shape[-2], factors.dtype)
     outputs = record_multi((permutation, lower, upper), LuUnpackBackward0, (LU_data, LU_pivots),
                            (factors.shape, unpack_data), differentiable=(False, True, True))
-    return return_types.lu_unpack(outputs)
+    return _into_outs(outputs, out, "lu_unpack", "lu_unpack")
 
 
 def _lu_solve_array(factors, pivots, rhs, left, adjoint_):
@@ -369,7 +380,7 @@ def _check_lu_solve(LU, pivots, B, left):
                            f"as input. Got {dtype_name(LU.dtype)}")
 
 
-def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False):
+def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """The solution X of A X = B (X A = B when left=False; A^H when adjoint) from A's LU."""
     _check_lu_solve(LU, pivots, B, left)
     factors = LU._data
@@ -379,8 +390,9 @@ def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     pivot_rows = np.broadcast_to(pivots._data, batch_shape + pivots._data.shape[-1:])
     rhs = np.broadcast_to(rhs, batch_shape + rhs.shape[-2:])
     array = _lu_solve_array(factors, pivot_rows, rhs, left, adjoint)
-    return record(np.ascontiguousarray(array, dtype=B._data.dtype), LinalgLuSolveBackward0,
-                  (LU, pivots, B), (LU, pivots, RESULT, left, adjoint))
+    result = record(np.ascontiguousarray(array, dtype=B._data.dtype), LinalgLuSolveBackward0,
+                    (LU, pivots, B), (LU, pivots, RESULT, left, adjoint))
+    return result if out is None else _into_out(result, out, "linalg_lu_solve")
 
 
 def lu_solve(input, LU_data, LU_pivots):
@@ -438,7 +450,7 @@ def _check_triangular_solve(input, A):
         raise not_implemented("triangular_solve_cpu", A.dtype)
 
 
-def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False):
+def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     """torch.triangular_solve (deprecated): the solution of op(A) X = b and a copy of A."""
     _warn_deprecated("triangular_solve")
     _check_triangular_solve(input, A)
@@ -450,7 +462,7 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False)
     outputs = record_multi((np.ascontiguousarray(solution, dtype=A._data.dtype),
                             coefficient.copy()), TriangularSolveBackward0, (input, A),
                            (input, A, OUTPUT[0], upper, transpose, unitriangular))
-    return return_types.triangular_solve(outputs)
+    return _into_outs(outputs, out, "triangular_solve", "triangular_solve")
 
 
 method("lu", lu)
