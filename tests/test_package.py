@@ -126,6 +126,18 @@ def test_run_command_imports_modules_beside_the_script(tmp_path):
     assert completed.stdout == "tensor(6.)\n"
 
 
+def _same_output_under_ember_run(script):
+    """Runs `script` with torch and under `python -m ember run`, asserts both print the same,
+    and returns that output."""
+    ember_run = subprocess.run([sys.executable, "-m", "ember", "run", str(script)],
+                               capture_output=True, text=True, cwd=script.parent)
+    torch_run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                               cwd=script.parent)
+    assert ember_run.returncode == 0, ember_run.stderr
+    assert ember_run.stdout == torch_run.stdout
+    return ember_run.stdout
+
+
 def test_run_command_prints_torch_names_as_torch_does(tmp_path):
     # the script imported torch: its dtypes, sizes and named results print under that name
     script = tmp_path / "names.py"
@@ -136,13 +148,7 @@ def test_run_command_prints_torch_names_as_torch_does(tmp_path):
         "print(x.dtype, x.shape, x.layout, torch.float16, torch.Size([4]))\n"
         "print(x.max(1))\n"
         "print(torch.ones(2, dtype=torch.int32) * 2)\n")
-    ember_run = subprocess.run([sys.executable, "-m", "ember", "run", str(script)],
-                               capture_output=True, text=True, cwd=tmp_path)
-    torch_run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                               cwd=tmp_path)
-    assert ember_run.returncode == 0, ember_run.stderr
-    assert ember_run.stdout == torch_run.stdout
-    assert "torch.float64" in ember_run.stdout
+    assert "torch.float64" in _same_output_under_ember_run(script)
 
 
 def test_run_command_names_classes_as_torch_does(tmp_path):
@@ -166,12 +172,7 @@ def test_run_command_names_classes_as_torch_does(tmp_path):
         "    def backward(ctx, grad):\n"
         "        return grad * 2\n"
         "print(type(Twice.apply(x).grad_fn))\n")
-    ember_run = subprocess.run([sys.executable, "-m", "ember", "run", str(script)],
-                               capture_output=True, text=True, cwd=tmp_path)
-    torch_run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                               cwd=tmp_path)
-    assert ember_run.returncode == 0, ember_run.stderr
-    assert ember_run.stdout == torch_run.stdout
+    _same_output_under_ember_run(script)
 
 
 def test_plain_import_prints_ember_names():

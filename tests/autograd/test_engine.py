@@ -251,29 +251,37 @@ def test_fresh_leaf_gradient_is_taken_over_without_a_copy():
     assert produced[0]() is x.grad._data
 
 
-def test_transposed_temporary_gradient_is_taken_over_without_a_copy():
-    # linear's weight gradient arrives as the transpose (TBackward0) of a transposed product
-    import weakref
-    weight = ember.randn(3, 4, requires_grad=True)
-    inputs = ember.randn(5, 4)
-    products = []
-    ember.nn.functional.linear(inputs, weight, ember.zeros(3)).sum().backward()
-    expected = ember.ones(5, 3).t().mm(inputs)
-    assert ember.equal(weight.grad, expected) and weight.grad.is_contiguous()
-
-    class Transposed(ember.autograd.Function):
+def _identity_with_backward(backward):
+    """An autograd.Function passing its input through, whose backward is `backward(grad)`."""
+    class Identity(ember.autograd.Function):
         @staticmethod
         def forward(ctx, a):
             return a * 1
 
         @staticmethod
         def backward(ctx, grad):
-            product = (grad * 2).t().contiguous()
-            products.append(weakref.ref(product._data))
-            return product.t()
+            return backward(grad)
+
+    return Identity
+
+
+def test_transposed_temporary_gradient_is_taken_over_without_a_copy():
+    # linear's weight gradient arrives as the transpose (TBackward0) of a transposed product
+    import weakref
+    weight = ember.randn(3, 4, requires_grad=True)
+    inputs = ember.randn(5, 4)
+    ember.nn.functional.linear(inputs, weight, ember.zeros(3)).sum().backward()
+    expected = ember.ones(5, 3).t().mm(inputs)
+    assert ember.equal(weight.grad, expected) and weight.grad.is_contiguous()
+    products = []
+
+    def transposed_product(grad):
+        product = (grad * 2).t().contiguous()
+        products.append(weakref.ref(product._data))
+        return product.t()
 
     leaf = ember.ones(2, 3, requires_grad=True)
-    Transposed.apply(leaf).sum().backward()
+    _identity_with_backward(transposed_product).apply(leaf).sum().backward()
     assert leaf.grad.tolist() == [[2.0] * 3] * 2
     assert products[0]() is leaf.grad._data.base
 
@@ -281,34 +289,18 @@ def test_transposed_temporary_gradient_is_taken_over_without_a_copy():
 def test_views_of_shared_or_larger_buffers_are_copied_into_grad():
     kept = []
 
-    class Leaky(ember.autograd.Function):
-        @staticmethod
-        def forward(ctx, a):
-            return a * 1
-
-        @staticmethod
-        def backward(ctx, grad):
-            product = (grad * 2).t().contiguous()
-            kept.append(product)
-            return product.t()
-
-    class Partial(ember.autograd.Function):
-        @staticmethod
-        def forward(ctx, a):
-            return a * 1
-
-        @staticmethod
-        def backward(ctx, grad):
-            return ember.ones(4, 3)[:2]
+    def kept_product(grad):
+        product = (grad * 2).t().contiguous()
+        kept.append(product)
+        return product.t()
 
     shared = ember.ones(2, 3, requires_grad=True)
-    Leaky.apply(shared).sum().backward()
+    _identity_with_backward(kept_product).apply(shared).sum().backward()
     kept[0].fill_(7.0)
     assert shared.grad.tolist() == [[2.0] * 3] * 2
     part = ember.ones(2, 3, requires_grad=True)
-    Partial.apply(part).sum().backward()
+    _identity_with_backward(lambda grad: ember.ones(4, 3)[:2]).apply(part).sum().backward()
     assert part.grad._data.base is None and part.grad.untyped_storage().nbytes() == 24
-
 
 
 def test_saved_values_are_exposed_under_pytorchs_names():
@@ -421,13 +413,12 @@ def test_node_metadata_is_a_persistent_user_dict():
 
 
 def test_node_classes_print_as_pytorchs():
-    from oracle import torch
-    for lib in (ember, torch):
+    def printed(lib):
         x = lib.ones(2, 2, requires_grad=True)
         nodes = [(x * 2).sum().grad_fn, lib.cat([x, x]).grad_fn, x.t().grad_fn,
                  (x * 2).sum().grad_fn.next_functions[0][0]]
-        printed = [repr(type(node)) for node in nodes]
-        if lib is ember:
-            expected = printed
-    assert printed == expected == ["<class 'SumBackward0'>", "<class 'CatBackward0'>",
-                                   "<class 'TBackward0'>", "<class 'MulBackward0'>"]
+        return [repr(type(node)) for node in nodes]
+
+    assert printed(ember) == printed(torch) == [
+        "<class 'SumBackward0'>", "<class 'CatBackward0'>", "<class 'TBackward0'>",
+        "<class 'MulBackward0'>"]
