@@ -67,6 +67,14 @@ def test_stft_options(options):
           **TIGHT)
 
 
+def test_stft_strided_input():
+    columns = np.asfortranarray(SIGNAL)
+    check(lambda lib, x, w: lib.stft(x.T.T, 16, window=w, return_complex=True),
+          grad_input(columns), grad_input(_window(16)), **TIGHT)
+    check(lambda lib, x, w: lib.stft(x[:, ::2], 8, window=w, center=False, return_complex=True),
+          grad_input(SIGNAL), grad_input(_window(8)), **TIGHT)
+
+
 def test_stft_real_output_complex_input_and_window():
     check(lambda lib, x, w: lib.stft(x, 16, window=w, return_complex=False), grad_input(SIGNAL),
           grad_input(_window(16)), **TIGHT)
@@ -105,6 +113,8 @@ def test_stft_finite_differences_and_second_order():
     lambda lib, x: lib.stft(x, 16, window=lib.ones(16, dtype=lib.complex128), onesided=True),
     lambda lib, x: lib.stft(x, 16, return_complex=True, pad_mode="wrap"),
     lambda lib, x: lib.stft(x, 16, return_complex=True, align_to_window=True),
+    lambda lib, x: lib.stft(x.half(), 16, return_complex=True),
+    lambda lib, x: lib.stft(x[0].bfloat16(), 16, return_complex=True),
 ])
 def test_stft_errors(call):
     check_error(call, SIGNAL)

@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 
+from ember import _dtype
+from ember._errors import dtype_name
 from ember._tensor import _wrap
 from ember.fft._primitives import fft_c2c, fft_c2r, fft_r2c
 from ember.nn._functional.padding import constant_pad_nd, pad
@@ -123,7 +125,7 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
                                "inputs, and will further require that return_complex=True in a "
                                "future PyTorch release.")
         _warn_once("stft_real")
-    if input._data.dtype.kind not in "fc":
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise described("expected a tensor of floating point or complex values")
     if input.dim() not in (1, 2):
         raise described("expected a 1D or 2D tensor")
@@ -156,6 +158,9 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
             frames = frames * padded_window
     complex_frames = _is_complex(frames)
     one_sided = not complex_frames if onesided is None else onesided
+    if frames.dtype in (_dtype.float16, _dtype.bfloat16):
+        # ATen's CPU FFT (MKL or pocketfft) has no half-precision kernels
+        raise RuntimeError(f"MKL FFT doesn't support tensors of type: {dtype_name(frames.dtype)}")
     normalization = _BY_ROOT_N if normalized else _NO_NORM
     if complex_frames:
         if one_sided:
