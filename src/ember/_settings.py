@@ -5,14 +5,21 @@ ember computes through NumPy, which is deterministic and runs float32 products i
 whatever is asked, so these settings are recorded and reported back, with PyTorch's checks on
 the values, but change no result. NumPy's BLAS picks its own thread count (OPENBLAS_NUM_THREADS
 and friends set it)."""
+import importlib
 import math
 import os
 import warnings
 
+from ember import _dtype
+from ember._device import device as _device_type
+from ember.ops.creation import _LegacyTensorType
+
 __all__ = ["inf", "nan", "pi", "e", "newaxis", "get_num_threads", "set_num_threads",
            "get_num_interop_threads", "set_num_interop_threads", "use_deterministic_algorithms",
            "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
-           "get_float32_matmul_precision", "set_float32_matmul_precision"]
+           "get_float32_matmul_precision", "set_float32_matmul_precision", "set_warn_always",
+           "is_warn_always_enabled", "set_flush_denormal", "get_default_device",
+           "set_default_device", "set_default_tensor_type"]
 
 inf = math.inf
 nan = math.nan
@@ -29,7 +36,8 @@ def _available_cores():
 
 class _Settings:
     __slots__ = ("threads", "interop_threads", "interop_threads_fixed", "deterministic",
-                 "deterministic_warn_only", "matmul_precision")
+                 "deterministic_warn_only", "matmul_precision", "warn_always",
+                 "default_device")
 
     def __init__(self):
         self.threads = _available_cores()
@@ -38,6 +46,8 @@ class _Settings:
         self.deterministic = False
         self.deterministic_warn_only = False
         self.matmul_precision = "highest"
+        self.warn_always = False
+        self.default_device = None
 
 
 _SETTINGS = _Settings()
@@ -122,3 +132,69 @@ def set_float32_matmul_precision(precision):
                       stacklevel=2)
         return
     _SETTINGS.matmul_precision = precision
+
+
+def set_warn_always(b):
+    """Records whether warnings PyTorch gives once per process should be given every time."""
+    if type(b) is not bool:
+        raise RuntimeError(f"setWarnOnlyOnce expects a bool, but got {type(b).__name__}")
+    _SETTINGS.warn_always = b
+
+
+def is_warn_always_enabled():
+    """Whether set_warn_always(True) is in force."""
+    return _SETTINGS.warn_always
+
+
+def set_flush_denormal(mode):
+    """Asks for subnormal floats to be flushed to zero; returns False, PyTorch's answer on a
+    CPU that cannot: NumPy computes with subnormals whatever is asked."""
+    if type(mode) is not bool:
+        raise RuntimeError(f"flush_denormal expects a bool, but got {type(mode).__name__}")
+    return False
+
+
+def set_default_device(device):
+    """Records the default device (None resets it to the CPU). ember creates every tensor on
+    the CPU; like PyTorch without CUDA, asking for 'cuda' fails when the device is read."""
+    if device is not None and not isinstance(device, (str, _device_type)):
+        # PyTorch reads a bare index as an accelerator device
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    _SETTINGS.default_device = None if device is None else _device_type(device)
+
+
+def get_default_device():
+    """The default device: the CPU unless set_default_device chose one."""
+    chosen = _SETTINGS.default_device
+    if chosen is None:
+        return _device_type("cpu")
+    if chosen.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled")
+    return chosen
+
+
+_TENSOR_TYPE_DEPRECATION = (
+    "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+    "torch.set_default_dtype() and torch.set_default_device() as alternatives. (Triggered "
+    "internally at /__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)")
+_WARNED_TENSOR_TYPE = []
+
+
+def set_default_tensor_type(t):
+    """Deprecated: sets the default dtype from a floating tensor type (ember.DoubleTensor or
+    its name, 'torch.DoubleTensor')."""
+    if isinstance(t, str):
+        module_name, _, type_name = t.rpartition(".")
+        if module_name in ("torch", "ember"):
+            module_name = __name__.partition(".")[0]
+        t = getattr(importlib.import_module(module_name), type_name)
+    if not _WARNED_TENSOR_TYPE or _SETTINGS.warn_always:
+        # PyTorch's TORCH_WARN_ONCE
+        _WARNED_TENSOR_TYPE.append(True)
+        warnings.warn(_TENSOR_TYPE_DEPRECATION, UserWarning, stacklevel=2)
+    if not isinstance(t, _LegacyTensorType):
+        raise TypeError("invalid type object: only floating-point types are supported as the "
+                        "default type")
+    if not t.dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _dtype.set_default_dtype(t.dtype)
