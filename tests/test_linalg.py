@@ -453,3 +453,43 @@ def test_cholesky_inverse_matches_torch(upper):
                                    np.stack([np.eye(2), np.array([[2.0, 0.0], [1.0, 0.0]])])])
 def test_cholesky_inverse_errors(array):
     check_error(lambda lib, L: lib.cholesky_inverse(L), Input(array))
+
+
+# LAPACK writes matrices column by column and torch hands those buffers back: the results'
+# strides (and so is_contiguous, view and the reshape grad_fns after them) follow
+@pytest.mark.parametrize("function", [
+    lambda lib, a, b: lib.linalg.inv(a),
+    lambda lib, a, b: lib.inverse(a[0]),
+    lambda lib, a, b: lib.linalg.matrix_power(a, -1),
+    lambda lib, a, b: lib.linalg.solve(a, b),
+    lambda lib, a, b: lib.linalg.solve(a[0], b[0, :, 0]),
+    lambda lib, a, b: lib.linalg.solve(a, b.mT, left=False),
+    lambda lib, a, b: lib.linalg.cholesky(a @ a.mT),
+    lambda lib, a, b: lib.linalg.cholesky(a @ a.mT, upper=True),
+    lambda lib, a, b: list(lib.linalg.qr(a[0, :, :2])),
+    lambda lib, a, b: list(lib.linalg.qr(a[0, :2], mode="complete")),
+    lambda lib, a, b: lib.linalg.eigh(a + a.mT).eigenvectors.abs(),
+    lambda lib, a, b: [lib.linalg.svd(a[0, :, :2], full_matrices=False).S],
+    lambda lib, a, b: lib.linalg.svd(a[0]).U.abs(),
+    lambda lib, a, b: lib.linalg.svd(a[0, :2]).Vh.abs(),
+    lambda lib, a, b: lib.linalg.eig(a[0]).eigenvectors.abs(),
+    lambda lib, a, b: lib.linalg.solve_triangular(a.triu(), b, upper=True),
+    lambda lib, a, b: lib.linalg.solve_triangular(a.tril(), b.mT, upper=False, left=False),
+    lambda lib, a, b: list(lib.linalg.inv_ex(a)),
+    lambda lib, a, b: list(lib.linalg.solve_ex(a, b)),
+    lambda lib, a, b: list(lib.linalg.cholesky_ex(a @ a.mT)),
+])
+def test_lapack_results_are_column_major(function):
+    check(function, Input(well_conditioned(2, 3, 3)), Input(randn(2, 3, 2)), strides=True,
+          rtol=1e-6, atol=1e-8)
+
+
+def test_singular_ex_results_are_column_major():
+    singular = np.stack([np.eye(3), np.ones((3, 3))])
+    check(lambda lib, a: list(lib.linalg.inv_ex(a)), Input(singular), strides=True)
+    check(lambda lib, a: list(lib.linalg.solve_ex(a, a)), Input(singular), strides=True)
+    check(lambda lib, a: list(lib.linalg.solve_ex(a, a[:, :2], left=False)), Input(singular),
+          strides=True)
+    indefinite = np.stack([np.eye(3), -np.eye(3)])
+    check(lambda lib, a: list(lib.linalg.cholesky_ex(a, upper=True)), Input(indefinite),
+          strides=True)

@@ -11,7 +11,7 @@ from ember._tensor import _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._elementwise import conjugate, not_implemented
 from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, record_multi
-from ember.ops.linalg import _into_out, adjoint, cpp_type_name
+from ember.ops.linalg import _into_out, adjoint, column_major, cpp_type_name
 from ember.ops.lu import _getrf
 from ember.ops.triangular_solve import _solve_array
 
@@ -90,7 +90,7 @@ def inv(A):
         array = np.linalg.inv(data)
     except np.linalg.LinAlgError:
         raise _singular_error("linalg.inv", data) from None
-    return record(array, LinalgInvExBackward0, (A,), (RESULT,))
+    return record(column_major(array), LinalgInvExBackward0, (A,), (RESULT,))
 
 
 def inverse(input):
@@ -221,9 +221,13 @@ def solve(A, B, *, left=True):
     except np.linalg.LinAlgError:
         raise _solver_failed("torch.linalg.solve", a, b) from None
     if vector:
-        array = array[..., 0]
-    return record(np.ascontiguousarray(array), LinalgSolveExBackward0, (A, B),
-                  (A, RESULT, left))
+        array = np.ascontiguousarray(array[..., 0])
+    elif left:
+        array = column_major(array)
+    else:
+        # X A = B is solved transposed, which leaves X row-major
+        array = np.ascontiguousarray(array)
+    return record(array, LinalgSolveExBackward0, (A, B), (A, RESULT, left))
 
 
 # ---- cholesky ------------------------------------------------------------------------------------
@@ -277,8 +281,8 @@ def _cholesky(name, A, upper, node_cls):
                     f"order {order} is not positive-definite).") from None
         raise
     if upper:
-        array = np.ascontiguousarray(np.swapaxes(array, -1, -2).conj())
-    return record(array, node_cls, (A,), (RESULT, upper))
+        array = np.swapaxes(array, -1, -2).conj()
+    return record(column_major(array), node_cls, (A,), (RESULT, upper))
 
 
 def linalg_cholesky(A, *, upper=False):
@@ -350,9 +354,7 @@ def cholesky_solve(B, L, upper=False, *, out=None):
     else:
         halfway = _solve_array(factor, B._data, False, True, False)
         array = _solve_array(factor_h, halfway, True, True, False)
-    # LAPACK's column-major result: each matrix transposed-contiguous, as torch returns it
-    array = np.swapaxes(np.ascontiguousarray(np.swapaxes(array, -1, -2)), -1, -2)
-    result = record(array.astype(B._data.dtype, copy=False), CholeskySolveBackward0, (B, L),
+    result = record(column_major(array.astype(B._data.dtype, copy=False)), CholeskySolveBackward0, (B, L),
                     (B, L, RESULT, upper))
     return _into_out(result, out, "cholesky_solve")
 
@@ -387,9 +389,7 @@ def cholesky_inverse(L, upper=False, *, out=None):
         array = factor_inverse @ factor_inverse_h
     else:
         array = factor_inverse_h @ factor_inverse
-    # LAPACK's column-major result, as for cholesky_solve
-    array = np.swapaxes(np.ascontiguousarray(np.swapaxes(array, -1, -2)), -1, -2)
-    result = record(array, CholeskyInverseBackward0, (L,), (L, upper, RESULT))
+    result = record(column_major(array), CholeskyInverseBackward0, (L,), (L, upper, RESULT))
     return _into_out(result, out, "cholesky_inverse")
 
 
@@ -441,7 +441,9 @@ def _qr(A, mode, result_type):
     q, r = np.linalg.qr(data, mode="complete" if mode == "complete" else "reduced")
     if mode == "r":
         q = np.zeros((0,), dtype=data.dtype)
-    outs = record_multi((q, r), LinalgQrBackward0, (A,), (A, OUTPUT[0], OUTPUT[1], mode))
+    else:
+        q = column_major(q)
+    outs = record_multi((q, column_major(r)), LinalgQrBackward0, (A,), (A, OUTPUT[0], OUTPUT[1], mode))
     return result_type(outs)
 
 
@@ -491,7 +493,7 @@ def eigh(A, UPLO="L"):
     _check_uplo(UPLO)
     _check_floating("linalg.eigh", A)
     values, vectors = np.linalg.eigh(A._data, UPLO=UPLO)
-    outs = record_multi((values, vectors), LinalgEighBackward0, (A,), (OUTPUT[0], OUTPUT[1]))
+    outs = record_multi((values, column_major(vectors)), LinalgEighBackward0, (A,), (OUTPUT[0], OUTPUT[1]))
     return return_types.linalg_eigh(outs)
 
 
@@ -557,7 +559,7 @@ def linalg_svd(A, full_matrices=True, *, driver=None):
     _check_svd_input("linalg.svd", A, driver)
     u, s, vh = np.linalg.svd(A._data, full_matrices=full_matrices)
     saved = (OUTPUT[0], OUTPUT[1], OUTPUT[2], full_matrices)
-    outs = record_multi((u, s, vh), LinalgSvdBackward0, (A,), saved)
+    outs = record_multi((column_major(u), s, column_major(vh)), LinalgSvdBackward0, (A,), saved)
     return return_types.linalg_svd(outs)
 
 

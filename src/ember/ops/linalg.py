@@ -36,6 +36,12 @@ def adjoint(tensor):
     return conjugate(tensor.transpose(-2, -1))
 
 
+def column_major(array):
+    """Each matrix of the batch stored column by column (strides (..., 1, rows)): the layout
+    LAPACK writes and PyTorch returns from its factorisations and solvers."""
+    return np.swapaxes(np.ascontiguousarray(np.swapaxes(array, -1, -2)), -1, -2)
+
+
 def scaled(grad, factor):
     """grad * factor, skipping the multiplication for a factor of 1 (as PyTorch's rules do)."""
     if factor == 1:

@@ -7,6 +7,7 @@ import numpy as np
 from ember import return_types
 from ember._tensor import _wrap
 from ember.ops._registry import RESULT, record
+from ember.ops.linalg import column_major
 from ember.ops.decompositions import (LinalgCholeskyExBackward0, LinalgInvExBackward0,
                                       LinalgSolveExBackward0, _check_floating, _check_square,
                                       _cholesky, _is_vector_rhs, _LinAlgError,
@@ -47,8 +48,8 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
         codes.append(code)
     array = np.stack(factors).reshape(data.shape)
     if upper:
-        array = np.ascontiguousarray(np.swapaxes(array, -1, -2).conj())
-    factor = record(array, LinalgCholeskyExBackward0, (A,), (RESULT, upper))
+        array = np.swapaxes(array, -1, -2).conj()
+    factor = record(column_major(array), LinalgCholeskyExBackward0, (A,), (RESULT, upper))
     return return_types.linalg_cholesky_ex((factor, _info(codes, batch_shape)))
 
 
@@ -109,7 +110,7 @@ def inv_ex(A, *, check_errors=False):
     matrices = data.reshape((-1,) + data.shape[-2:])
     identities = np.broadcast_to(np.eye(data.shape[-1], dtype=data.dtype), matrices.shape)
     solutions, codes = _singular_solve(matrices, identities)
-    inverse = record(solutions.reshape(data.shape), LinalgInvExBackward0, (A,), (RESULT,))
+    inverse = record(column_major(solutions.reshape(data.shape)), LinalgInvExBackward0, (A,), (RESULT,))
     return return_types.linalg_inv_ex((inverse, _info(codes, batch_shape)))
 
 
@@ -136,11 +137,13 @@ def solve_ex(A, B, *, left=True, check_errors=False):
     right_hand_sides = np.broadcast_to(b, shape + b.shape[-2:]).reshape((-1,) + b.shape[-2:])
     solutions, _ = _singular_solve(matrices, right_hand_sides, transposed=not left)
     array = solutions.reshape(shape + b.shape[-2:])
-    if not left:
-        array = np.swapaxes(array, -1, -2)
     if vector:
-        array = array[..., 0]
+        array = np.ascontiguousarray(array[..., 0])
+    elif left:
+        array = column_major(array)
+    else:
+        # X A = B is solved transposed, which leaves X row-major
+        array = np.ascontiguousarray(np.swapaxes(array, -1, -2))
     codes = _getrf(a)[2]
-    result = record(np.ascontiguousarray(array), LinalgSolveExBackward0, (A, B),
-                    (A, RESULT, left))
+    result = record(array, LinalgSolveExBackward0, (A, B), (A, RESULT, left))
     return return_types.linalg_solve_ex((result, _info(codes, batch_shape)))

@@ -15,7 +15,7 @@ from ember.ops._registry import OUTPUT, RESULT, binary_operands, method, node_cl
 from ember.ops._registry import record_multi
 from ember.ops.decompositions import (LinalgInvExBackward0, _check_floating, _check_square,
                                       solve, svdvals)
-from ember.ops.linalg import adjoint
+from ember.ops.linalg import adjoint, column_major
 from ember.ops.norms import _vector_norm_backward, matrix_norm, vector_norm
 
 __all__ = ["matrix_exp", "vander", "dist", "inner"]
@@ -136,7 +136,7 @@ def eig(A):
     """Eigenvalues and eigenvectors (unit norm, as LAPACK's geev gives them) of a square
     matrix, always complex."""
     values, vectors = _eig_arrays(A)
-    outs = record_multi((values, vectors), LinalgEigBackward0, (A,),
+    outs = record_multi((values, column_major(vectors)), LinalgEigBackward0, (A,),
                         (A, OUTPUT[0], OUTPUT[1]))
     return return_types.linalg_eig(outs)
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ember.ops._registry import RESULT, node_class, record
-from ember.ops.linalg import adjoint
+from ember.ops.linalg import adjoint, column_major
 
 __all__ = ["solve_triangular"]
 
@@ -55,7 +55,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
             f"linalg.solve_triangular: Incompatible shapes of A and B for the equation "
             f"{equation} ({rows_a[0]}x{rows_a[1]} and {rows_b[0]}x{rows_b[1]})")
     array = _solve_array(A._data, B._data, upper, left, unitriangular)
-    array = array.astype(np.result_type(A._data, B._data), copy=False)
+    array = column_major(array.astype(np.result_type(A._data, B._data), copy=False))
     result = record(array, LinalgSolveTriangularBackward0, (A, B),
                     (A, B, RESULT, upper, left, unitriangular))
     if out is not None:
