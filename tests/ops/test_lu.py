@@ -145,6 +145,15 @@ def test_lu_solve(left, adjoint):
     finite_differences(lambda A, B: solve(ember, A, B), a, b)
 
 
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("adjoint", [True, False])
+def test_lu_solve_with_a_zero_pivot_spreads_infs_and_nans_as_lapack(left, adjoint):
+    a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])
+    b = np.arange(6.0).reshape((3, 2) if left else (2, 3))
+    check(lambda lib, A, B: lib.linalg.lu_solve(*lib.linalg.lu_factor_ex(A)[:2], B, left=left,
+                                                adjoint=adjoint), Input(a), Input(b))
+
+
 def test_lu_solve_broadcasts_and_deprecated_form():
     a = RNG.standard_normal((3, 3))
     b = RNG.standard_normal((4, 3, 2))

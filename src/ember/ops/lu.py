@@ -306,6 +306,36 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
     return _into_outs(outputs, out, "lu_unpack", "lu_unpack")
 
 
+def _substitute(lower, upper, rhs):
+    """getrs's two triangular solves, L (unit) then U, batched and column by column as the
+    BLAS kernels run them (no zero is skipped), so a zero pivot spreads infs and nans as
+    LAPACK's do."""
+    solution = rhs.copy()
+    size = lower.shape[-1]
+    for k in range(size):
+        solution[..., k + 1:, :] -= lower[..., k + 1:, k, None] * solution[..., k, None, :]
+    for k in reversed(range(size)):
+        solution[..., k, :] /= upper[..., k, k, None]
+        solution[..., :k, :] -= upper[..., :k, k, None] * solution[..., k, None, :]
+    return solution
+
+
+def _substitute_adjoint(lower, upper, rhs):
+    """getrs for A^H: U^H then L^H, row by row (dot products, as the BLAS solves transposed
+    triangles)."""
+    solution = rhs.copy()
+    size = lower.shape[-1]
+    upper = np.conj(upper)
+    lower = np.conj(lower)
+    for k in range(size):
+        dot = np.einsum("...i,...ij->...j", upper[..., :k, k], solution[..., :k, :])
+        solution[..., k, :] = (solution[..., k, :] - dot) / upper[..., k, k, None]
+    for k in reversed(range(size)):
+        solution[..., k, :] -= np.einsum("...i,...ij->...j", lower[..., k + 1:, k],
+                                         solution[..., k + 1:, :])
+    return solution
+
+
 def _lu_solve_array(factors, pivots, rhs, left, adjoint_):
     if not left:
         # X op(A) = B  <=>  op(A)^H X^H = B^H
@@ -313,15 +343,16 @@ def _lu_solve_array(factors, pivots, rhs, left, adjoint_):
         return np.conj(np.swapaxes(_lu_solve_array(factors, pivots, flipped, True,
                                                    not adjoint_), -1, -2))
     lower, upper = _unpack_arrays(factors)
-    permutation = _permutation_matrix(pivots, factors.shape[-2], factors.dtype)
-    if adjoint_:
-        # A^H = U^H L^H P^T
-        step = _solve_array(np.conj(np.swapaxes(upper, -1, -2)), rhs, False, True, False)
-        step = _solve_array(np.conj(np.swapaxes(lower, -1, -2)), step, True, True, True)
-        return permutation @ step
-    step = np.swapaxes(permutation, -1, -2) @ rhs
-    step = _solve_array(lower, step, False, True, True)
-    return _solve_array(upper, step, True, True, False)
+    order = _row_order(pivots, factors.shape[-2])
+    rows = np.broadcast_to(order[..., :, None], rhs.shape)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if adjoint_:
+            # A^H = U^H L^H P^T, so X = P (L^H)^-1 (U^H)^-1 B
+            solved = _substitute_adjoint(lower, upper, rhs)
+            solution = np.empty_like(solved)
+            np.put_along_axis(solution, rows, solved, axis=-2)
+            return solution
+        return _substitute(lower, upper, np.take_along_axis(rhs, rows, axis=-2))
 
 
 def _lu_solve_LU_backward(grad, LU, pivots, result, left, adjoint_):
