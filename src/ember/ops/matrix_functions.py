@@ -14,8 +14,9 @@ from ember.ops._elementwise import broadcasting, finish, require_tensor
 from ember.ops._registry import OUTPUT, RESULT, binary_operands, method, node_class, record
 from ember.ops._registry import record_multi
 from ember.ops.decompositions import (LinalgInvExBackward0, _check_floating, _check_square,
-                                      solve, svdvals)
+                                      _singular_error, solve, svdvals)
 from ember.ops.linalg import adjoint, column_major
+from ember.ops.linalg_ex import inv_ex
 from ember.ops.norms import _vector_norm_backward, matrix_norm, vector_norm
 
 __all__ = ["matrix_exp", "vander", "dist", "inner"]
@@ -386,3 +387,41 @@ def inner(input, other, *, out=None):
 
 for _name, _function in (("dist", dist), ("inner", inner)):
     method(_name, _function)
+
+
+# ---- tensorinv, tensorsolve ----------------------------------------------------------------------
+# PyTorch composes both from inv_ex and solve on the input reshaped to a square matrix
+
+def tensorinv(A, ind=2):
+    """The tensor X with tensordot(A, X, ind) the identity: the inverse of A reshaped to a
+    square matrix, shaped A.shape[ind:] + A.shape[:ind]."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    leading = tuple(A.shape[:ind])
+    trailing = tuple(A.shape[ind:])
+    rows = math.prod(leading)
+    columns = math.prod(trailing)
+    if columns != rows:
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {columns} != {rows}")
+    square = A.reshape(columns, columns)
+    inverse, info = inv_ex(square)
+    if info.item():
+        raise _singular_error("inv", square._data)
+    return inverse.reshape(trailing + leading)
+
+
+def tensorsolve(A, B, dims=None):
+    """The tensor X with tensordot(A, X, X.ndim) = B; dims of A move to the end first."""
+    ndim = A.dim()
+    if dims is not None:
+        A = A.movedim(tuple(dims), tuple(range(ndim - len(dims), ndim)))
+    result_shape = tuple(A.shape[B.dim():])
+    result_size = math.prod(result_shape)
+    other_size = B.numel()
+    if result_size != other_size:
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[other.ndim:]) "
+                           f"== prod(self.shape[:other.ndim]), but got {result_size} != "
+                           f"{other_size}")
+    result = solve(A.reshape(result_size, result_size), B.flatten())
+    return result.reshape(result_shape)
