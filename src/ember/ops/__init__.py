@@ -12,3 +12,4 @@ from ember.ops import views_inplace  # noqa: F401,E402
 from ember.ops import inplace_functions  # noqa: F401,E402
 from ember.ops import windows  # noqa: F401,E402
 from ember.ops import tensor_queries  # noqa: F401,E402
+from ember.ops import creation_memory  # noqa: F401,E402
