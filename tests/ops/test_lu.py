@@ -203,6 +203,14 @@ def test_triangular_solve(upper, transpose, unitriangular):
     finite_differences(lambda A, B: solve(ember, A, B).solution, a, b)
 
 
+@pytest.mark.parametrize("transpose", [True, False])
+def test_triangular_solve_with_a_zero_diagonal_spreads_infs_and_nans(transpose):
+    a = np.array([[1.0, 2.0, 3.0], [5.0, 0.0, 6.0], [1.0, 4.0, 0.0]])
+    b = np.arange(6.0).reshape(3, 2)
+    for upper in (True, False):
+        check(lambda lib, A, B: lib.triangular_solve(B, A, upper, transpose), Input(a), Input(b))
+
+
 def test_triangular_solve_errors():
     def solve(lib, A, B):
         return lib.triangular_solve(B, A)

@@ -13,7 +13,7 @@ from ember.ops._elementwise import not_implemented
 from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, record_multi
 from ember.ops.joining import cat
 from ember.ops.linalg import _into_out, adjoint
-from ember.ops.triangular_solve import _solve_array, solve_triangular
+from ember.ops.triangular_solve import solve_triangular
 
 __all__ = ["lu", "lu_solve", "lu_unpack", "triangular_solve"]
 
@@ -306,33 +306,30 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
     return _into_outs(outputs, out, "lu_unpack", "lu_unpack")
 
 
-def _substitute(lower, upper, rhs):
-    """getrs's two triangular solves, L (unit) then U, batched and column by column as the
-    BLAS kernels run them (no zero is skipped), so a zero pivot spreads infs and nans as
-    LAPACK's do."""
+def _column_solve(triangle, rhs, lower, unit):
+    """trsm for T X = B, batched and column by column as the BLAS kernels run it (no zero is
+    skipped), so a zero on the diagonal spreads infs and nans as LAPACK's solves do."""
     solution = rhs.copy()
-    size = lower.shape[-1]
-    for k in range(size):
-        solution[..., k + 1:, :] -= lower[..., k + 1:, k, None] * solution[..., k, None, :]
-    for k in reversed(range(size)):
-        solution[..., k, :] /= upper[..., k, k, None]
-        solution[..., :k, :] -= upper[..., :k, k, None] * solution[..., k, None, :]
+    size = triangle.shape[-1]
+    for k in (range(size) if lower else reversed(range(size))):
+        if not unit:
+            solution[..., k, :] /= triangle[..., k, k, None]
+        rest = slice(k + 1, None) if lower else slice(0, k)
+        solution[..., rest, :] -= triangle[..., rest, k, None] * solution[..., k, None, :]
     return solution
 
 
-def _substitute_adjoint(lower, upper, rhs):
-    """getrs for A^H: U^H then L^H, row by row (dot products, as the BLAS solves transposed
-    triangles)."""
+def _row_solve(triangle, rhs, lower, unit):
+    """trsm for T^T X = B, row by row (dot products, as the BLAS solves transposed
+    triangles); `lower` describes T itself."""
     solution = rhs.copy()
-    size = lower.shape[-1]
-    upper = np.conj(upper)
-    lower = np.conj(lower)
-    for k in range(size):
-        dot = np.einsum("...i,...ij->...j", upper[..., :k, k], solution[..., :k, :])
-        solution[..., k, :] = (solution[..., k, :] - dot) / upper[..., k, k, None]
-    for k in reversed(range(size)):
-        solution[..., k, :] -= np.einsum("...i,...ij->...j", lower[..., k + 1:, k],
-                                         solution[..., k + 1:, :])
+    size = triangle.shape[-1]
+    for k in (reversed(range(size)) if lower else range(size)):
+        done = slice(k + 1, None) if lower else slice(0, k)
+        dot = np.einsum("...i,...ij->...j", triangle[..., done, k], solution[..., done, :])
+        solution[..., k, :] -= dot
+        if not unit:
+            solution[..., k, :] /= triangle[..., k, k, None]
     return solution
 
 
@@ -348,11 +345,13 @@ def _lu_solve_array(factors, pivots, rhs, left, adjoint_):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if adjoint_:
             # A^H = U^H L^H P^T, so X = P (L^H)^-1 (U^H)^-1 B
-            solved = _substitute_adjoint(lower, upper, rhs)
+            solved = _row_solve(np.conj(upper), rhs, False, False)
+            solved = _row_solve(np.conj(lower), solved, True, True)
             solution = np.empty_like(solved)
             np.put_along_axis(solution, rows, solved, axis=-2)
             return solution
-        return _substitute(lower, upper, np.take_along_axis(rhs, rows, axis=-2))
+        solved = _column_solve(lower, np.take_along_axis(rhs, rows, axis=-2), True, True)
+        return _column_solve(upper, solved, False, False)
 
 
 def _lu_solve_LU_backward(grad, LU, pivots, result, left, adjoint_):
@@ -488,8 +487,10 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False,
     batch_shape = np.broadcast_shapes(input._data.shape[:-2], A._data.shape[:-2])
     coefficient = np.broadcast_to(A._data, batch_shape + A._data.shape[-2:])
     rhs = np.broadcast_to(input._data, batch_shape + input._data.shape[-2:])
-    matrix = np.swapaxes(coefficient, -1, -2) if transpose else coefficient
-    solution = _solve_array(matrix, rhs, upper != transpose, True, unitriangular)
+    triangle = np.triu(coefficient) if upper else np.tril(coefficient)
+    solve = _row_solve if transpose else _column_solve
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        solution = solve(triangle, rhs, not upper, unitriangular)
     outputs = record_multi((np.ascontiguousarray(solution, dtype=A._data.dtype),
                             coefficient.copy()), TriangularSolveBackward0, (input, A),
                            (input, A, OUTPUT[0], upper, transpose, unitriangular))
