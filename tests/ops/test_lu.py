@@ -49,6 +49,11 @@ def test_complex_pivots_compare_abs_real_plus_abs_imag():
     c = RNG.standard_normal((2, 4, 4)) + 1j * RNG.standard_normal((2, 4, 4))
     check(lambda lib, A: lib.linalg.lu(A), grad_input(c), **TIGHT)
     check(lambda lib, A: lib.linalg.lu(A), grad_input(c.astype(np.complex64)))
+    for shape in [(2, 3, 5), (2, 5, 3)]:
+        wide_or_tall = RNG.standard_normal(shape) + 1j * RNG.standard_normal(shape)
+        check(lambda lib, A: lib.linalg.lu(A), grad_input(wide_or_tall), **TIGHT)
+        check(lambda lib, A: lib.lu_unpack(*lib.linalg.lu_factor(A)), grad_input(wide_or_tall),
+              **TIGHT)
 
 
 @pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4), (4, 3), (3, 5)])
