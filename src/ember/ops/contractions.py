@@ -1,5 +1,5 @@
 """Tensor contractions composed from views and products as PyTorch composes them: einsum,
-tensordot, kron; and the cross product."""
+tensordot, kron, chain_matmul; and the cross product."""
 import math
 import warnings
 
@@ -9,9 +9,10 @@ from ember._errors import broadcast_mismatch, dtype_name, normalize_dim
 from ember._tensor import Tensor
 from ember.ops._elementwise import conjugate
 from ember.ops._registry import method, node_class, record
+from ember.ops.joining import finish_out
 from ember.ops.linalg import unsafe_view
 
-__all__ = ["einsum", "tensordot", "kron", "cross"]
+__all__ = ["einsum", "tensordot", "kron", "cross", "chain_matmul"]
 
 
 # ---- kron ----------------------------------------------------------------------------------------
@@ -427,3 +428,34 @@ def _sumproduct_pair(left, right, sum_dims):
 
 for _name_, _function in (("kron", kron), ("cross", cross)):
     method(_name_, _function)
+
+
+# ---- chain_matmul ------------------------------------------------------------------------------
+
+_CHAIN_MATMUL_DEPRECATION = (
+    "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+    "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than "
+    "multiple parameters. (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/LinearAlgebra.cpp:1102.)")
+_WARNED_CHAIN_MATMUL = []
+
+
+def chain_matmul(*matrices, out=None):
+    """Deprecated: the product of two or more matrices (linalg.multi_dot of them)."""
+    from ember.ops.decompositions import multi_dot  # decompositions loads after this module
+    if not _WARNED_CHAIN_MATMUL:
+        # PyTorch's TORCH_WARN_ONCE
+        _WARNED_CHAIN_MATMUL.append(True)
+        warnings.warn(_CHAIN_MATMUL_DEPRECATION, UserWarning, stacklevel=2)
+    for position, matrix in enumerate(matrices):
+        if not isinstance(matrix, Tensor):
+            raise TypeError(f"expected Tensor as element {position} in argument 0, but got "
+                            f"{type(matrix).__name__}")
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for matrix in matrices:
+        if matrix._data.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {matrix._data.ndim}, expected 2 instead.")
+    if len(matrices) == 1:
+        return finish_out(matrices[0].clone(), out, "chain_matmul")
+    return finish_out(multi_dot(matrices), out, "chain_matmul")
