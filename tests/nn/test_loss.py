@@ -369,3 +369,11 @@ def test_integer_input_with_floating_target(name):
         check_error(lambda lib, x, y: getattr(_f(lib), name)(x, y), *arguments)
     else:
         check(lambda lib, x, y: getattr(_f(lib), name)(x, y), *arguments)
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "int64"), ("float32", "bool"),
+                                    ("int64", "float32"), ("float64", "int32")])
+def test_bce_with_logits_refuses_what_its_composition_refuses(dtypes):
+    input_dtype, target_dtype = dtypes
+    check_error(lambda lib, x, y: _f(lib).binary_cross_entropy_with_logits(x, y),
+                Input((X > 0).astype(input_dtype)), Input((Y > 0).astype(target_dtype)))

@@ -535,6 +535,21 @@ BinaryCrossEntropyWithLogitsBackward0 = node_class(
     None, None)
 
 
+def _check_logits_operands(input, target):
+    """The errors of PyTorch's composition log_sigmoid(input), then (1 - target).mul_(input):
+    the in-place product keeps the dtype of 1 - target."""
+    if input._data.dtype.kind != "f":
+        raise not_implemented("log_sigmoid_cpu", input.dtype)
+    kind = target._data.dtype.kind
+    if kind == "b":
+        # ATen's 1 - target meets the bool check with the 1 wrapped as a bool tensor
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if kind in "iu":
+        raise RuntimeError(f"result type {dtype_name(input.dtype)} can't be cast to the desired "
+                           f"output type {dtype_name(target.dtype)}")
+
+
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
                                      reduce=None, reduction="mean", pos_weight=None):
     """binary_cross_entropy(sigmoid(input), target) computed stably from the logits."""
@@ -542,6 +557,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.size()}) must be the same as input size "
                          f"({input.size()})")
+    _check_logits_operands(input, target)
     x = input._data
     t = target._data
     log_sigmoid = -np.logaddexp(x.dtype.type(0), -x)
