@@ -17,7 +17,8 @@ from ember.ops.joining import broadcast_tensors, cat, finish_out
 from ember.ops.linalg import mm
 from ember.ops.ranges import linspace
 
-__all__ = ["quantile", "nanquantile", "cov", "corrcoef", "histogram", "diff", "trapezoid",
+__all__ = ["quantile", "nanquantile", "cov", "corrcoef", "histogram", "histogramdd", "diff",
+           "trapezoid",
            "trapz", "cumulative_trapezoid", "cdist"]
 
 # torch.return_types.histogram: (hist, bin_edges)
@@ -231,7 +232,7 @@ HistogramNotImplemented = node_class("NotImplemented", _histogram_derivative,
 _HISTOGRAM = "torch.histogramdd: "
 
 
-def _histogram_range(data, range):
+def _histogram_range(data, range, dimension=0):
     """The outer bin edges: `range`, else the data's extent (widened when it is one point)."""
     if range is not None:
         low, high = float(range[0]), float(range[1])
@@ -241,30 +242,32 @@ def _histogram_range(data, range):
         low, high = 0.0, 1.0
     if low > high:
         raise RuntimeError(f"{_HISTOGRAM}min should not exceed max, but got min "
-                           f"{_number_word(low)} max {_number_word(high)} for dimension 0")
+                           f"{_number_word(low)} max {_number_word(high)} for dimension "
+                           f"{dimension}")
     if not (np.isfinite(low) and np.isfinite(high)):
-        raise RuntimeError(f"{_HISTOGRAM}dimension 0's range [{_number_word(low)}, "
+        raise RuntimeError(f"{_HISTOGRAM}dimension {dimension}'s range [{_number_word(low)}, "
                            f"{_number_word(high)}] is not finite")
     if low == high:
         low, high = low - 0.5, high + 0.5
     return low, high
 
 
-def _histogram_edges(input, bins, range):
+def _histogram_edges(input, bins, range, dimension=0):
     data = input._data
     if isinstance(bins, Tensor):
         if bins._data.ndim != 1:
             raise RuntimeError(f"{_HISTOGRAM}bins tensor should have one dimension, but got "
-                               f"{bins._data.ndim} dimensions in the bins tensor for dimension 0")
+                               f"{bins._data.ndim} dimensions in the bins tensor for dimension "
+                               f"{dimension}")
         if bins._data.dtype != data.dtype:
             raise RuntimeError(f"{_HISTOGRAM}input tensor and bins tensors should have the same "
                                f"dtype, but got input with dtype {_c_type(data)} and bins for "
-                               f"dimension 0 with dtype {_c_type(bins._data)}")
+                               f"dimension {dimension} with dtype {_c_type(bins._data)}")
         return bins._data.copy()
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
-                           "dimension 0")
-    low, high = _histogram_range(data, range)
+                           f"dimension {dimension}")
+    low, high = _histogram_range(data, range, dimension)
     return linspace(low, high, bins + 1, dtype=input.dtype)._data
 
 
@@ -312,6 +315,96 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
             finish_out(result[position], target, "histogram")
         return return_types.histogram(out)
     return result
+
+
+# torch.return_types.histogramdd: (hist, bin_edges), the edges a tuple of one tensor per dim
+return_types.histogramdd = return_types._return_type("histogramdd", ("hist", "bin_edges"))
+
+
+def _missing_derivative(kernel):
+    def rule(grad, *saved):
+        raise RuntimeError(f"derivative for aten::{kernel} is not implemented")
+    return rule
+
+
+# PyTorch computes histogramdd in kernels that each record a node named NotImplemented
+HistogramddEdgesNotImplemented = node_class(
+    "NotImplemented", _missing_derivative("_histogramdd_bin_edges"),
+    _missing_derivative("_histogramdd_bin_edges"), multi_output=True)
+HistogramddCountsNotImplemented = node_class(
+    "NotImplemented", _missing_derivative("_histogramdd_from_bin_cts"),
+    _missing_derivative("_histogramdd_from_bin_cts"))
+HistogramddTensorsNotImplemented = node_class(
+    "NotImplemented", _missing_derivative("_histogramdd_from_bin_tensors"),
+    _missing_derivative("_histogramdd_from_bin_tensors"))
+
+
+def _histogramdd_arguments(data, bins, range, weight):
+    """torch's checks of histogramdd's arguments, in its order; bins as one entry per dim."""
+    if data.ndim < 2:
+        raise RuntimeError(f"{_HISTOGRAM}input tensor should have at least 2 dimensions")
+    if data.dtype.kind != "f" or data.dtype.itemsize == 2:
+        raise not_implemented("histogramdd", _dtype.FROM_NUMPY[data.dtype])
+    dims = data.shape[-1]
+    per_dim = [bins] * dims if isinstance(bins, int) else list(bins)
+    if len(per_dim) != dims:
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost "
+                           "dimension of the input.")
+    if range is not None and len(range) != 2 * dims:
+        raise RuntimeError(f"{_HISTOGRAM}for a {dims}-dimensional histogram range should have "
+                           f"{2 * dims} elements, but got {len(range)}")
+    if weight is not None and weight._data.shape != data.shape[:-1]:
+        raise RuntimeError(
+            f"{_HISTOGRAM}if weight tensor is provided it should have the same shape as the "
+            "input tensor excluding its innermost dimension, but got input with shape "
+            f"{list(data.shape)} and weight with shape {list(weight._data.shape)}")
+    if weight is not None and weight._data.dtype != data.dtype:
+        raise RuntimeError(
+            f"{_HISTOGRAM}if weight tensor is provided, input tensor and weight tensor should "
+            f"have the same dtype, but got input({_c_type(data)}), and "
+            f"weight({_c_type(weight._data)})")
+    return per_dim
+
+
+def _histogramdd_counts(points, edges, weights):
+    """The D-dimensional bin counts (or summed weights) of `points` (N, D)."""
+    inside = np.ones(points.shape[0], dtype=bool)
+    for dim, dim_edges in enumerate(edges):
+        inside &= (points[:, dim] >= dim_edges[0]) & (points[:, dim] <= dim_edges[-1])
+    shape = tuple(dim_edges.size - 1 for dim_edges in edges)
+    # each point's bin per dim, the right edge closing the last bin, as in histogram
+    positions = [np.minimum(np.searchsorted(dim_edges, points[inside, dim], side="right") - 1,
+                            dim_edges.size - 2) for dim, dim_edges in enumerate(edges)]
+    flat = np.ravel_multi_index(positions, shape) if inside.any() else np.zeros(0, np.int64)
+    counted = None if weights is None else weights[inside]
+    return np.bincount(flat, weights=counted, minlength=int(np.prod(shape))).reshape(shape)
+
+
+def histogramdd(input, bins, *, range=None, weight=None, density=False):
+    """(hist, bin_edges) of the points along input's innermost dim: bins per dim as counts or
+    edge tensors; the last bin of each dim includes its right edge."""
+    data = input._data
+    per_dim = _histogramdd_arguments(data, bins, range, weight)
+    points = data.reshape(-1, data.shape[-1])
+    edges = [_histogram_edges(_wrap(points[:, dim]), count,
+                              None if range is None else range[2 * dim:2 * dim + 2], dim)
+             for dim, count in enumerate(per_dim)]
+    weights = None if weight is None else weight._data.reshape(-1)
+    hist = _histogramdd_counts(points, edges, weights).astype(data.dtype)
+    if density:
+        hist = hist / hist.sum(dtype=data.dtype)
+        for dim, dim_edges in enumerate(edges):
+            widths = np.diff(dim_edges).reshape((-1,) + (1,) * (len(edges) - 1 - dim))
+            hist = hist / widths
+    if all(isinstance(entry, Tensor) for entry in per_dim):
+        edge_tensors = tuple(_wrap(dim_edges) for dim_edges in edges)
+        node_cls = HistogramddTensorsNotImplemented
+    else:
+        # ATen's bin-edge kernel takes the weights too, so they give the edges a history
+        edge_tensors = record_multi(edges, HistogramddEdgesNotImplemented, (input, weight), ())
+        node_cls = HistogramddCountsNotImplemented
+    hist_tensor = record(hist.astype(data.dtype, copy=False), node_cls, (input, weight), ())
+    return return_types.histogramdd((hist_tensor, tuple(edge_tensors)))
 
 
 # ---- diff ---------------------------------------------------------------------------------------
