@@ -12,7 +12,7 @@ from ember._tensor import _wrap
 from ember.ops._elementwise import not_implemented
 from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, record_multi
 from ember.ops.joining import cat
-from ember.ops.linalg import _into_out, adjoint
+from ember.ops.linalg import _into_out, adjoint, column_major
 from ember.ops.triangular_solve import solve_triangular
 
 __all__ = ["lu", "lu_solve", "lu_unpack", "triangular_solve"]
@@ -120,7 +120,8 @@ def _row_order(pivots, rows):
 def _permutation_matrix(pivots, rows, numpy_dtype):
     """P with A = P L U: P[order[i], i] = 1."""
     order = _row_order(pivots, rows)
-    return np.swapaxes(order[..., :, None] == np.arange(rows), -1, -2).astype(numpy_dtype)
+    permutation = np.swapaxes(order[..., :, None] == np.arange(rows), -1, -2)
+    return np.ascontiguousarray(permutation, dtype=numpy_dtype)
 
 
 def _unpack_arrays(factors):
@@ -242,7 +243,8 @@ def _factor(A, pivot, check_errors, name):
     factors, pivots, info = _getrf(A._data)
     if check_errors and np.any(info):
         raise _zero_pivot_error(name, info)
-    return record_multi((factors, pivots, info), LinalgLuFactorExBackward0, (A,),
+    # LAPACK writes the factors column by column, and torch returns them so
+    return record_multi((column_major(factors), pivots, info), LinalgLuFactorExBackward0, (A,),
                         (OUTPUT[0], OUTPUT[1], pivot), differentiable=(True, False, False))
 
 
@@ -420,7 +422,10 @@ def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     pivot_rows = np.broadcast_to(pivots._data, batch_shape + pivots._data.shape[-1:])
     rhs = np.broadcast_to(rhs, batch_shape + rhs.shape[-2:])
     array = _lu_solve_array(factors, pivot_rows, rhs, left, adjoint)
-    result = record(np.ascontiguousarray(array, dtype=B._data.dtype), LinalgLuSolveBackward0,
+    # getrs solves in column-major storage; XA = B is the transpose of such a solve
+    array = array.astype(B._data.dtype, copy=False)
+    array = column_major(array) if left else np.ascontiguousarray(array)
+    result = record(array, LinalgLuSolveBackward0,
                     (LU, pivots, B), (LU, pivots, RESULT, left, adjoint))
     return result if out is None else _into_out(result, out, "linalg_lu_solve")
 
@@ -491,8 +496,8 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False,
     solve = _row_solve if transpose else _column_solve
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         solution = solve(triangle, rhs, not upper, unitriangular)
-    outputs = record_multi((np.ascontiguousarray(solution, dtype=A._data.dtype),
-                            coefficient.copy()), TriangularSolveBackward0, (input, A),
+    outputs = record_multi((column_major(solution.astype(A._data.dtype, copy=False)),
+                            column_major(coefficient)), TriangularSolveBackward0, (input, A),
                            (input, A, OUTPUT[0], upper, transpose, unitriangular))
     return _into_outs(outputs, out, "triangular_solve", "triangular_solve")
 
