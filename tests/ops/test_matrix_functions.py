@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import ember
-from oracle import check, check_error, finite_differences, grad_input
+from oracle import Input, check, check_error, finite_differences, grad_input
 
 RNG = np.random.default_rng(41)
 
@@ -184,6 +184,17 @@ def test_lstsq_matches_torch(driver, shapes):
     check(lambda lib, a, b: lib.linalg.lstsq(a, b, driver=driver).solution, grad_input(A),
           grad_input(B))
     check(lambda lib, a, b: tuple(lib.linalg.lstsq(a, b, driver=driver))[1:], A, B)
+
+
+@pytest.mark.parametrize("shapes", [((4, 3), (4,)), ((4, 3), (4, 2)), ((3, 4), (3, 2)),
+                                    ((2, 4, 3), (2, 4)), ((2, 4, 3), (2, 4, 2)), ((3, 4), (3,))])
+def test_lstsq_solution_is_a_view_of_the_padded_column_major_buffer(shapes):
+    # LAPACK overwrites B (padded to max(m, n) rows) in place; torch narrows that buffer
+    def solution_layout(lib, a, b):
+        solution = lib.linalg.lstsq(a, b).solution
+        return solution, solution.untyped_storage().nbytes(), solution.is_contiguous()
+    check(solution_layout, Input(RNG.standard_normal(shapes[0])),
+          Input(RNG.standard_normal(shapes[1])), strides=True)
 
 
 def test_lstsq_errors_match_torch():

@@ -209,6 +209,11 @@ def lstsq(A, B, rcond=None, *, driver=None):
     dtype = a.dtype
     real = np.empty(0, dtype).real.dtype
     solution = np.stack(solutions).reshape(batch + (columns, b.shape[-1])).astype(dtype)
+    # LAPACK overwrites B, padded to max(m, n) rows, with the solution on top: torch returns
+    # that view of the column-major buffer
+    buffer = np.zeros(batch + (max(rows, columns), b.shape[-1]), dtype)
+    buffer[..., :columns, :] = solution
+    solution = column_major(buffer)[..., :columns, :]
     if vector:
         solution = solution[..., 0]
     full_rank = all(rank == min(rows, columns) for rank in ranks)
