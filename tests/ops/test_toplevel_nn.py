@@ -23,6 +23,13 @@ SIGNS = np.array([1.0, -1.0, 1.0])
 PROBABILITIES = RNG.uniform(0.1, 0.9, (3, 4))
 LAZY_NAMES = ember.__dict__["_LAZY_ATTRIBUTES"]
 
+
+
+def _bag(lib, dtype="int64"):
+    """embedding_bag's indices and offsets (bags of 2, 0, 3 and 1 indices) in lib."""
+    return (lib.tensor([1, 2, 4, 0, 3, 2], dtype=getattr(lib, dtype)),
+            lib.tensor([0, 2, 2, 5], dtype=getattr(lib, dtype)))
+
 CASES = [
     ("conv1d", lambda lib, x, w: lib.conv1d(x, w, None, 1, 1), (X3, W1)),
     ("conv2d", lambda lib, x, w: lib.conv2d(x, w, stride=2), (X4, W2)),
@@ -47,6 +54,21 @@ CASES = [
     ("embedding", lambda lib, w: lib.embedding(w, lib.tensor([1, 2, 4, 1])), (ROWS,)),
     ("embedding_padding", lambda lib, w: lib.embedding(w, lib.tensor([[1, 2], [0, 1]]), 1),
      (ROWS,)),
+    ("embedding_bag", lambda lib, w: lib.embedding_bag(w, *_bag(lib)), (ROWS,)),
+    ("embedding_bag_mean", lambda lib, w: lib.embedding_bag(
+        w, *_bag(lib), False, 1, False, None, False, 2), (ROWS,)),
+    ("embedding_bag_max", lambda lib, w: lib.embedding_bag(w, *_bag(lib), False, 2),
+     (ROWS,)),
+    ("embedding_bag_max_last_offset", lambda lib, w: lib.embedding_bag(
+        w, *_bag(lib), False, 2, False, None, True, -1), (ROWS,)),
+    ("embedding_bag_sum_padding", lambda lib, w: lib.embedding_bag(
+        w, *_bag(lib), False, 0, False, None, False, 2), (ROWS,)),
+    ("embedding_bag_float32", lambda lib, w: lib.embedding_bag(w.float(), *_bag(lib)), (ROWS,)),
+    ("embedding_bag_weighted", lambda lib, w: lib.embedding_bag(
+        w, *_bag(lib), False, 0, False, lib.ones(6, dtype=lib.float64) * 0.5),
+     (ROWS,)),
+    ("embedding_bag_int32", lambda lib, w: lib.embedding_bag(
+        w, *_bag(lib, "int32"), False, 1), (ROWS,)),
     ("bilinear", lambda lib, x, y, w: lib.bilinear(x, y, w), (PAIRS[:, :3], PAIRS,
                                                               W1.transpose(0, 2, 1)[:, :3])),
     ("pixel_shuffle", lambda lib, x: lib.pixel_shuffle(x, 2), (X4,)),
@@ -173,6 +195,8 @@ def test_native_form_errors_match_torch():
     check_error(lambda lib, x: lib.feature_alpha_dropout_(x, -1, True), Input(X3))
     check_error(lambda lib, x, t: lib.kl_div(x, t, "mean"), Input(PAIRS), Input(PROBABILITIES))
     check_error(lambda lib, x: lib.hinge_embedding_loss(x, x, 1.0, "sum"), Input(PAIRS))
+    check_error(lambda lib, w: lib.embedding_bag(w, _bag(lib)[0], None), Input(ROWS))
+    check_error(lambda lib, w: lib.embedding_bag(w, *_bag(lib), False, 3), Input(ROWS))
     check_error(lambda lib, x: lib.pdist(x), Input(X3))
     check_error(lambda lib, x: lib.pdist(x, -1), Input(ROWS))
     check_error(lambda lib: lib.pdist(lib.ones(3, 2, dtype=lib.int64)))

@@ -2,6 +2,10 @@
 native signatures (all of dropout's arguments required, integer loss reductions, batch_norm's
 weight before its running statistics...). Each delegates to the nn.functional implementation,
 so the results and grad_fns are the same. `import ember` loads this module on first use."""
+import numpy as np
+
+from ember._errors import argument_type_error
+from ember._tensor import Tensor, _wrap
 from ember.nn._functional import (activation, dropout as _dropout, grid_sample, loss,
                                   loss_likelihood, loss_margin, normalization, pooling)
 from ember.nn._functional import sparse as _sparse
@@ -16,7 +20,7 @@ from ember.nn._functional.vision import (channel_shuffle, pixel_shuffle,  # noqa
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "convolution", "batch_norm", "instance_norm", "layer_norm",
-           "group_norm", "embedding", "embedding_renorm_", "bilinear", "pixel_shuffle",
+           "group_norm", "embedding", "embedding_bag", "embedding_renorm_", "bilinear", "pixel_shuffle",
            "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle", "max_pool1d",
            "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "avg_pool1d",
            "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout", "dropout_", "alpha_dropout",
@@ -74,6 +78,52 @@ def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=
     return _sparse.embedding(
         indices, weight, padding_idx if padding_idx >= 0 else None,
         scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+_BAG_MODES = ("sum", "mean", "max")
+
+
+def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False,
+                  per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """F.embedding_bag with ATen's argument order and mode number (0 sum, 1 mean, 2 max),
+    returning ATen's four tensors: output, offset2bag, bag_size, max_indices."""
+    if not isinstance(offsets, Tensor):
+        raise argument_type_error("embedding_bag", "offsets", 3, "Tensor", offsets)
+    if mode not in (0, 1, 2):
+        raise RuntimeError("`mode` must be sum, mean, or max.")
+    output = _sparse.embedding_bag(indices, weight, offsets, None, 2, scale_grad_by_freq,
+                                   _BAG_MODES[mode], sparse, per_sample_weights,
+                                   include_last_offset, padding_idx)
+    bookkeeping = _bag_bookkeeping(weight._data, indices._data, offsets._data, mode,
+                                   include_last_offset, padding_idx)
+    return (output,) + tuple(_wrap(array.astype(indices._data.dtype)) for array in bookkeeping)
+
+
+def _bag_bookkeeping(rows, indices, offsets, mode, include_last_offset, padding_idx):
+    """ATen's offset2bag, bag_size and max_indices, quirks included: sum leaves both counts
+    zero, and its fast path (float32 or float16 contiguous rows, no padding_idx) offset2bag
+    empty too; mean reports the bag sizes twice; max gives each bag's first arg-max row per
+    column."""
+    starts = offsets.astype(np.int64)[:-1] if include_last_offset else offsets.astype(np.int64)
+    bags = starts.size
+    bag_of = np.searchsorted(starts, np.arange(indices.size), side="right") - 1
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += rows.shape[0]
+    if mode == 0:
+        fast_path = (rows.dtype in (np.float32, np.float16) and padding_idx is None
+                     and rows.strides[1] == rows.itemsize)
+        offset2bag = bag_of[:0] if fast_path else bag_of
+        return offset2bag, np.zeros(bags, np.int64), np.zeros(bags, np.int64)
+    kept = indices != padding_idx if padding_idx is not None else np.ones(indices.size, bool)
+    bag_size = np.bincount(bag_of[kept], minlength=bags)
+    if mode == 1:
+        return bag_of, bag_size, bag_size
+    max_indices = np.zeros((bags, rows.shape[1]), np.int64)
+    for bag in range(bags):
+        members = indices[kept & (bag_of == bag)]
+        if members.size:
+            max_indices[bag] = members[np.argmax(rows[members], axis=0)]
+    return bag_of, bag_size, max_indices
 
 
 def embedding_renorm_(input, indices, max_norm, norm_type):
