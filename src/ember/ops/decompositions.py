@@ -33,6 +33,17 @@ for _type_name, _fields in (("linalg_slogdet", ("sign", "logabsdet")),
     setattr(return_types, _type_name, return_types._return_type(_type_name, _fields))
 
 
+_WARNED = set()
+
+
+def _warn_once(name, message):
+    """A deprecation PyTorch raises with TORCH_WARN_ONCE: once per process, with its text."""
+    if name in _WARNED:
+        return
+    _WARNED.add(name)
+    warnings.warn(message, UserWarning, stacklevel=3)
+
+
 # ---- argument checks -----------------------------------------------------------------------------
 
 def _check_floating(name, input):
@@ -292,12 +303,14 @@ def linalg_cholesky(A, *, upper=False):
 
 def cholesky(input, upper=False):
     """The Cholesky factor (deprecated torch.cholesky; upper=True gives U = L^H)."""
-    warnings.warn(
+    _warn_once(
+        "cholesky",
         "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in "
         "a future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\nL = "
         "torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\nshould be replaced "
         "with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce equivalent results "
-        "for all valid (symmetric positive definite) inputs.", UserWarning, stacklevel=2)
+        "for all valid (symmetric positive definite) inputs. (Triggered internally at "
+        "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:1765.)")
     return _cholesky("cholesky", input, upper, CholeskyBackward0)
 
 
@@ -454,11 +467,13 @@ def linalg_qr(A, mode="reduced"):
 
 def qr(input, some=True):
     """The QR decomposition (deprecated torch.qr; some=False gives the complete one)."""
-    warnings.warn(
+    _warn_once(
+        "qr",
         "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
         "PyTorch release.\nThe boolean parameter 'some' has been replaced with a string "
         "parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\nQ, R = "
-        "torch.linalg.qr(A, 'reduced' if some else 'complete')", UserWarning, stacklevel=2)
+        "torch.linalg.qr(A, 'reduced' if some else 'complete') (Triggered internally at "
+        "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2505.)")
     return _qr(input, "reduced" if some else "complete", return_types.qr)
 
 
