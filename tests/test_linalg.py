@@ -541,3 +541,19 @@ def test_tensorinv_matches_torch(shape, ind):
 ])
 def test_tensorinv_and_tensorsolve_errors(function):
     check_error(function, Input(randn(4, 2, 2)))
+
+
+@pytest.mark.parametrize("function", [
+    lambda lib, a: lib.solve(a, a),
+    lambda lib, a: a.solve(a),
+    lambda lib, a: lib.lstsq(a, a),
+    lambda lib, a: a.lstsq(a),
+    lambda lib, a: lib.symeig(a, True),
+    lambda lib, a: a.symeig(),
+    lambda lib, a: lib.eig(a, eigenvectors=True),
+    lambda lib, a: a.eig(),
+    lambda lib, a: lib.matrix_rank(a, 0.1, True),
+])
+def test_functions_removed_in_1_9_raise_torch_errors(function):
+    # pre-1.9 tutorial code (torch.solve(B, A), torch.symeig...) fails as it does under torch
+    check_error(function, Input(positive_definite(3, 3)))

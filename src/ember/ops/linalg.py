@@ -561,12 +561,13 @@ Tensor.__rmatmul__ = type_error_to_not_implemented(_rmatmul_operator)
 
 # The sibling families load here so that `ember.ops.linalg`'s names cover them all.
 from ember.ops import contractions, decompositions, diagonals  # noqa: E402
-from ember.ops import matrix_functions, norms  # noqa: E402
+from ember.ops import matrix_functions, norms, removed_linalg  # noqa: E402
 
 __all__ += (diagonals.__all__ + contractions.__all__ + decompositions.__all__
-            + matrix_functions.__all__ + norms.__all__)
+            + matrix_functions.__all__ + norms.__all__ + removed_linalg.__all__)
 from ember.ops.contractions import *  # noqa: E402,F401,F403
 from ember.ops.decompositions import *  # noqa: E402,F401,F403
 from ember.ops.diagonals import *  # noqa: E402,F401,F403
 from ember.ops.matrix_functions import *  # noqa: E402,F401,F403
 from ember.ops.norms import *  # noqa: E402,F401,F403
+from ember.ops.removed_linalg import *  # noqa: E402,F401,F403
