@@ -1,6 +1,8 @@
 """set_warn_always, set_flush_denormal, get/set_default_device and the deprecated
 set_default_tensor_type against torch (answers, effects on the default dtype, warnings,
 errors)."""
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -87,3 +89,21 @@ def test_set_default_tensor_type_errors_match_torch():
     check_error(quiet(lambda lib: lib.set_default_tensor_type("torch.IntTensor")))
     check_error(quiet(lambda lib: lib.set_default_tensor_type(lib.float64)))
     check_error(quiet(lambda lib: lib.set_default_tensor_type("no_such_module.FloatTensor")))
+
+
+def test_warn_always_repeats_once_per_process_warnings_as_torch():
+    code = ("import warnings, {lib}\n"
+            "{lib}.set_warn_always(True)\n"
+            "with warnings.catch_warnings(record=True) as caught:\n"
+            "    warnings.simplefilter('always')\n"
+            "    a = {lib}.ones(2, 2)\n"
+            "    {lib}.chain_matmul(a, a)\n"
+            "    {lib}.chain_matmul(a, a)\n"
+            "    {lib}.frombuffer(b'abcd', dtype={lib}.uint8)\n"
+            "    {lib}.frombuffer(b'abcd', dtype={lib}.uint8)\n"
+            "    {lib}.set_warn_always(False)\n"
+            "    {lib}.chain_matmul(a, a)\n"
+            "print([str(item.message)[:30] for item in caught])\n")
+    outputs = [subprocess.run([sys.executable, "-c", code.format(lib=lib)], capture_output=True,
+                              text=True).stdout for lib in ("ember", "torch")]
+    assert outputs[0] == outputs[1]

@@ -1,4 +1,6 @@
-"""Builders for PyTorch-worded error messages, so every op raises the same text."""
+"""Builders for PyTorch-worded error messages, so every op raises the same text, and
+PyTorch's once-per-process warnings."""
+import warnings
 
 _HEAP_TYPE = 1 << 9
 
@@ -87,3 +89,21 @@ _SCALAR_TYPE_NAMES = {
     "int64": "Long", "float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
     "float64": "Double", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
 }
+
+
+# ---- warnings PyTorch gives once per process (TORCH_WARN_ONCE) ---------------------------------
+
+# set_warn_always(True) turns every once-per-process warning into an every-time one
+WARN_ALWAYS = [False]
+_WARNED_ONCE = set()
+
+
+def warn_once(key, message, stacklevel=2):
+    """warnings.warn(message) every time while set_warn_always(True) is in force, otherwise
+    the first time `key` warns in this process. As PyTorch's TORCH_WARN_ONCE, warnings given
+    in warn-always mode do not use up the one."""
+    if not WARN_ALWAYS[0]:
+        if key in _WARNED_ONCE:
+            return
+        _WARNED_ONCE.add(key)
+    warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)

@@ -10,7 +10,7 @@ import math
 import os
 import warnings
 
-from ember import _dtype
+from ember import _dtype, _errors
 from ember._device import device as _device_type
 from ember.ops.creation import _LegacyTensorType
 
@@ -36,8 +36,7 @@ def _available_cores():
 
 class _Settings:
     __slots__ = ("threads", "interop_threads", "interop_threads_fixed", "deterministic",
-                 "deterministic_warn_only", "matmul_precision", "warn_always",
-                 "default_device")
+                 "deterministic_warn_only", "matmul_precision", "default_device")
 
     def __init__(self):
         self.threads = _available_cores()
@@ -46,7 +45,6 @@ class _Settings:
         self.deterministic = False
         self.deterministic_warn_only = False
         self.matmul_precision = "highest"
-        self.warn_always = False
         self.default_device = None
 
 
@@ -138,12 +136,12 @@ def set_warn_always(b):
     """Records whether warnings PyTorch gives once per process should be given every time."""
     if type(b) is not bool:
         raise RuntimeError(f"setWarnOnlyOnce expects a bool, but got {type(b).__name__}")
-    _SETTINGS.warn_always = b
+    _errors.WARN_ALWAYS[0] = b
 
 
 def is_warn_always_enabled():
     """Whether set_warn_always(True) is in force."""
-    return _SETTINGS.warn_always
+    return _errors.WARN_ALWAYS[0]
 
 
 def set_flush_denormal(mode):
@@ -177,7 +175,6 @@ _TENSOR_TYPE_DEPRECATION = (
     "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
     "torch.set_default_dtype() and torch.set_default_device() as alternatives. (Triggered "
     "internally at /__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)")
-_WARNED_TENSOR_TYPE = []
 
 
 def set_default_tensor_type(t):
@@ -188,10 +185,7 @@ def set_default_tensor_type(t):
         if module_name in ("torch", "ember"):
             module_name = __name__.partition(".")[0]
         t = getattr(importlib.import_module(module_name), type_name)
-    if not _WARNED_TENSOR_TYPE or _SETTINGS.warn_always:
-        # PyTorch's TORCH_WARN_ONCE
-        _WARNED_TENSOR_TYPE.append(True)
-        warnings.warn(_TENSOR_TYPE_DEPRECATION, UserWarning, stacklevel=2)
+    _errors.warn_once("set_default_tensor_type", _TENSOR_TYPE_DEPRECATION)
     if not isinstance(t, _LegacyTensorType):
         raise TypeError("invalid type object: only floating-point types are supported as the "
                         "default type")

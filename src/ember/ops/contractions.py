@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from ember._errors import broadcast_mismatch, dtype_name, normalize_dim
+from ember._errors import broadcast_mismatch, dtype_name, normalize_dim, warn_once
 from ember._tensor import Tensor
 from ember.ops._elementwise import conjugate
 from ember.ops._registry import method, node_class, record
@@ -437,16 +437,12 @@ _CHAIN_MATMUL_DEPRECATION = (
     "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than "
     "multiple parameters. (Triggered internally at "
     "/__w/pytorch/pytorch/aten/src/ATen/native/LinearAlgebra.cpp:1102.)")
-_WARNED_CHAIN_MATMUL = []
 
 
 def chain_matmul(*matrices, out=None):
     """Deprecated: the product of two or more matrices (linalg.multi_dot of them)."""
     from ember.ops.decompositions import multi_dot  # decompositions loads after this module
-    if not _WARNED_CHAIN_MATMUL:
-        # PyTorch's TORCH_WARN_ONCE
-        _WARNED_CHAIN_MATMUL.append(True)
-        warnings.warn(_CHAIN_MATMUL_DEPRECATION, UserWarning, stacklevel=2)
+    warn_once("chain_matmul", _CHAIN_MATMUL_DEPRECATION)
     for position, matrix in enumerate(matrices):
         if not isinstance(matrix, Tensor):
             raise TypeError(f"expected Tensor as element {position} in argument 0, but got "

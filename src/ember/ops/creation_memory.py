@@ -1,11 +1,10 @@
 """Tensors over given memory or layouts: frombuffer (a Python buffer's bytes, shared),
 empty_permuted (dims laid out in a chosen order) and Tensor.new_empty_strided."""
-import warnings
-
 import numpy as np
 
 from ember import _dtype
 from ember._device import check_device
+from ember._errors import warn_once
 from ember._tensor import Tensor
 from ember.ops.creation import empty_strided, finish, parse_dtype, parse_size
 
@@ -17,7 +16,6 @@ _READ_ONLY_WARNING = (
     "You may want to copy the buffer to protect its data or make it writable before converting "
     "it to a tensor. This type of warning will be suppressed for the rest of this program. "
     "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/tensor_new.cpp:1556.)")
-_WARNED_READ_ONLY = []
 
 
 def frombuffer(buffer, *, dtype=None, count=-1, offset=0, requires_grad=False):
@@ -44,9 +42,8 @@ def frombuffer(buffer, *, dtype=None, count=-1, offset=0, requires_grad=False):
         raise ValueError(f"requested buffer length ({elements} * {size} bytes) after offset "
                          f"({offset} bytes) must not be greater than actual buffer length "
                          f"({length} bytes)")
-    if view.readonly and not _WARNED_READ_ONLY:
-        _WARNED_READ_ONLY.append(True)
-        warnings.warn(_READ_ONLY_WARNING, UserWarning, stacklevel=2)
+    if view.readonly:
+        warn_once("frombuffer", _READ_ONLY_WARNING)
     array = np.frombuffer(view.cast("B"), numpy_dtype, elements, offset)
     return finish(array, requires_grad, empty_layout=False)
 
