@@ -202,6 +202,29 @@ def test_native_form_errors_match_torch():
     check_error(lambda lib: lib.pdist(lib.ones(3, 2, dtype=lib.int64)))
 
 
+ARITY_CALLS = [
+    lambda lib, x: lib.layer_norm(x),
+    lambda lib, x: lib.pdist(),
+    lambda lib, x: lib.pdist(x, 2, 3),
+    lambda lib, x: lib.dropout(x, train=True),
+    lambda lib, x: lib.dropout(x, 0.5, True, 1),
+    lambda lib, x: lib.dropout(x, 0.5, True, foo=1),
+    lambda lib, x: lib.feature_alpha_dropout_(),
+    lambda lib, x: lib.kl_div(x, x, 1, False),
+    lambda lib, x: lib.batch_norm(x),
+    lambda lib, x: lib.poisson_nll_loss(x, x, True, False, 1e-8),
+    lambda lib, x: lib.adaptive_max_pool1d(x, 1, 2),
+    lambda lib, x: lib.rrelu(x, 0.1, 0.2, False, None, 3),
+    lambda lib, x: lib.max_pool2d(x),
+    lambda lib, x: lib.grid_sampler(x, x),
+]
+
+
+@pytest.mark.parametrize("call", ARITY_CALLS)
+def test_argument_count_errors_match_torch(call):
+    check_error(call, Input(PAIRS))
+
+
 def test_import_ember_leaves_nn_unloaded():
     code = "import sys, ember; ember.dropout; print('ember.nn' in sys.modules)"
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

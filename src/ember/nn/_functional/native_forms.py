@@ -191,7 +191,7 @@ feature_alpha_dropout_ = _native_dropout("feature_alpha_dropout_", True, True, T
 
 # ---- losses with integer reductions ------------------------------------------------------------
 
-def kl_div(input, target, reduction=0, log_target=False):
+def kl_div(input, target, reduction=0, *, log_target=False):
     """Pointwise KL divergence, reduced by ATen's reduction number."""
     name = _reduction_name("kl_div", 3, reduction)
     # the native kernel has no 'mean' deprecation warning: compute unreduced, then reduce
@@ -261,3 +261,40 @@ def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
 def affine_grid_generator(theta, size, align_corners):
     """F.affine_grid with align_corners required."""
     return grid_sample.affine_grid(theta, size, align_corners)
+
+
+# ---- PyTorch's wording for missing arguments -------------------------------------------------
+
+# overloaded in PyTorch: a missing argument gets the "invalid combination" message instead
+_OVERLOADED = ("conv1d", "conv2d", "conv3d", "embedding_bag")
+
+
+def _with_torch_missing_arguments(function):
+    """function, except that a call missing required arguments raises PyTorch's TypeError
+    (its argument parser lists every required parameter from the first one not given by
+    position, and says "arguments" for one, "argument" for several)."""
+    code = function.__code__
+    required = code.co_varnames[:code.co_argcount - len(function.__defaults__ or ())]
+    name = function.__name__
+
+    def checked(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except TypeError as error:
+            # a binding error is raised at this call, with no frame of function's own
+            if error.__traceback__.tb_next is not None or "required" not in str(error):
+                raise
+            missing = required[len(args):]
+            plural = "arguments" if len(missing) == 1 else "argument"
+            names = ", ".join(f'"{parameter}"' for parameter in missing)
+            raise TypeError(f"{name}() missing {len(missing)} required positional {plural}: "
+                            f"{names}") from None
+
+    checked.__name__ = checked.__qualname__ = name
+    checked.__doc__ = function.__doc__
+    checked.__wrapped__ = function
+    return checked
+
+
+globals().update((name, _with_torch_missing_arguments(globals()[name]))
+                 for name in __all__ if name not in _OVERLOADED)
