@@ -22,14 +22,14 @@ __all__ = ["fill"] + list(_METHOD_NAMES)
 
 
 def _function_form(name):
-    """torch.<name>(input, ...): Tensor.<name>, with PyTorch's check that input is a Tensor."""
-    bound = getattr(Tensor, name)
-
+    """torch.<name>(input, ...): Tensor.<name>, with PyTorch's check that input is a Tensor.
+    The method is looked up per call, so a later rebinding of it (a lazily loaded family)
+    is followed."""
     def function(input, *args, **kwargs):
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
                             f"{type(input).__name__}")
-        return bound(input, *args, **kwargs)
+        return getattr(Tensor, name)(input, *args, **kwargs)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"In-place {name[:-1]} of input (Tensor.{name})."
