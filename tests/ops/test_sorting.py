@@ -276,3 +276,12 @@ def test_complex_reductions():
 ])
 def test_complex_gradients(function):
     check(function, grad_input(COMPLEX + 1))
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float32", "float64"])
+@pytest.mark.parametrize("shape", [(3, 5), (2, 20), (4, 37), (1, 1)])
+def test_median_index_among_ties_is_the_stable_order(dtype, shape):
+    # torch's median along a dim breaks ties by index (kNN votes, labels): the index is the
+    # element at the median position of the stable ascending order
+    votes = np.random.default_rng(sum(shape)).integers(0, 3, shape).astype(dtype)
+    check(lambda lib, x: [x.median(1), x.median(0, keepdim=True), x.nanmedian(1)], Input(votes))

@@ -149,8 +149,19 @@ def _kth_smallest_index(data, dim, position):
     return np.take(np.argpartition(data, position, axis=dim), [position], axis=dim)
 
 
+def _stable_kth_index(data, dim, position):
+    """Index of the element at `position` of each slice's stable ascending order: PyTorch's
+    median breaks ties by index, so among equal values the order is the original one. Linear
+    time: the value by partitioning, then the right occurrence of it."""
+    value = np.take(np.partition(data, position, axis=dim), [position], axis=dim)
+    smaller = np.sum(data < value, axis=dim, keepdims=True)
+    equal = data == value
+    occurrences = np.cumsum(equal, axis=dim)
+    return np.argmax(equal & (occurrences == position - smaller + 1), axis=dim, keepdims=True)
+
+
 def _median_indices(data, dim):
-    indices = _kth_smallest_index(data, dim, (data.shape[dim] - 1) // 2)
+    indices = _stable_kth_index(data, dim, (data.shape[dim] - 1) // 2)
     if data.dtype.kind in "fc":
         # a slice holding NaN has median NaN, found at its first NaN
         nan = np.isnan(data)
