@@ -95,8 +95,8 @@ _LAZY_ATTRIBUTES.update((name, "ember.nn.functional") for name in (
 _LAZY_ATTRIBUTES.update((name, "ember.nn._functional.native_forms") for name in (
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "convolution", "batch_norm", "instance_norm", "layer_norm", "group_norm", "embedding",
-    "embedding_bag", "embedding_renorm_", "bilinear", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
-    "native_channel_shuffle", "max_pool1d", "max_pool2d", "max_pool3d",
+    "embedding_bag", "embedding_renorm_", "bilinear", "pixel_shuffle", "pixel_unshuffle",
+    "channel_shuffle", "native_channel_shuffle", "max_pool1d", "max_pool2d", "max_pool3d",
     "max_pool1d_with_indices", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
     "dropout", "dropout_", "alpha_dropout", "alpha_dropout_", "feature_dropout",
     "feature_dropout_", "feature_alpha_dropout", "feature_alpha_dropout_", "kl_div",

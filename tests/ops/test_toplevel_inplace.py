@@ -24,8 +24,8 @@ EXTRA_ARGUMENTS = {
 TWO_TENSORS = {"xlogy_": UNIT[::-1].copy(), "ldexp_": np.array([1, 2, 3])}
 # torch records these under a node whose backward raises (compared below)
 NO_DERIVATIVE = {"acosh_", "arccosh_", "asinh_", "arcsinh_", "atanh_", "arctanh_"}
-SKIPPED = NO_DERIVATIVE | {"fill", "addmv_", "as_strided_", "detach_", "resize_as_", "gcd_", "lcm_", "zero_",
-           "conj_physical_"}
+SKIPPED = NO_DERIVATIVE | {"fill", "addmv_", "as_strided_", "detach_", "resize_as_", "gcd_",
+                           "lcm_", "zero_", "conj_physical_"}
 SIMPLE = sorted(set(ember.ops.inplace_functions.__all__) - SKIPPED - set(TWO_TENSORS))
 
 

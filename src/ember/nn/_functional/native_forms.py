@@ -20,8 +20,9 @@ from ember.nn._functional.vision import (channel_shuffle, pixel_shuffle,  # noqa
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "convolution", "batch_norm", "instance_norm", "layer_norm",
-           "group_norm", "embedding", "embedding_bag", "embedding_renorm_", "bilinear", "pixel_shuffle",
-           "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle", "max_pool1d",
+           "group_norm", "embedding", "embedding_bag", "embedding_renorm_", "bilinear",
+           "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
+           "max_pool1d",
            "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "avg_pool1d",
            "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout", "dropout_", "alpha_dropout",
            "alpha_dropout_", "feature_dropout", "feature_dropout_", "feature_alpha_dropout",
