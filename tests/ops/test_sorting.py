@@ -285,3 +285,13 @@ def test_median_index_among_ties_is_the_stable_order(dtype, shape):
     # element at the median position of the stable ascending order
     votes = np.random.default_rng(sum(shape)).integers(0, 3, shape).astype(dtype)
     check(lambda lib, x: [x.median(1), x.median(0, keepdim=True), x.nanmedian(1)], Input(votes))
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float32", "float64"])
+@pytest.mark.parametrize("shape, dim", [((3, 7), 1), ((2, 40), -1), ((9, 2, 4), 0), ((25,), 0)])
+def test_kthvalue_index_among_ties_is_torch_quickselect(dtype, shape, dim):
+    # torch's kthvalue keeps whichever tied element its quickselect leaves at k - 1
+    votes = np.random.default_rng(sum(shape)).integers(0, 3, shape).astype(dtype)
+    if dtype == "float64":
+        votes.reshape(-1)[0] = np.nan
+    check(lambda lib, x: [x.kthvalue(k, dim) for k in range(1, x.shape[dim] + 1)], Input(votes))

@@ -1,5 +1,7 @@
 """Order statistics and counting: sort, argsort, msort, topk, kthvalue, median, nanmedian,
 mode, unique, unique_consecutive, bincount, histc."""
+import math
+
 import numpy as np
 
 from ember import return_types
@@ -143,10 +145,71 @@ def _nan_count(data, dim):
     return np.sum(np.isnan(data), axis=dim, keepdims=True)
 
 
+def _greater_or_nan(x, y):
+    return (math.isnan(x) and not math.isnan(y)) or x > y
+
+
+def _quick_select_index(values, position):
+    """PyTorch's quick_select_template on one slice (median-of-three pivot, the index array
+    swapped along): which of several tied elements it leaves at `position`."""
+    values = values.tolist()
+    indices = list(range(len(values)))
+
+    def swap(a, b):
+        values[a], values[b] = values[b], values[a]
+        indices[a], indices[b] = indices[b], indices[a]
+
+    left, right = 0, len(values) - 1
+    while right > left:
+        if right == left + 1:
+            if _greater_or_nan(values[left], values[right]):
+                swap(left, right)
+            break
+        swap(left + (right - left) // 2, left + 1)
+        if _greater_or_nan(values[left + 1], values[right]):
+            swap(left + 1, right)
+        if _greater_or_nan(values[left], values[right]):
+            swap(left, right)
+        if _greater_or_nan(values[left + 1], values[left]):
+            swap(left + 1, left)
+        low, high = left + 1, right
+        pivot = values[left]
+        while True:
+            low += 1
+            while _greater_or_nan(pivot, values[low]):
+                low += 1
+            high -= 1
+            while _greater_or_nan(values[high], pivot):
+                high -= 1
+            if high < low:
+                break
+            swap(low, high)
+        swap(left, high)
+        if high <= position:
+            left = low
+        if high >= position:
+            right = high - 1
+    return indices[position]
+
+
 def _kth_smallest_index(data, dim, position):
-    """Index of the element at `position` of each slice's ascending order (NaN last), found by
-    partitioning in linear time; among ties any may be picked, as in PyTorch."""
-    return np.take(np.argpartition(data, position, axis=dim), [position], axis=dim)
+    """Index of the element at `position` of each slice's ascending order (NaN last), as
+    PyTorch's kthvalue picks it: partitioning finds it in linear time, and only slices where
+    the k-th value is tied replay PyTorch's quickselect to pick the same one of the ties."""
+    indices = np.take(np.argpartition(data, position, axis=dim), [position], axis=dim)
+    value = np.take_along_axis(data, indices, axis=dim)
+    same = data == value
+    if data.dtype.kind in "fc":
+        same |= np.isnan(data) & np.isnan(value)
+    tied = np.sum(same, axis=dim) > 1
+    if tied.any():
+        moved = np.moveaxis(data, dim, -1)
+        chosen = np.moveaxis(indices, dim, -1)
+        for where in np.argwhere(tied):
+            slice_index = tuple(where)
+            chosen[slice_index + (0,)] = _quick_select_index(moved[slice_index], position)
+        indices = np.moveaxis(chosen, -1, dim)
+    return indices
 
 
 def _stable_kth_index(data, dim, position):
