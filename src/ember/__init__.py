@@ -35,6 +35,7 @@ from ember.ops.inplace_functions import *  # noqa: F401,F403
 from ember.ops.windows import *  # noqa: F401,F403
 from ember.ops.tensor_queries import *  # noqa: F401,F403
 from ember.ops.creation_memory import *  # noqa: F401,F403
+from ember.ops.numerical_gradient import *  # noqa: F401,F403
 from ember import _settings, autograd, cuda, linalg, return_types, storage, testing  # noqa: E402
 from ember._legacy_storage import *  # noqa: F401,F403,E402
 from ember._printing import *  # noqa: F401,F403,E402
@@ -67,6 +68,7 @@ __all__ = (["Tensor", "Size", "device", "is_tensor", "numel", "TypedStorage", "U
            + ops.statistics.__all__ + ops.combinatorics.__all__
            + ops.special_functions.__all__ + ops.inplace_functions.__all__
            + ops.windows.__all__ + ops.tensor_queries.__all__ + ops.creation_memory.__all__
+           + ops.numerical_gradient.__all__
            + _printing.__all__ + _settings.__all__ + _legacy_storage.__all__
            + ["cuda", "linalg", "return_types", "storage", "testing", "nn", "optim", "utils",
               "save", "load", "accelerator"])

@@ -13,3 +13,4 @@ from ember.ops import inplace_functions  # noqa: F401,E402
 from ember.ops import windows  # noqa: F401,E402
 from ember.ops import tensor_queries  # noqa: F401,E402
 from ember.ops import creation_memory  # noqa: F401,E402
+from ember.ops import numerical_gradient  # noqa: F401,E402
