@@ -21,6 +21,7 @@ ROWS = RNG.standard_normal((5, 3))
 PAIRS = RNG.standard_normal((3, 4))
 SIGNS = np.array([1.0, -1.0, 1.0])
 PROBABILITIES = RNG.uniform(0.1, 0.9, (3, 4))
+CELL_HIDDEN = RNG.standard_normal((3, 2))
 LAZY_NAMES = ember.__dict__["_LAZY_ATTRIBUTES"]
 
 
@@ -130,6 +131,21 @@ CASES = [
      (X4, RNG.standard_normal((2, 3, 2, 2)))),
     ("grid_sampler_nearest", lambda lib, x, g: lib.grid_sampler(x, g.tanh(), 1, 2, True),
      (X4, RNG.standard_normal((2, 3, 2, 2)))),
+    ("grid_sampler_2d", lambda lib, x, g: lib.grid_sampler_2d(x, g.tanh(), 2, 0, True),
+     (X4, RNG.standard_normal((2, 3, 2, 2)))),
+    ("grid_sampler_3d", lambda lib, x, g: lib.grid_sampler_3d(x, g.tanh(), 0, 1, False),
+     (X5, RNG.standard_normal((1, 2, 3, 2, 3)))),
+    ("rnn_tanh_cell", lambda lib, x, h, w, u, b: lib.rnn_tanh_cell(x, h, w, u, b, b * 2),
+     (PAIRS, CELL_HIDDEN, RNG.standard_normal((2, 4)), RNG.standard_normal((2, 2)),
+      RNG.standard_normal(2))),
+    ("rnn_relu_cell", lambda lib, x, h, w, u: lib.rnn_relu_cell(x, h, w, u),
+     (PAIRS, CELL_HIDDEN, RNG.standard_normal((2, 4)), RNG.standard_normal((2, 2)))),
+    ("lstm_cell", lambda lib, x, h, c, w, u, b: lib.lstm_cell(x, (h, c), w, u, b, None),
+     (PAIRS, CELL_HIDDEN, CELL_HIDDEN * 2, RNG.standard_normal((8, 4)),
+      RNG.standard_normal((8, 2)), RNG.standard_normal(8))),
+    ("gru_cell", lambda lib, x, h, w, u, b: lib.gru_cell(x, h, w, u, b, b),
+     (PAIRS, CELL_HIDDEN, RNG.standard_normal((6, 4)), RNG.standard_normal((6, 2)),
+      RNG.standard_normal(6))),
     ("affine_grid_generator", lambda lib, t: lib.affine_grid_generator(t, [2, 1, 3, 4], False),
      (RNG.standard_normal((2, 2, 3)),)),
 ]
@@ -223,6 +239,26 @@ ARITY_CALLS = [
 @pytest.mark.parametrize("call", ARITY_CALLS)
 def test_argument_count_errors_match_torch(call):
     check_error(call, Input(PAIRS))
+
+
+CELL_ERRORS = [
+    lambda lib, x, h: lib.rnn_tanh_cell(x, h, lib.ones(2, 5), lib.ones(2, 2)),
+    lambda lib, x, h: lib.rnn_tanh_cell(x, lib.zeros(3, 3), lib.ones(2, 4), lib.ones(2, 2)),
+    lambda lib, x, h: lib.rnn_relu_cell(x, h[:2], lib.ones(2, 4), lib.ones(2, 2)),
+    lambda lib, x, h: lib.rnn_tanh_cell(x, h, lib.ones(3, 4), lib.ones(2, 2)),
+    lambda lib, x, h: lib.gru_cell(x, h, lib.ones(5, 4), lib.ones(5, 2)),
+    lambda lib, x, h: lib.gru_cell(x, h, lib.ones(6, 4), lib.ones(5, 2)),
+    lambda lib, x, h: lib.lstm_cell(x, h, lib.ones(8, 4), lib.ones(8, 2)),
+    lambda lib, x, h: lib.lstm_cell(x, (h,), lib.ones(8, 4), lib.ones(8, 2)),
+    lambda lib, x, h: lib.lstm_cell(x, (h, lib.zeros(3, 3)), lib.ones(8, 4), lib.ones(8, 2)),
+    lambda lib, x, h: lib.lstm_cell(x, (h, h[:2]), lib.ones(8, 4), lib.ones(8, 2)),
+    lambda lib, x, h: lib.lstm_cell(x, (h, h), lib.ones(8, 4), lib.ones(7, 2)),
+]
+
+
+@pytest.mark.parametrize("call", CELL_ERRORS)
+def test_cell_errors_match_torch(call):
+    check_error(call, Input(PAIRS.astype(np.float32)), Input(CELL_HIDDEN.astype(np.float32)))
 
 
 def test_import_ember_leaves_nn_unloaded():

@@ -9,6 +9,7 @@ from ember._tensor import Tensor, _wrap
 from ember.nn._functional import (activation, dropout as _dropout, grid_sample, loss,
                                   loss_likelihood, loss_margin, normalization, pooling)
 from ember.nn._functional import sparse as _sparse
+from ember.nn._functional.recurrent import _rnn_cell
 from ember.nn._functional.conv import (conv1d, conv2d, conv3d, conv_transpose1d,  # noqa: F401
                                        conv_transpose2d, conv_transpose3d, convolution)
 from ember.nn._functional.distance import pdist  # noqa: F401
@@ -29,7 +30,8 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "feature_alpha_dropout_", "kl_div", "cosine_embedding_loss", "margin_ranking_loss",
            "triplet_margin_loss", "hinge_embedding_loss", "poisson_nll_loss",
            "binary_cross_entropy_with_logits", "rrelu", "rrelu_", "constant_pad_nd", "pdist",
-           "grid_sampler", "affine_grid_generator"]
+           "grid_sampler", "grid_sampler_2d", "grid_sampler_3d", "affine_grid_generator",
+           "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell"]
 
 # ATen's at::Reduction enum; other integers leave the loss unreduced, as its kernels do. The
 # signatures read reduction=Mean, but PyTorch's Python binding passes 0 when it is omitted, so
@@ -259,9 +261,70 @@ def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
                                    _PADDING_MODES[padding_mode], align_corners)
 
 
+def grid_sampler_2d(input, grid, interpolation_mode, padding_mode, align_corners):
+    """grid_sampler of a 4-D input."""
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def grid_sampler_3d(input, grid, interpolation_mode, padding_mode, align_corners):
+    """grid_sampler of a 5-D input."""
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
 def affine_grid_generator(theta, size, align_corners):
     """F.affine_grid with align_corners required."""
     return grid_sample.affine_grid(theta, size, align_corners)
+
+
+# ---- one step of a recurrent cell -------------------------------------------------------------
+
+def _check_cell(input, hiddens, weight_ih, weight_hh, gates):
+    """ATen's cell checks: input against weight_ih, each hidden state against input and
+    weight_hh, then the weights' gate rows."""
+    input_size = weight_ih.size(1)
+    hidden_size = weight_hh.size(1)
+    if input.size(1) != input_size:
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected "
+                           f"{input_size}")
+    for index, hidden in enumerate(hiddens):
+        if input.size(0) != hidden.size(0):
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{index} "
+                               f"batch size {hidden.size(0)}")
+        if hidden.size(1) != hidden_size:
+            raise RuntimeError(f"hidden{index} has inconsistent hidden_size: got "
+                               f"{hidden.size(1)}, expected {hidden_size}")
+    for name, weight in (("weight_ih", weight_ih), ("weight_hh", weight_hh)):
+        if weight.size(0) != gates * hidden_size:
+            raise RuntimeError(f"{name} first dim must be {gates} * hidden_size = "
+                               f"{gates * hidden_size}, but got {weight.size(0)}")
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One Elman step: tanh(input w_ih^T + b_ih + hx w_hh^T + b_hh)."""
+    _check_cell(input, (hx,), w_ih, w_hh, 1)
+    return _rnn_cell("RNN_TANH", input, hx, w_ih, w_hh, b_ih, b_hh)
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One Elman step with relu."""
+    _check_cell(input, (hx,), w_ih, w_hh, 1)
+    return _rnn_cell("RNN_RELU", input, hx, w_ih, w_hh, b_ih, b_hh)
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One LSTM step: (h', c') from hx = (h, c)."""
+    if not isinstance(hx, (tuple, list)) or not all(isinstance(h, Tensor) for h in hx):
+        raise argument_type_error("lstm_cell", "hx", 2, "tuple of Tensors", hx)
+    if len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
+    _check_cell(input, tuple(hx), w_ih, w_hh, 4)
+    return _rnn_cell("LSTM", input, tuple(hx), w_ih, w_hh, b_ih, b_hh)
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One GRU step."""
+    _check_cell(input, (hx,), w_ih, w_hh, 3)
+    return _rnn_cell("GRU", input, hx, w_ih, w_hh, b_ih, b_hh)
 
 
 # ---- PyTorch's wording for missing arguments -------------------------------------------------
