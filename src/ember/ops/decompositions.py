@@ -1,12 +1,11 @@
 """Inverses, determinants, solvers and decompositions (torch.linalg's inv, det, slogdet, solve,
 cholesky, qr, eigh, svd, pinv, ...) on NumPy's LAPACK, with PyTorch's derivative formulas
 written in ember ops and PyTorch's errors."""
-import warnings
 
 import numpy as np
 
 from ember import return_types
-from ember._errors import broadcast_mismatch, dtype_name
+from ember._errors import broadcast_mismatch, dtype_name, warn_once
 from ember._tensor import _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._elementwise import conjugate, not_implemented
@@ -31,17 +30,6 @@ for _type_name, _fields in (("linalg_slogdet", ("sign", "logabsdet")),
                             ("qr", ("Q", "R")), ("linalg_eigh", ("eigenvalues", "eigenvectors")),
                             ("linalg_svd", ("U", "S", "Vh")), ("svd", ("U", "S", "V"))):
     setattr(return_types, _type_name, return_types._return_type(_type_name, _fields))
-
-
-_WARNED = set()
-
-
-def _warn_once(name, message):
-    """A deprecation PyTorch raises with TORCH_WARN_ONCE: once per process, with its text."""
-    if name in _WARNED:
-        return
-    _WARNED.add(name)
-    warnings.warn(message, UserWarning, stacklevel=3)
 
 
 # ---- argument checks -----------------------------------------------------------------------------
@@ -303,7 +291,7 @@ def linalg_cholesky(A, *, upper=False):
 
 def cholesky(input, upper=False):
     """The Cholesky factor (deprecated torch.cholesky; upper=True gives U = L^H)."""
-    _warn_once(
+    warn_once(
         "cholesky",
         "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in "
         "a future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\nL = "
@@ -467,7 +455,7 @@ def linalg_qr(A, mode="reduced"):
 
 def qr(input, some=True):
     """The QR decomposition (deprecated torch.qr; some=False gives the complete one)."""
-    _warn_once(
+    warn_once(
         "qr",
         "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
         "PyTorch release.\nThe boolean parameter 'some' has been replaced with a string "

@@ -1,11 +1,11 @@
 """Index-driven data movement: gather, scatter (and its add/reduce forms), index_select,
 index_add, index_copy, index_fill, take, take_along_dim, put. Accumulation uses ufunc.at,
 which NumPy >= 1.25 runs at vectorised speed, in index order and in the tensor's dtype."""
-import warnings
 
 import numpy as np
 
-from ember._errors import broadcast_mismatch, dim_out_of_range, dtype_name, normalize_dim
+from ember._errors import (broadcast_mismatch, dim_out_of_range, dtype_name, normalize_dim,
+                           warn_once)
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._registry import (RESULT, apply_inplace, check_flagged_inplace, method,
@@ -259,22 +259,18 @@ def _reduction_identity(reduce, numpy_dtype):
     return -np.inf if lowest else np.inf
 
 
-_REDUCE_DEPRECATION_WARNED = []
-
-
 def _apply_scatter(input, target, dim, index, src=None, *, value=None, reduce=None):
     if not isinstance(src, Tensor) and src is not None:
         src, value = None, src
     if reduce is not None and reduce not in ("add", "multiply"):
         raise RuntimeError("reduce argument must be either add or multiply.")
-    if reduce is not None and src is not None and not _REDUCE_DEPRECATION_WARNED:
-        # PyTorch's TORCH_WARN_ONCE: once per process
-        _REDUCE_DEPRECATION_WARNED.append(True)
-        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and "
-                      "will be removed in a future PyTorch release. Use torch.scatter_reduce "
-                      "instead for more reduction options. (Triggered internally at "
-                      "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:225.)",
-                      UserWarning, stacklevel=3)
+    if reduce is not None and src is not None:
+        warn_once("scatter_reduce_argument",
+                  "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                  "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                  "reduction options. (Triggered internally at "
+                  "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:225.)",
+                  stacklevel=3)
     dim, positions, source = _scatter_prepare(input, dim, index, src)
     if target is None:
         target = np.array(input._data, order="C")
@@ -521,16 +517,13 @@ def index_add(input, dim, index, source, *, alpha=1):
 IndexReduceBackward0 = node_class("IndexReduceBackward0", _reduce_into_rule(_BY_SLICE, 0),
                                    _reduce_into_rule(_BY_SLICE, 1))
 _INDEX_REDUCTIONS = ("prod", "mean", "amax", "amin")
-_BETA_WARNING = []
 
 
 def _apply_index_reduce(input, target, dim, index, source, reduce, *, include_self=True):
-    if not _BETA_WARNING:
-        _BETA_WARNING.append(True)
-        warnings.warn("index_reduce() is in beta and the API may change at any time. "
-                      "(Triggered internally at "
-                      "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1523.)",
-                      UserWarning, stacklevel=3)
+    warn_once("index_reduce", "index_reduce() is in beta and the API may change at any time. "
+              "(Triggered internally at "
+              "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1523.)",
+              stacklevel=3)
     if reduce not in _INDEX_REDUCTIONS:
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or "
                            f"amin but got {reduce}.")
