@@ -105,7 +105,8 @@ _LAZY_ATTRIBUTES.update((name, "ember.nn._functional.native_forms") for name in 
     "cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss",
     "hinge_embedding_loss", "poisson_nll_loss", "binary_cross_entropy_with_logits", "rrelu",
     "rrelu_", "constant_pad_nd", "pdist", "grid_sampler", "grid_sampler_2d", "grid_sampler_3d",
-    "affine_grid_generator", "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell"))
+    "affine_grid_generator", "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell",
+    "ctc_loss"))
 
 
 

@@ -22,8 +22,14 @@ PAIRS = RNG.standard_normal((3, 4))
 SIGNS = np.array([1.0, -1.0, 1.0])
 PROBABILITIES = RNG.uniform(0.1, 0.9, (3, 4))
 CELL_HIDDEN = RNG.standard_normal((3, 2))
+LOGITS = RNG.standard_normal((5, 2, 4))
 LAZY_NAMES = ember.__dict__["_LAZY_ATTRIBUTES"]
 
+
+
+def _ctc_targets(lib):
+    """ctc_loss's targets, input lengths and target lengths (as tensors) in lib."""
+    return lib.tensor([[1, 2], [3, 3]]), lib.tensor([5, 5]), lib.tensor([2, 2])
 
 
 def _bag(lib, dtype="int64"):
@@ -146,6 +152,11 @@ CASES = [
     ("gru_cell", lambda lib, x, h, w, u, b: lib.gru_cell(x, h, w, u, b, b),
      (PAIRS, CELL_HIDDEN, RNG.standard_normal((6, 4)), RNG.standard_normal((6, 2)),
       RNG.standard_normal(6))),
+    ("ctc_loss", lambda lib, x: lib.ctc_loss(x.log_softmax(2), *_ctc_targets(lib)), (LOGITS,)),
+    ("ctc_loss_mean", lambda lib, x: lib.ctc_loss(x.log_softmax(2), *_ctc_targets(lib), 0, 1),
+     (LOGITS,)),
+    ("ctc_loss_sum_lists", lambda lib, x: lib.ctc_loss(
+        x.log_softmax(2), lib.tensor([[1, 2], [1, 1]]), [5, 4], [2, 1], 0, 2, True), (LOGITS,)),
     ("affine_grid_generator", lambda lib, t: lib.affine_grid_generator(t, [2, 1, 3, 4], False),
      (RNG.standard_normal((2, 2, 3)),)),
 ]

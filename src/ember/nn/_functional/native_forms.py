@@ -8,6 +8,7 @@ from ember._errors import argument_type_error
 from ember._tensor import Tensor, _wrap
 from ember.nn._functional import (activation, dropout as _dropout, grid_sample, loss,
                                   loss_likelihood, loss_margin, normalization, pooling)
+from ember.nn._functional import loss_ctc
 from ember.nn._functional import sparse as _sparse
 from ember.nn._functional.recurrent import _rnn_cell
 from ember.nn._functional.conv import (conv1d, conv2d, conv3d, conv_transpose1d,  # noqa: F401
@@ -31,7 +32,7 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "triplet_margin_loss", "hinge_embedding_loss", "poisson_nll_loss",
            "binary_cross_entropy_with_logits", "rrelu", "rrelu_", "constant_pad_nd", "pdist",
            "grid_sampler", "grid_sampler_2d", "grid_sampler_3d", "affine_grid_generator",
-           "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell"]
+           "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "ctc_loss"]
 
 # ATen's at::Reduction enum; other integers leave the loss unreduced, as its kernels do. The
 # signatures read reduction=Mean, but PyTorch's Python binding passes 0 when it is omitted, so
@@ -242,6 +243,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None
                                                  pos_weight=pos_weight)
 
 
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=0,
+             zero_infinity=False):
+    """F.ctc_loss with ATen's reduction number."""
+    name = _reduction_name("ctc_loss", 6, reduction)
+    return loss_ctc.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, name,
+                             zero_infinity)
+
+
 # ---- activations, sampling ---------------------------------------------------------------------
 
 def rrelu(input, lower=0.125, upper=0.3333333333333333, training=False, generator=None):
@@ -330,7 +339,7 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
 # ---- PyTorch's wording for missing arguments -------------------------------------------------
 
 # overloaded in PyTorch: a missing argument gets the "invalid combination" message instead
-_OVERLOADED = ("conv1d", "conv2d", "conv3d", "embedding_bag")
+_OVERLOADED = ("conv1d", "conv2d", "conv3d", "embedding_bag", "ctc_loss")
 
 
 def _with_torch_missing_arguments(function):
