@@ -297,3 +297,18 @@ def test_kthvalue_index_among_ties_is_torch_quickselect(dtype, shape, dim):
     if dtype == "float64":
         votes.reshape(-1)[0] = np.nan
     check(lambda lib, x: [x.kthvalue(k, dim) for k in range(1, x.shape[dim] + 1)], Input(votes))
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float32"])
+@pytest.mark.parametrize("shape, dim", [((45,), 0), ((3, 40), 1), ((60, 2), 0), ((2, 300), -1)])
+def test_mode_index_among_ties_is_torch_std_sort_order(dtype, shape, dim):
+    # past 16 elements std::sort reorders equal values, and torch reports the index of the
+    # mode's last element in that order (class labels: many ties)
+    labels = np.random.default_rng(sum(shape)).integers(0, 4, shape).astype(dtype)
+    check(lambda lib, x: x.mode(dim), Input(labels))
+
+
+def test_mode_index_on_sorted_and_constant_slices():
+    # runs long enough to reach libstdc++'s heap-sort fallback and its final insertion sort
+    check(lambda lib, x: [x.mode(), x.sort().values.mode(), (x * 0).mode()],
+          Input(np.repeat(np.arange(10), 100)[::-1].copy()))

@@ -11,6 +11,7 @@ from ember.ops._registry import RESULT, method, node_class, record, record_multi
 from ember.ops.joining import finish_out
 from ember.ops.reduction import (evenly_distribute_backward, kernel_missing, reject_complex,
                                  value_selecting_backward)
+from ember.ops.std_sort import STD_SORT_STABLE_UP_TO, std_sort
 
 _SORT_COMPLEX = " Sort does not support complex dtypes on CPU"
 
@@ -315,15 +316,41 @@ def _mode_position(sorted_values, dim):
     return np.moveaxis(best.reshape(moved.shape[:-1] + (1,)), -1, dim)
 
 
+def _torch_mode_index(values):
+    """PyTorch's CPU mode on one slice: (value, index) pairs std::sort-ed by value alone, and
+    the pair ending the first longest run of equal values."""
+    pairs = list(zip(values.tolist(), range(len(values))))
+    std_sort(pairs, lambda x, y: x[0] < y[0])
+    best_count = 0
+    count = 0
+    chosen = 0
+    for position, (value, index) in enumerate(pairs):
+        count += 1
+        if position == len(pairs) - 1 or value != pairs[position + 1][0]:
+            if count > best_count:
+                chosen = index
+                best_count = count
+            count = 0
+    return chosen
+
+
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along dim (the smallest among equally frequent ones) and the
-    index of its last occurrence."""
+    index PyTorch reports for it."""
     kernel_missing(input, "mode_cpu")
 
     def select(array, axis):
         order = np.argsort(array, axis=axis, kind="stable")
         positions = _mode_position(np.take_along_axis(array, order, axis=axis), axis)
-        return np.take_along_axis(order, positions, axis=axis)
+        indices = np.take_along_axis(order, positions, axis=axis)
+        if array.ndim and array.shape[axis] > STD_SORT_STABLE_UP_TO:
+            # past its insertion-sort size std::sort reorders ties: replay it slice by slice
+            moved = np.moveaxis(array, axis, -1)
+            chosen = np.moveaxis(indices, axis, -1)
+            for slice_index in np.ndindex(moved.shape[:-1]):
+                chosen[slice_index + (0,)] = _torch_mode_index(moved[slice_index])
+            indices = np.moveaxis(chosen, -1, axis)
+        return indices
 
     return _select("mode", input, dim, keepdim, select, ModeBackward0, return_types.mode)
 
