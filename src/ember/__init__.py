@@ -106,7 +106,7 @@ _LAZY_ATTRIBUTES.update((name, "ember.nn._functional.native_forms") for name in 
     "hinge_embedding_loss", "poisson_nll_loss", "binary_cross_entropy_with_logits", "rrelu",
     "rrelu_", "constant_pad_nd", "pdist", "grid_sampler", "grid_sampler_2d", "grid_sampler_3d",
     "affine_grid_generator", "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell",
-    "ctc_loss"))
+    "ctc_loss", "native_layer_norm", "native_batch_norm", "native_dropout"))
 
 
 

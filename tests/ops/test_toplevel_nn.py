@@ -157,6 +157,17 @@ CASES = [
      (LOGITS,)),
     ("ctc_loss_sum_lists", lambda lib, x: lib.ctc_loss(
         x.log_softmax(2), lib.tensor([[1, 2], [1, 1]]), [5, 4], [2, 1], 0, 2, True), (LOGITS,)),
+    ("native_layer_norm", lambda lib, x, w: lib.native_layer_norm(x, [4, 6], w, w * 2, 1e-5),
+     (X3, RNG.standard_normal((4, 6)))),
+    ("native_batch_norm", lambda lib, x, w: lib.native_batch_norm(
+        x, w, None, lib.zeros(4, dtype=lib.float64), lib.ones(4, dtype=lib.float64), True, 0.1,
+        1e-5), (X3, CHANNELS)),
+    ("native_batch_norm_eval", lambda lib, x: lib.native_batch_norm(
+        x, None, None, lib.full((4,), 0.5, dtype=lib.float64),
+        lib.full((4,), 2.0, dtype=lib.float64), False, 0.1, 1e-3), (X3,)),
+    ("native_dropout", lambda lib, x: lib.native_dropout(x, 0.4, False), (X3,)),
+    ("native_dropout_none", lambda lib, x: lib.native_dropout(x, 0.0, True), (X3,)),
+    ("native_dropout_all", lambda lib, x: lib.native_dropout(x, 1.0, True), (X3,)),
     ("affine_grid_generator", lambda lib, t: lib.affine_grid_generator(t, [2, 1, 3, 4], False),
      (RNG.standard_normal((2, 2, 3)),)),
 ]
@@ -179,8 +190,11 @@ def test_native_form_matches_torch(name, function, arrays):
     check(function, *[grad_input(array) for array in arrays])
 
 
-@pytest.mark.parametrize("name, function, arrays", CASES[:1] + CASES[-8:-3],
-                         ids=[row[0] for row in CASES[:1] + CASES[-8:-3]])
+FLOAT32_CASES = [row for row in CASES if row[0] == "conv1d" or row[0].startswith("pdist")]
+
+
+@pytest.mark.parametrize("name, function, arrays", FLOAT32_CASES,
+                         ids=[row[0] for row in FLOAT32_CASES])
 def test_native_form_in_float32(name, function, arrays):
     check(function, *[grad_input(array.astype(np.float32)) for array in arrays], atol=1e-5)
 
@@ -209,6 +223,16 @@ def test_random_dropout_keeps_torch_support():
         assert (rows == rows[..., :1]).all()
 
 
+def test_native_dropout_keeps_torch_support():
+    def dropped(lib, x):
+        output, mask = lib.native_dropout(x, 0.5, True)
+        grad, = lib.autograd.grad(output.sum(), x)
+        return (type(output.grad_fn).__name__, str(mask.dtype), set(output.tolist()) <= {0, 2},
+                bool((output == 2 * mask).all()), bool((grad == 2 * mask).all()))
+    mine, theirs = run_both(dropped, grad_input(np.ones(50)))
+    assert str(mine).replace("ember", "torch") == str(theirs)
+
+
 def test_native_channel_shuffle_matches_torch():
     check(lambda lib, x: lib.native_channel_shuffle(x, 2), Input(X4))
 
@@ -224,6 +248,8 @@ def test_native_form_errors_match_torch():
     check_error(lambda lib, x: lib.hinge_embedding_loss(x, x, 1.0, "sum"), Input(PAIRS))
     check_error(lambda lib, w: lib.embedding_bag(w, _bag(lib)[0], None), Input(ROWS))
     check_error(lambda lib, w: lib.embedding_bag(w, *_bag(lib), False, 3), Input(ROWS))
+    check_error(lambda lib, x: lib.native_dropout(x, 1.5, True), Input(X3))
+    check_error(lambda lib, x: lib.native_dropout(x, 0.5, True), Input(np.ones(3, np.int64)))
     check_error(lambda lib, x: lib.pdist(x), Input(X3))
     check_error(lambda lib, x: lib.pdist(x, -1), Input(ROWS))
     check_error(lambda lib: lib.pdist(lib.ones(3, 2, dtype=lib.int64)))

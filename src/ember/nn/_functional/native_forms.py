@@ -4,13 +4,15 @@ weight before its running statistics...). Each delegates to the nn.functional im
 so the results and grad_fns are the same. `import ember` loads this module on first use."""
 import numpy as np
 
-from ember._errors import argument_type_error
+from ember._errors import argument_type_error, dtype_name
 from ember._tensor import Tensor, _wrap
 from ember.nn._functional import (activation, dropout as _dropout, grid_sample, loss,
                                   loss_likelihood, loss_margin, normalization, pooling)
 from ember.nn._functional import loss_ctc
 from ember.nn._functional import sparse as _sparse
 from ember.nn._functional.recurrent import _rnn_cell
+from ember.ops._registry import node_class, record
+from ember.ops.sampling import _numpy_generator
 from ember.nn._functional.conv import (conv1d, conv2d, conv3d, conv_transpose1d,  # noqa: F401
                                        conv_transpose2d, conv_transpose3d, convolution)
 from ember.nn._functional.distance import pdist  # noqa: F401
@@ -32,7 +34,8 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "triplet_margin_loss", "hinge_embedding_loss", "poisson_nll_loss",
            "binary_cross_entropy_with_logits", "rrelu", "rrelu_", "constant_pad_nd", "pdist",
            "grid_sampler", "grid_sampler_2d", "grid_sampler_3d", "affine_grid_generator",
-           "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "ctc_loss"]
+           "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "ctc_loss",
+           "native_layer_norm", "native_batch_norm", "native_dropout"]
 
 # ATen's at::Reduction enum; other integers leave the loss unreduced, as its kernels do. The
 # signatures read reduction=Mean, but PyTorch's Python binding passes 0 when it is omitted, so
@@ -73,6 +76,60 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn_enabled=True):
     """F.group_norm (cudnn_enabled has no effect on the CPU)."""
     return normalization.group_norm(input, num_groups, weight, bias, eps)
+
+
+def native_layer_norm(input, normalized_shape, weight, bias, eps):
+    """(layer_norm's output, the mean and 1/std it normalised with, kept as size-1 dims)."""
+    output = normalization.layer_norm(input, normalized_shape, weight, bias, eps)
+    data = input._data
+    leading = data.ndim - len(normalization._normalized_shape_tuple(normalized_shape))
+    axes = tuple(range(leading, data.ndim))
+    mean, invstd, _, _ = normalization._statistics(data, axes, eps)
+    return output, _wrap(mean.astype(data.dtype)), _wrap(invstd.astype(data.dtype))
+
+
+def native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
+    """(batch_norm's output, the batch mean and 1/std per channel in training, empty
+    tensors otherwise); the running statistics are updated in training."""
+    output = normalization.batch_norm(input, running_mean, running_var, weight, bias, training,
+                                      momentum, eps)
+    data = input._data
+    if not training:
+        empty = _wrap(np.zeros(0, data.dtype))
+        return output, empty, _wrap(np.zeros(0, data.dtype))
+    axes = (0,) + tuple(range(2, data.ndim))
+    mean, invstd, _, _ = normalization._statistics(data, axes, eps)
+    return (output, _wrap(mean.reshape(-1).astype(data.dtype)),
+            _wrap(invstd.reshape(-1).astype(data.dtype)))
+
+
+# the mask and its scale are constants: PyTorch's native_dropout_backward(grad, mask, scale)
+NativeDropoutBackward0 = node_class("NativeDropoutBackward0",
+                                    lambda grad, mask, scale: grad * _wrap(mask) * scale)
+
+
+def native_dropout(input, p, train):
+    """(input with each element zeroed with probability p and the rest scaled by 1 / (1 - p),
+    the bool keep-mask); outside training, input's values and an all-True mask."""
+    data = input._data
+    if train is False:
+        mask = np.ones(data.shape, bool)
+        output = data.copy()
+        scale = 1.0
+    else:
+        if not 0 <= 1 - p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={1 - p}")
+        if data.dtype.kind not in "fc":
+            raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                               f"{dtype_name(input.dtype)}")
+        mask = _numpy_generator(None).random(data.shape) >= p
+        scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
+        output = (data * mask * data.dtype.type(scale)).astype(data.dtype, copy=False)
+        # PyTorch's backward scales only when train is True (None trains without scaling)
+        scale = scale if train is True else 1.0
+    result = record(output, NativeDropoutBackward0, (input,),
+                    (mask.astype(data.dtype), scale))
+    return result, _wrap(mask)
 
 
 # ---- embeddings ------------------------------------------------------------------------------
