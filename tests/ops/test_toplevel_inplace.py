@@ -85,6 +85,29 @@ def test_inplace_function_errors_match_torch():
     check_error(lambda lib, x: lib.sqrt_(x), Input(INTEGERS))
 
 
+MISSING_ARGUMENT_CALLS = [
+    lambda lib, x: lib.sin_(),
+    lambda lib, x: lib.zero_(),
+    lambda lib, x: lib.gcd_(),
+    lambda lib, x: lib.gcd_(x.long()),
+    lambda lib, x: lib.ldexp_(x),
+    lambda lib, x: lib.as_strided_(x),
+    lambda lib, x: lib.as_strided_(x, (2,)),
+    lambda lib, x: lib.resize_as_(x),
+    lambda lib, x: lib.logit_(eps=0.1),
+]
+
+
+@pytest.mark.parametrize("call", MISSING_ARGUMENT_CALLS)
+def test_missing_argument_errors_match_torch(call):
+    check_error(call, Input(UNIT))
+
+
+def test_keyword_arguments_match_torch():
+    check(lambda lib, x: lib.sin_(input=x * 1), grad_input(UNIT))
+    check(lambda lib, x: lib.resize_as_(x, the_template=lib.ones(3))[:3], Input(UNIT[0]))
+
+
 def test_fill_matches_torch():
     check(lambda lib, x: lib.fill(x, 3), grad_input(MATRIX))
     check(lambda lib, x, v: lib.fill(x, v), grad_input(MATRIX), grad_input(np.array(1.5)))

@@ -20,16 +20,41 @@ _METHOD_NAMES = (
 
 __all__ = ["fill"] + list(_METHOD_NAMES)
 
+# the parameters PyTorch requires, where more than `input`, for its missing-argument message;
+# overloaded functions answer a missing argument with their "invalid combination" message
+_REQUIRED = {"gcd_": ("input", "other"), "lcm_": ("input", "other"),
+             "ldexp_": ("input", "other"), "resize_as_": ("input", "the_template"),
+             "as_strided_": ("input", "size", "stride")}
+_OVERLOADED = ("addmv_", "clamp_", "clamp_max_", "clamp_min_", "clip_", "fill_", "round_",
+               "xlogy_")
+
+
+def _missing_arguments(name, args, kwargs):
+    """PyTorch's TypeError when required arguments are missing (None when none is): its
+    parser lists every required parameter from the first one not given by position, and says
+    "arguments" for one, "argument" for several."""
+    required = _REQUIRED.get(name, ("input",))
+    if name in _OVERLOADED or all(parameter in kwargs for parameter in required[len(args):]):
+        return None
+    missing = required[len(args):]
+    plural = "arguments" if len(missing) == 1 else "argument"
+    names = ", ".join(f'"{parameter}"' for parameter in missing)
+    return TypeError(f"{name}() missing {len(missing)} required positional {plural}: {names}")
+
 
 def _function_form(name):
     """torch.<name>(input, ...): Tensor.<name>, with PyTorch's check that input is a Tensor.
     The method is looked up per call, so a later rebinding of it (a lazily loaded family)
     is followed."""
-    def function(input, *args, **kwargs):
+    def function(*args, **kwargs):
+        error = _missing_arguments(name, args, kwargs)
+        if error is not None:
+            raise error
+        input = args[0] if args else kwargs.pop("input")
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
                             f"{type(input).__name__}")
-        return getattr(Tensor, name)(input, *args, **kwargs)
+        return getattr(Tensor, name)(input, *args[1:], **kwargs)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"In-place {name[:-1]} of input (Tensor.{name})."
