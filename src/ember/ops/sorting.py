@@ -11,7 +11,7 @@ from ember.ops._registry import RESULT, method, node_class, record, record_multi
 from ember.ops.joining import finish_out
 from ember.ops.reduction import (evenly_distribute_backward, kernel_missing, reject_complex,
                                  value_selecting_backward)
-from ember.ops.std_sort import STD_SORT_STABLE_UP_TO, std_sort
+from ember.ops.std_sort import STD_SORT_STABLE_UP_TO, nth_element, partial_sort, std_sort
 
 _SORT_COMPLEX = " Sort does not support complex dtypes on CPU"
 
@@ -84,9 +84,62 @@ def msort(input):
     return sort(input, 0)[0]
 
 
+def _same(a, b):
+    """Equality that also pairs NaN with NaN (PyTorch's topk orders NaN as the largest)."""
+    equal = a == b
+    if a.dtype.kind in "fc":
+        equal = equal | (np.isnan(a) & np.isnan(b))
+    return equal
+
+
+def _torch_topk_indices(values, k, largest, sorted):
+    """PyTorch's CPU topk on one slice: (value, index) pairs ordered by value alone with
+    std::partial_sort when k * 64 <= n, else std::nth_element and, if sorted, std::sort of
+    the first k - 1; the first k pairs' indices."""
+    pairs = list(zip(values.tolist(), range(len(values))))
+    if largest:
+        def less(x, y):
+            return (math.isnan(x[0]) and not math.isnan(y[0])) or x[0] > y[0]
+    else:
+        def less(x, y):
+            return (not math.isnan(x[0]) and math.isnan(y[0])) or x[0] < y[0]
+    if k * 64 <= len(pairs):
+        partial_sort(pairs, less, k)
+    else:
+        nth_element(pairs, less, k - 1)
+        if sorted:
+            head = pairs[:k - 1]
+            std_sort(head, less)
+            pairs[:k - 1] = head
+    return [index for _, index in pairs[:k]]
+
+
+def _replay_topk(data, values, order, k, dim, largest, sorted):
+    """Where ties decide which indices (or, unsorted, their order) PyTorch returns, replays
+    its kernel on those slices; elsewhere the vectorised result is already PyTorch's."""
+    extent = data.shape[dim]
+    kth = np.take(values, [k - 1], axis=dim)
+    tied_inside = np.any(_same(np.take(values, range(1, k), axis=dim),
+                               np.take(values, range(k - 1), axis=dim)), axis=dim)
+    tied_at_edge = (np.sum(_same(data, kth), axis=dim) > np.sum(_same(values, kth), axis=dim))
+    replay = tied_inside | tied_at_edge
+    if not sorted and k * 64 > extent:
+        # nth_element leaves the k elements in its own order
+        replay[...] = True
+    if not replay.any():
+        return values, order
+    moved = np.moveaxis(data, dim, -1)
+    order = np.moveaxis(order, dim, -1).copy()
+    for where in np.argwhere(replay):
+        slice_index = tuple(where)
+        order[slice_index] = _torch_topk_indices(moved[slice_index], k, largest, sorted)
+    order = np.moveaxis(order, -1, dim)
+    return np.take_along_axis(data, order, axis=dim), order
+
+
 def topk(input, k, dim=-1, largest=True, sorted=True):
-    """The k largest (or smallest) elements along dim and their indices (which of several tied
-    elements is picked is unspecified, as in PyTorch)."""
+    """The k largest (or smallest) elements along dim and their indices; among tied elements
+    the ones, in the order, PyTorch's CPU kernel picks."""
     data = input._data
     if data.dtype.kind == "b":
         raise RuntimeError("topk does not support bool dtypes on CPU")
@@ -108,6 +161,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     ranks = _stable_order(np.take_along_axis(data, candidates, axis=dim), dim, largest)
     order = np.take_along_axis(candidates, ranks, axis=dim)
     values = np.take_along_axis(data, order, axis=dim)
+    if k:
+        values, order = _replay_topk(data, values, order, k, dim, largest, sorted)
     return _pair(values, order, TopkBackward0, input, (data.shape, dim, order),
                  return_types.topk)
 

@@ -1,7 +1,8 @@
 """libstdc++'s std::sort (introsort, median-of-three pivot, heap sort past the depth limit, a
-final insertion sort), replayed on a Python list. PyTorch's CPU kernels that sort (value,
-index) pairs by value alone inherit its order among equal values; reproducing it gives the
-same index among ties (mode). Python-speed: used on the slices where that order matters."""
+final insertion sort), std::nth_element (introselect) and std::partial_sort (heap select),
+replayed on a Python list. PyTorch's CPU kernels that order (value, index) pairs by value
+alone inherit their order among equal values; reproducing it gives the same indices among
+ties (mode, topk). Python-speed: used on the slices where that order matters."""
 
 _THRESHOLD = 16  # libstdc++'s _S_threshold
 # up to this many items std::sort is one insertion sort, which keeps equal items in order
@@ -106,9 +107,9 @@ def _adjust_heap(items, less, first, hole, length, value):
     items[first + hole] = value
 
 
-def _heap_sort(items, less, first, last):
-    """std::__partial_sort(first, last, last): make_heap, then sort_heap."""
-    length = last - first
+def _heap_select(items, less, first, middle, last):
+    """make_heap on [first, middle), then every later item smaller than the top replaces it."""
+    length = middle - first
     if length >= 2:
         parent = (length - 2) // 2
         while True:
@@ -116,8 +117,50 @@ def _heap_sort(items, less, first, last):
             if parent == 0:
                 break
             parent -= 1
+    for position in range(middle, last):
+        if less(items[position], items[first]):
+            value = items[position]
+            items[position] = items[first]
+            _adjust_heap(items, less, first, 0, length, value)
+
+
+def _sort_heap(items, less, first, last):
     while last - first > 1:
         last -= 1
         value = items[last]
         items[last] = items[first]
         _adjust_heap(items, less, first, 0, last - first, value)
+
+
+def _heap_sort(items, less, first, last):
+    """std::__partial_sort(first, last, last): heap select, then sort_heap."""
+    _heap_select(items, less, first, last, last)
+    _sort_heap(items, less, first, last)
+
+
+def partial_sort(items, less, middle):
+    """std::partial_sort(begin, begin + middle, end, less) in place."""
+    _heap_select(items, less, 0, middle, len(items))
+    _sort_heap(items, less, 0, middle)
+
+
+def nth_element(items, less, nth):
+    """std::nth_element(begin, begin + nth, end, less) in place."""
+    first, last = 0, len(items)
+    if nth == last:
+        return
+    depth_limit = ((last - first).bit_length() - 1) * 2
+    while last - first > 3:
+        if depth_limit == 0:
+            _heap_select(items, less, first, nth + 1, last)
+            items[first], items[nth] = items[nth], items[first]
+            return
+        depth_limit -= 1
+        middle = first + (last - first) // 2
+        _move_median_to_first(items, less, first, first + 1, middle, last - 1)
+        cut = _unguarded_partition(items, less, first + 1, last, first)
+        if cut <= nth:
+            first = cut
+        else:
+            last = cut
+    _insertion_sort(items, less, first, last)
