@@ -1,7 +1,5 @@
 """Order statistics and counting: sort, argsort, msort, topk, kthvalue, median, nanmedian,
 mode, unique, unique_consecutive, bincount, histc."""
-import math
-
 import numpy as np
 
 from ember import return_types
@@ -11,7 +9,6 @@ from ember.ops._registry import RESULT, method, node_class, record, record_multi
 from ember.ops.joining import finish_out
 from ember.ops.reduction import (evenly_distribute_backward, kernel_missing, reject_complex,
                                  value_selecting_backward)
-from ember.ops.std_sort import STD_SORT_STABLE_UP_TO, nth_element, partial_sort, std_sort
 
 _SORT_COMPLEX = " Sort does not support complex dtypes on CPU"
 
@@ -84,62 +81,9 @@ def msort(input):
     return sort(input, 0)[0]
 
 
-def _same(a, b):
-    """Equality that also pairs NaN with NaN (PyTorch's topk orders NaN as the largest)."""
-    equal = a == b
-    if a.dtype.kind in "fc":
-        equal = equal | (np.isnan(a) & np.isnan(b))
-    return equal
-
-
-def _torch_topk_indices(values, k, largest, sorted):
-    """PyTorch's CPU topk on one slice: (value, index) pairs ordered by value alone with
-    std::partial_sort when k * 64 <= n, else std::nth_element and, if sorted, std::sort of
-    the first k - 1; the first k pairs' indices."""
-    pairs = list(zip(values.tolist(), range(len(values))))
-    if largest:
-        def less(x, y):
-            return (math.isnan(x[0]) and not math.isnan(y[0])) or x[0] > y[0]
-    else:
-        def less(x, y):
-            return (not math.isnan(x[0]) and math.isnan(y[0])) or x[0] < y[0]
-    if k * 64 <= len(pairs):
-        partial_sort(pairs, less, k)
-    else:
-        nth_element(pairs, less, k - 1)
-        if sorted:
-            head = pairs[:k - 1]
-            std_sort(head, less)
-            pairs[:k - 1] = head
-    return [index for _, index in pairs[:k]]
-
-
-def _replay_topk(data, values, order, k, dim, largest, sorted):
-    """Where ties decide which indices (or, unsorted, their order) PyTorch returns, replays
-    its kernel on those slices; elsewhere the vectorised result is already PyTorch's."""
-    extent = data.shape[dim]
-    kth = np.take(values, [k - 1], axis=dim)
-    tied_inside = np.any(_same(np.take(values, range(1, k), axis=dim),
-                               np.take(values, range(k - 1), axis=dim)), axis=dim)
-    tied_at_edge = (np.sum(_same(data, kth), axis=dim) > np.sum(_same(values, kth), axis=dim))
-    replay = tied_inside | tied_at_edge
-    if not sorted and k * 64 > extent:
-        # nth_element leaves the k elements in its own order
-        replay[...] = True
-    if not replay.any():
-        return values, order
-    moved = np.moveaxis(data, dim, -1)
-    order = np.moveaxis(order, dim, -1).copy()
-    for where in np.argwhere(replay):
-        slice_index = tuple(where)
-        order[slice_index] = _torch_topk_indices(moved[slice_index], k, largest, sorted)
-    order = np.moveaxis(order, -1, dim)
-    return np.take_along_axis(data, order, axis=dim), order
-
-
 def topk(input, k, dim=-1, largest=True, sorted=True):
-    """The k largest (or smallest) elements along dim and their indices; among tied elements
-    the ones, in the order, PyTorch's CPU kernel picks."""
+    """The k largest (or smallest) elements along dim and their indices (which of several tied
+    elements is picked is unspecified, as in PyTorch)."""
     data = input._data
     if data.dtype.kind == "b":
         raise RuntimeError("topk does not support bool dtypes on CPU")
@@ -161,8 +105,6 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     ranks = _stable_order(np.take_along_axis(data, candidates, axis=dim), dim, largest)
     order = np.take_along_axis(candidates, ranks, axis=dim)
     values = np.take_along_axis(data, order, axis=dim)
-    if k:
-        values, order = _replay_topk(data, values, order, k, dim, largest, sorted)
     return _pair(values, order, TopkBackward0, input, (data.shape, dim, order),
                  return_types.topk)
 
@@ -201,71 +143,10 @@ def _nan_count(data, dim):
     return np.sum(np.isnan(data), axis=dim, keepdims=True)
 
 
-def _greater_or_nan(x, y):
-    return (math.isnan(x) and not math.isnan(y)) or x > y
-
-
-def _quick_select_index(values, position):
-    """PyTorch's quick_select_template on one slice (median-of-three pivot, the index array
-    swapped along): which of several tied elements it leaves at `position`."""
-    values = values.tolist()
-    indices = list(range(len(values)))
-
-    def swap(a, b):
-        values[a], values[b] = values[b], values[a]
-        indices[a], indices[b] = indices[b], indices[a]
-
-    left, right = 0, len(values) - 1
-    while right > left:
-        if right == left + 1:
-            if _greater_or_nan(values[left], values[right]):
-                swap(left, right)
-            break
-        swap(left + (right - left) // 2, left + 1)
-        if _greater_or_nan(values[left + 1], values[right]):
-            swap(left + 1, right)
-        if _greater_or_nan(values[left], values[right]):
-            swap(left, right)
-        if _greater_or_nan(values[left + 1], values[left]):
-            swap(left + 1, left)
-        low, high = left + 1, right
-        pivot = values[left]
-        while True:
-            low += 1
-            while _greater_or_nan(pivot, values[low]):
-                low += 1
-            high -= 1
-            while _greater_or_nan(values[high], pivot):
-                high -= 1
-            if high < low:
-                break
-            swap(low, high)
-        swap(left, high)
-        if high <= position:
-            left = low
-        if high >= position:
-            right = high - 1
-    return indices[position]
-
-
 def _kth_smallest_index(data, dim, position):
-    """Index of the element at `position` of each slice's ascending order (NaN last), as
-    PyTorch's kthvalue picks it: partitioning finds it in linear time, and only slices where
-    the k-th value is tied replay PyTorch's quickselect to pick the same one of the ties."""
-    indices = np.take(np.argpartition(data, position, axis=dim), [position], axis=dim)
-    value = np.take_along_axis(data, indices, axis=dim)
-    same = data == value
-    if data.dtype.kind in "fc":
-        same |= np.isnan(data) & np.isnan(value)
-    tied = np.sum(same, axis=dim) > 1
-    if tied.any():
-        moved = np.moveaxis(data, dim, -1)
-        chosen = np.moveaxis(indices, dim, -1)
-        for where in np.argwhere(tied):
-            slice_index = tuple(where)
-            chosen[slice_index + (0,)] = _quick_select_index(moved[slice_index], position)
-        indices = np.moveaxis(chosen, -1, dim)
-    return indices
+    """Index of the element at `position` of each slice's ascending order (NaN last), found by
+    partitioning in linear time; among ties any may be picked, as in PyTorch."""
+    return np.take(np.argpartition(data, position, axis=dim), [position], axis=dim)
 
 
 def _stable_kth_index(data, dim, position):
@@ -371,41 +252,15 @@ def _mode_position(sorted_values, dim):
     return np.moveaxis(best.reshape(moved.shape[:-1] + (1,)), -1, dim)
 
 
-def _torch_mode_index(values):
-    """PyTorch's CPU mode on one slice: (value, index) pairs std::sort-ed by value alone, and
-    the pair ending the first longest run of equal values."""
-    pairs = list(zip(values.tolist(), range(len(values))))
-    std_sort(pairs, lambda x, y: x[0] < y[0])
-    best_count = 0
-    count = 0
-    chosen = 0
-    for position, (value, index) in enumerate(pairs):
-        count += 1
-        if position == len(pairs) - 1 or value != pairs[position + 1][0]:
-            if count > best_count:
-                chosen = index
-                best_count = count
-            count = 0
-    return chosen
-
-
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along dim (the smallest among equally frequent ones) and the
-    index PyTorch reports for it."""
+    index of its last occurrence."""
     kernel_missing(input, "mode_cpu")
 
     def select(array, axis):
         order = np.argsort(array, axis=axis, kind="stable")
         positions = _mode_position(np.take_along_axis(array, order, axis=axis), axis)
-        indices = np.take_along_axis(order, positions, axis=axis)
-        if array.ndim and array.shape[axis] > STD_SORT_STABLE_UP_TO:
-            # past its insertion-sort size std::sort reorders ties: replay it slice by slice
-            moved = np.moveaxis(array, axis, -1)
-            chosen = np.moveaxis(indices, axis, -1)
-            for slice_index in np.ndindex(moved.shape[:-1]):
-                chosen[slice_index + (0,)] = _torch_mode_index(moved[slice_index])
-            indices = np.moveaxis(chosen, -1, axis)
-        return indices
+        return np.take_along_axis(order, positions, axis=axis)
 
     return _select("mode", input, dim, keepdim, select, ModeBackward0, return_types.mode)
 
