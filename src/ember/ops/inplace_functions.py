@@ -2,6 +2,7 @@
 both ways, so each is the method of the same name called with the tensor as `input`), and
 torch.fill, the out-of-place form of fill_."""
 from ember import _dtype
+from ember._errors import argument_type_error, parser_type_name, parser_value_description
 from ember._tensor import Tensor, _wrap
 from ember.ops._registry import node_class, record
 from ember.ops.conversion import preserved_copy
@@ -52,8 +53,7 @@ def _function_form(name):
             raise error
         input = args[0] if args else kwargs.pop("input")
         if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                            f"{type(input).__name__}")
+            raise argument_type_error(name, "input", 1, "Tensor", input)
         return getattr(Tensor, name)(input, *args[1:], **kwargs)
 
     function.__name__ = function.__qualname__ = name
@@ -69,10 +69,10 @@ FillBackward1 = node_class("FillBackward1", lambda grad: grad * 0, lambda grad: 
 
 
 def _fill_arguments_error(input, value):
-    got = ", ".join(type(argument).__name__ for argument in (input, value))
+    got = ", ".join(parser_type_name(argument) for argument in (input, value))
     marked = ", ".join(name if fits else f"!{name}!" for name, fits in (
-        (type(input).__name__, isinstance(input, Tensor)),
-        (type(value).__name__, isinstance(value, (Tensor,) + _dtype._NUMBER_TYPES))))
+        (parser_value_description(input), isinstance(input, Tensor)),
+        (parser_value_description(value), isinstance(value, (Tensor,) + _dtype._NUMBER_TYPES))))
     overload_failure = "      didn't match because some of the arguments have invalid types: "
     return TypeError(
         f"fill() received an invalid combination of arguments - got ({got}), but expected one "
