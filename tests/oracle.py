@@ -2,6 +2,8 @@
 NumPy inputs and compares values, dtypes, shapes, strides, reprs, grad_fn names, gradients and
 exceptions. Every differential test goes through here."""
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -261,3 +263,22 @@ def check_double_backward(function, arrays, fixed=(), seed=0):
         return [g * g for g in grads]
     check(vjp, *[grad_input(a) for a in arrays], grad_input(cotangent),
           *[Input(a) for a in fixed])
+
+
+def stdout_of_fresh_processes(code):
+    """The output of `code` (with {lib} standing for the library's name) run by ember and by
+    torch, each in a fresh interpreter, so once-per-process warnings start unseen."""
+    return [subprocess.run([sys.executable, "-c", code.format(lib=lib)], capture_output=True,
+                           text=True).stdout for lib in ("ember", "torch")]
+
+
+def run_script_both_ways(script):
+    """Runs a torch script file under `python -m ember run` and with torch, in fresh
+    interpreters that show every warning; returns the (ember, torch) completed processes."""
+    runs = []
+    for command in (["-m", "ember", "run", str(script)], [str(script)]):
+        completed = subprocess.run([sys.executable, "-W", "always"] + command,
+                                   capture_output=True, text=True, cwd=script.parent)
+        assert completed.returncode == 0, completed.stderr
+        runs.append(completed)
+    return runs

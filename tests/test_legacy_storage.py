@@ -1,13 +1,11 @@
 """Tensor.storage_type() and the legacy storage classes (FloatStorage, LongStorage...) against
 torch: classes by dtype, construction, isinstance, warnings and errors."""
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
 
-from oracle import Input, check, check_error, run_both
+from oracle import Input, check, check_error, run_both, stdout_of_fresh_processes
 
 DTYPES = ["float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8",
           "uint8", "bool", "complex64", "complex128"]
@@ -68,6 +66,5 @@ def test_legacy_storage_warns_as_torch():
             "    {lib}.ones(2).storage_type()\n"
             "    {lib}.FloatStorage(2)\n"
             "print([str(item.message) for item in caught])\n")
-    outputs = [subprocess.run([sys.executable, "-c", code.format(lib=lib)], capture_output=True,
-                              text=True).stdout for lib in ("ember", "torch")]
+    outputs = stdout_of_fresh_processes(code)
     assert outputs[0] == outputs[1] and "deprecated" in outputs[0]

@@ -1,15 +1,13 @@
 """ember.linalg (inverses, determinants, solvers, decompositions, norms) and torch's top-level
 aliases against torch: values, dtypes, grad_fn names, named-tuple results and gradients on
 well-conditioned inputs; finite differences in float64; PyTorch's errors."""
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
 
 import ember
-from oracle import Input, check, check_error, finite_differences, grad_input
+from oracle import Input, check, check_error, finite_differences, grad_input, run_script_both_ways
 
 RNG = np.random.default_rng(23)
 
@@ -240,13 +238,8 @@ def test_deprecated_top_level_decompositions_warn_once_as_torch(tmp_path):
         "for _ in range(2):\n"
         "    torch.cholesky(a)\n"
         "    torch.qr(a)\n")
-    outputs = []
-    for command in (["-m", "ember", "run", str(script)], [str(script)]):
-        completed = subprocess.run([sys.executable, "-W", "always"] + command,
-                                   capture_output=True, text=True, cwd=tmp_path)
-        assert completed.returncode == 0, completed.stderr
-        outputs.append(completed.stderr)
-    assert outputs[0] == outputs[1]
+    mine, theirs = run_script_both_ways(script)
+    assert mine.stderr == theirs.stderr
 
 
 def test_det_gradient_of_singular_matrices_is_zero():

@@ -1,14 +1,12 @@
 """set_warn_always, set_flush_denormal, get/set_default_device and the deprecated
 set_default_tensor_type against torch (answers, effects on the default dtype, warnings,
 errors)."""
-import subprocess
-import sys
 import warnings
 
 import pytest
 
 import ember
-from oracle import check, check_error, run_both
+from oracle import check, check_error, run_both, stdout_of_fresh_processes
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +102,5 @@ def test_warn_always_repeats_once_per_process_warnings_as_torch():
             "    {lib}.set_warn_always(False)\n"
             "    {lib}.chain_matmul(a, a)\n"
             "print([str(item.message)[:30] for item in caught])\n")
-    outputs = [subprocess.run([sys.executable, "-c", code.format(lib=lib)], capture_output=True,
-                              text=True).stdout for lib in ("ember", "torch")]
+    outputs = stdout_of_fresh_processes(code)
     assert outputs[0] == outputs[1]

@@ -3,7 +3,6 @@ share, and TypedStorage, the same memory read as elements of one dtype, which th
 Tensor.storage() returns."""
 import warnings
 
-import numpy as np
 
 from ember import _dtype
 from ember._storage import UntypedStorage, checked_index, pretty_storage

@@ -1,14 +1,13 @@
 """torch.chain_matmul (deprecated) against torch: products, grad_fns, gradients, out=, its
 once-per-process warning and errors."""
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
 
 import ember
-from oracle import Input, check, check_error, finite_differences, grad_input
+from oracle import (Input, check, check_error, finite_differences, grad_input,
+                    stdout_of_fresh_processes)
 
 RNG = np.random.default_rng(6)
 A = RNG.standard_normal((2, 3))
@@ -52,8 +51,7 @@ def test_chain_matmul_warns_once_as_torch():
             "    {lib}.chain_matmul(a, a)\n"
             "    {lib}.chain_matmul(a, a)\n"
             "print([str(item.message) for item in caught])\n")
-    outputs = [subprocess.run([sys.executable, "-c", code.format(lib=lib)], capture_output=True,
-                              text=True).stdout for lib in ("ember", "torch")]
+    outputs = stdout_of_fresh_processes(code)
     assert outputs[0] == outputs[1] and "deprecated" in outputs[0]
 
 

@@ -1,8 +1,6 @@
 """Index-driven data movement (gather ... put) against torch: values, dtypes, grad_fn names
 and gradients, in-place variants; finite differences in float64; hypothesis over shapes,
 dims and random in-bounds indices; PyTorch's errors."""
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -10,8 +8,8 @@ from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import ember
-from oracle import (check, check_double_backward, check_error, check_in_dtypes,
-                    finite_differences, grad_input, Input)
+from oracle import (Input, check, check_double_backward, check_error, check_in_dtypes,
+                    finite_differences, grad_input, run_script_both_ways)
 # both libraries announce index_reduce as beta; the warning itself is not under test
 pytestmark = pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta")
 
@@ -375,10 +373,5 @@ def test_deprecation_and_beta_warnings_print_as_torch_once_per_process(tmp_path)
         "for _ in range(2):\n"
         "    torch.zeros(3).scatter_(0, torch.tensor([0, 2]), torch.ones(2), reduce='add')\n"
         "    torch.zeros(3).index_reduce_(0, torch.tensor([0]), torch.ones(1), 'amin')\n")
-    outputs = []
-    for command in (["-m", "ember", "run", str(script)], [str(script)]):
-        completed = subprocess.run([sys.executable, "-W", "always"] + command,
-                                   capture_output=True, text=True, cwd=tmp_path)
-        assert completed.returncode == 0, completed.stderr
-        outputs.append(completed.stderr)
-    assert outputs[0] == outputs[1]
+    mine, theirs = run_script_both_ways(script)
+    assert mine.stderr == theirs.stderr
