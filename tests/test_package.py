@@ -154,7 +154,7 @@ def test_run_command_prints_torch_names_as_torch_does(tmp_path):
 def test_run_command_names_classes_as_torch_does(tmp_path):
     # type() of tensors, dtypes, modules, optimizers, nodes and Function nodes, including
     # classes of modules the script loads after ember itself (nn, optim, distributions)
-    script = tmp_path / "types.py"
+    script = tmp_path / "class_names.py"
     script.write_text(
         "import torch\n"
         "from torch import nn\n"
