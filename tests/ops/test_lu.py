@@ -2,15 +2,14 @@
 deprecated torch.lu, torch.lu_solve, torch.triangular_solve and their Tensor methods; pivots
 and factors on random, batched, rectangular and singular matrices, gradients (against torch,
 finite differences and second order) and errors."""
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
 
 import ember
-from oracle import Input, check, check_double_backward, check_error, finite_differences, grad_input
+from oracle import (Input, check, check_double_backward, check_error, finite_differences,
+                    grad_input, stdout_of_fresh_processes)
 
 RNG = np.random.default_rng(11)
 SHAPES = [(3, 3), (2, 4, 4), (2, 3, 5), (2, 5, 3), (4, 1), (1, 4), (2, 1, 3, 3)]
@@ -235,7 +234,7 @@ def test_triangular_solve_errors():
 _WARNINGS_SCRIPT = """
 import sys, warnings
 import numpy as np
-import {name} as lib
+import {lib} as lib
 a = lib.tensor(np.eye(3) + np.triu(np.ones((3, 3))))
 b = lib.tensor(np.ones((3, 2)))
 with warnings.catch_warnings(record=True) as caught:
@@ -251,9 +250,7 @@ for warning in caught:
 
 
 def test_deprecation_warnings_once_per_process():
-    outputs = [subprocess.run([sys.executable, "-c", _WARNINGS_SCRIPT.format(name=name)],
-                              capture_output=True, text=True, check=True).stdout
-               for name in ("ember", "torch")]
+    outputs = stdout_of_fresh_processes(_WARNINGS_SCRIPT)
     assert outputs[0] == outputs[1]
     assert outputs[1].count("UserWarning") == 3
 

@@ -2,15 +2,14 @@
 hops, normalisation, one- and two-sided, complex inputs and windows, batched and unbatched,
 length, float32/float64, gradients (input and window, against torch, finite differences and
 second order), grad_fns, errors and the once-per-process warnings."""
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
 
 import ember
-from oracle import check, check_double_backward, check_error, finite_differences, grad_input
+from oracle import (check, check_double_backward, check_error, finite_differences, grad_input,
+                    stdout_of_fresh_processes)
 
 RNG = np.random.default_rng(5)
 SIGNAL = RNG.standard_normal((2, 64))
@@ -189,7 +188,7 @@ def test_istft_errors(call):
 _WARNINGS_SCRIPT = """
 import warnings
 import numpy as np
-import {name} as lib
+import {lib} as lib
 x = lib.tensor(np.linspace(-1, 1, 40))
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
@@ -204,8 +203,6 @@ for warning in caught:
 
 
 def test_warnings_once_per_process():
-    outputs = [subprocess.run([sys.executable, "-c", _WARNINGS_SCRIPT.format(name=name)],
-                              capture_output=True, text=True, check=True).stdout
-               for name in ("ember", "torch")]
+    outputs = stdout_of_fresh_processes(_WARNINGS_SCRIPT)
     assert outputs[0] == outputs[1]
     assert outputs[1].count("UserWarning") == 4
