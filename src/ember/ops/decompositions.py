@@ -5,14 +5,14 @@ written in ember ops and PyTorch's errors."""
 import numpy as np
 
 from ember import return_types
-from ember._errors import broadcast_mismatch, dtype_name, warn_once
+from ember._errors import dtype_name, warn_once
 from ember._tensor import _wrap
 from ember.autograd.grad_mode import STATE
 from ember.ops._elementwise import conjugate, not_implemented
 from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, record_multi
 from ember.ops.linalg import _into_out, adjoint, column_major, cpp_type_name
 from ember.ops.lu import _getrf
-from ember.ops.triangular_solve import _solve_array
+from ember.ops.triangular_solve import _solve_array, check_linear_solve_inputs
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_inverse", "cholesky_solve",
            "qr", "svd", "pinverse", "matrix_power"]
@@ -323,22 +323,7 @@ def _check_cholesky_solve(B, L):
         if value._data.ndim < 2:
             raise RuntimeError(f"{name} should have at least 2 dimensions, but has "
                                f"{value._data.ndim} dimensions instead")
-    if B.dtype != L.dtype:
-        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
-                           f"{dtype_name(B.dtype)} and A of type {dtype_name(L.dtype)} instead.")
-    rows, columns = L._data.shape[-2:]
-    if rows != columns:
-        raise RuntimeError(f"A must be batches of square matrices, but they are {rows} by "
-                           f"{columns} matrices")
-    if B._data.shape[-2] != rows:
-        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
-                           f"{rows} by {columns} but each b matrix is {B._data.shape[-2]} by "
-                           f"{B._data.shape[-1]}")
-    batch_b, batch_l = B._data.shape[:-2], L._data.shape[:-2]
-    try:
-        np.broadcast_shapes(batch_b, batch_l)
-    except ValueError:
-        raise broadcast_mismatch(batch_b, batch_l) from None
+    check_linear_solve_inputs(B, L, "cholesky_solve")
     if B._data.dtype.kind not in "fc" or B._data.itemsize < 4:
         raise not_implemented("cholesky_solve_cpu", B.dtype)
 

@@ -7,13 +7,13 @@ import warnings
 import numpy as np
 
 from ember import return_types
-from ember._errors import broadcast_mismatch, dtype_name
+from ember._errors import dtype_name
 from ember._tensor import _wrap
 from ember.ops._elementwise import not_implemented
 from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, record_multi
 from ember.ops.joining import cat
 from ember.ops.linalg import _into_out, adjoint, column_major
-from ember.ops.triangular_solve import solve_triangular
+from ember.ops.triangular_solve import check_linear_solve_inputs, solve_triangular
 
 __all__ = ["lu", "lu_solve", "lu_unpack", "triangular_solve"]
 
@@ -465,22 +465,7 @@ def _check_triangular_solve(input, A):
         if value._data.ndim < 2:
             raise RuntimeError(f"torch.triangular_solve: Expected {name} to have at least 2 "
                                f"dimensions, but it has {value._data.ndim} dimensions instead")
-    if input.dtype != A.dtype:
-        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
-                           f"{dtype_name(input.dtype)} and A of type {dtype_name(A.dtype)} "
-                           "instead.")
-    rows, columns = A._data.shape[-2:]
-    if rows != columns:
-        raise RuntimeError(f"A must be batches of square matrices, but they are {rows} by "
-                           f"{columns} matrices")
-    if input._data.shape[-2] != rows:
-        raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is "
-                           f"{rows} by {columns} but each b matrix is {input._data.shape[-2]} by "
-                           f"{input._data.shape[-1]}")
-    try:
-        np.broadcast_shapes(input._data.shape[:-2], A._data.shape[:-2])
-    except ValueError:
-        raise broadcast_mismatch(input._data.shape[:-2], A._data.shape[:-2]) from None
+    check_linear_solve_inputs(input, A, "triangular_solve")
     if A._data.dtype.kind not in "fc" or A._data.itemsize < 4:
         raise not_implemented("triangular_solve_cpu", A.dtype)
 

@@ -2,10 +2,32 @@
 (written with ember ops, so it differentiates again)."""
 import numpy as np
 
+from ember._errors import broadcast_mismatch, dtype_name
 from ember.ops._registry import RESULT, node_class, record
 from ember.ops.linalg import adjoint, column_major
 
 __all__ = ["solve_triangular"]
+
+
+def check_linear_solve_inputs(b, A, name):
+    """ATen's checks on the right-hand side b and the square matrices A of a solve (`name` is
+    the function the size message names): dtypes, squareness, rows, broadcastable batches."""
+    if b.dtype != A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{dtype_name(b.dtype)} and A of type {dtype_name(A.dtype)} instead.")
+    rows, columns = A._data.shape[-2:]
+    if rows != columns:
+        raise RuntimeError(f"A must be batches of square matrices, but they are {rows} by "
+                           f"{columns} matrices")
+    if b._data.shape[-2] != rows:
+        raise RuntimeError(f"Incompatible matrix sizes for {name}: each A matrix is {rows} by "
+                           f"{columns} but each b matrix is {b._data.shape[-2]} by "
+                           f"{b._data.shape[-1]}")
+    batch_b, batch_a = b._data.shape[:-2], A._data.shape[:-2]
+    try:
+        np.broadcast_shapes(batch_b, batch_a)
+    except ValueError:
+        raise broadcast_mismatch(batch_b, batch_a) from None
 
 
 def _triangle(matrix, upper, unitriangular):
