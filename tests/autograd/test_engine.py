@@ -422,3 +422,18 @@ def test_node_classes_print_as_pytorchs():
     assert printed(ember) == printed(torch) == [
         "<class 'SumBackward0'>", "<class 'CatBackward0'>", "<class 'TBackward0'>",
         "<class 'MulBackward0'>"]
+
+
+def test_reading_grad_of_a_non_leaf_warns_as_pytorch():
+    import warnings
+
+    def messages(lib):
+        produced = lib.ones(2, requires_grad=True) * 2
+        retained = lib.ones(2, requires_grad=True) * 3
+        retained.retain_grad()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert produced.grad is None and retained.grad is None
+        return [str(warning.message) for warning in caught]
+
+    assert messages(ember) == messages(torch) and len(messages(torch)) == 1
