@@ -356,3 +356,15 @@ def test_view_errors_match_torch(function):
 def test_expand_checks_the_last_dim_first_as_torch(sizes):
     # PyTorch's inferExpandGeometry walks the dims from the last; its error names that dim
     check_error(lambda lib, x: x.expand(*sizes), np.zeros((3, 4)))
+
+
+@pytest.mark.parametrize("reshaped", [
+    lambda x: x.t().reshape(2, 2, 4), lambda x: x.reshape(2, 8), lambda x: x.t().reshape(16),
+    lambda x: x[:, :1].reshape(4), lambda x: x[::2].reshape(2, 2, 2),
+    lambda x: x.t().reshape(4, 4), lambda x: x.unsqueeze(0).expand(3, 4, 4).reshape(3, 4, 4),
+], ids=["transposed_split", "contiguous", "transposed_flat", "column", "strided_rows",
+        "transposed_same_shape", "expanded"])
+def test_reshape_records_view_alias_or_copy_as_pytorch(reshaped):
+    # contiguous: ViewBackward0; viewable but not contiguous: ReshapeAliasBackward0; a copy:
+    # UnsafeViewBackward0
+    check(lambda lib, x: reshaped(x), grad_input(np.arange(16.0).reshape(4, 4)))

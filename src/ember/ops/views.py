@@ -221,18 +221,21 @@ def infer_shape(shape, numel):
 
 ViewBackward0 = node_class("ViewBackward0", lambda grad, shape: grad.reshape(shape))
 UnsafeViewBackward0 = node_class("UnsafeViewBackward0", lambda grad, shape: grad.reshape(shape))
+# reshape of a non-contiguous tensor whose strides allow a view is PyTorch's _reshape_alias
+ReshapeAliasBackward0 = node_class("ReshapeAliasBackward0",
+                                   lambda grad, shape: grad.reshape(shape))
 
 
-def _reshaped_view(input, shape):
+def _reshaped_view(input, shape, node_cls=ViewBackward0):
     """The view of `input` with `shape` (already inferred), or None when strides forbid it."""
     data = input._data
     if data.flags.c_contiguous and data.size:
         # NumPy's contiguous reshape gives exactly computeStride's strides here, cheaply
-        return make_view(input, data.reshape(shape), ViewBackward0, (data.shape,))
+        return make_view(input, data.reshape(shape), node_cls, (data.shape,))
     strides = view_strides(data.shape, element_strides(data), shape)
     if strides is None:
         return None
-    return make_view(input, strided(data, shape, strides), ViewBackward0, (data.shape,))
+    return make_view(input, strided(data, shape, strides), node_cls, (data.shape,))
 
 
 def view(input, *shape):
@@ -293,11 +296,12 @@ def view_as(input, other):
 
 def reshape(input, *shape):
     """A view when the strides allow it, otherwise a copy."""
-    shape = infer_shape(shape, input._data.size)
-    result = _reshaped_view(input, shape)
+    data = input._data
+    shape = infer_shape(shape, data.size)
+    node_cls = ViewBackward0 if data.flags.c_contiguous else ReshapeAliasBackward0
+    result = _reshaped_view(input, shape, node_cls)
     if result is not None:
         return result
-    data = input._data
     return record(data.reshape(shape), UnsafeViewBackward0, (input.clone(),), (data.shape,))
 
 
