@@ -33,7 +33,7 @@ def test_affine_grid(align_corners, size, dtype):
 
 
 @pytest.mark.parametrize("mode,padding_mode,align_corners",
-                         list(itertools.product(["bilinear", "nearest"],
+                         list(itertools.product(["bilinear", "nearest", "bicubic"],
                                                 ["zeros", "border", "reflection"],
                                                 [False, True])))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -46,39 +46,16 @@ def test_grid_sample(mode, padding_mode, align_corners, dtype):
           rtol=1e-4)
 
 
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("align_corners", [False, True])
-def test_grid_sample_finite_differences(padding_mode, align_corners):
-    # bilinear sampling is smooth in the image and, away from pixel boundaries, in the grid
+def test_grid_sample_finite_differences(mode, padding_mode, align_corners):
+    # bilinear and bicubic sampling are smooth in the image and, away from pixel boundaries,
+    # in the grid (each bicubic tap's padding is constant there)
     grid = RNG.uniform(-1.4, 1.4, (1, 2, 3, 2)) + 0.013
     image = RNG.standard_normal((1, 2, 3, 4))
     finite_differences(
-        lambda x, g: ember.nn.functional.grid_sample(x, g, "bilinear", padding_mode,
-                                                     align_corners),
-        image, grid)
-
-
-@pytest.mark.parametrize("padding_mode,align_corners",
-                         list(itertools.product(["zeros", "border", "reflection"],
-                                                [False, True])))
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_grid_sample_bicubic(padding_mode, align_corners, dtype):
-    grid = RNG.uniform(-1.6, 1.6, (2, 3, 6, 2)) + 0.013
-    check(lambda lib, x, g: _f(lib).grid_sample(x, g, "bicubic", padding_mode, align_corners),
-          grad_input(IMAGE.astype(dtype)), grad_input(grid.astype(dtype)), atol=1e-5,
-          rtol=1e-4)
-
-
-@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
-@pytest.mark.parametrize("align_corners", [False, True])
-def test_grid_sample_bicubic_finite_differences(padding_mode, align_corners):
-    # the cubic weights are smooth in the grid away from pixel boundaries; each tap's padding
-    # is constant there
-    grid = RNG.uniform(-1.4, 1.4, (1, 2, 3, 2)) + 0.013
-    image = RNG.standard_normal((1, 2, 3, 4))
-    finite_differences(
-        lambda x, g: ember.nn.functional.grid_sample(x, g, "bicubic", padding_mode,
-                                                     align_corners),
+        lambda x, g: ember.nn.functional.grid_sample(x, g, mode, padding_mode, align_corners),
         image, grid)
 
 
