@@ -2,12 +2,11 @@
 as_strided framing, a window multiply and the _fft_r2c/_fft_c2c primitives for stft; the inverse
 transforms, a window multiply and an overlap-add (unfold's backward) divided by the window
 envelope for istft. The grad_fns and gradients are therefore PyTorch's, to any order."""
-import warnings
 
 import numpy as np
 
 from ember import _dtype
-from ember._errors import dtype_name
+from ember._errors import dtype_name, warn_once
 from ember._tensor import _wrap
 from ember.fft._primitives import fft_c2c, fft_c2r, fft_r2c
 from ember.nn._functional.padding import constant_pad_nd, pad
@@ -40,16 +39,6 @@ _WARNINGS = {
                     "padded with zeros in the tail. Please check your center and hop_length "
                     "settings." + _TRIGGERED.format(1199),
 }
-# ATen warns once per process (TORCH_WARN_ONCE)
-_WARNED = set()
-
-
-def _warn_once(key):
-    if key in _WARNED:
-        return
-    _WARNED.add(key)
-    warnings.warn(_WARNINGS[key], UserWarning, stacklevel=3)
-
 
 def _type_string(tensor):
     """ATen's Tensor::toString(): the legacy type name, or CPU<Scalar>Type for complex."""
@@ -115,7 +104,7 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
             f"{problem}")
 
     if window is None:
-        _warn_once("stft_window")
+        warn_once("stft_window", _WARNINGS["stft_window"])
     complex_result = return_complex
     if complex_result is None:
         complex_result = _is_complex(input) or _is_complex(window)
@@ -124,7 +113,7 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
             raise RuntimeError("stft requires the return_complex parameter be given for real "
                                "inputs, and will further require that return_complex=True in a "
                                "future PyTorch release.")
-        _warn_once("stft_real")
+        warn_once("stft_real", _WARNINGS["stft_real"])
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise described("expected a tensor of floating point or complex values")
     if input.dim() not in (1, 2):
@@ -196,7 +185,7 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
             f"{_optional(length)}, return_complex={int(return_complex)}){separator}{problem}")
 
     if window is None:
-        _warn_once("istft_window")
+        warn_once("istft_window", _WARNINGS["istft_window"])
     if not _is_complex(input):
         raise RuntimeError("istft requires a complex-valued input tensor matching the output "
                            "from stft with return_complex=True.")
@@ -260,7 +249,7 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     if input.dim() == 2:
         signal = signal.squeeze(0)
     if end > expected_length:
-        _warn_once("istft_length")
+        warn_once("istft_length", _WARNINGS["istft_length"])
         signal = constant_pad_nd(signal, [0, end - expected_length], 0)
     return signal
 

@@ -2,12 +2,11 @@
 torch.lu, torch.lu_solve and torch.triangular_solve. The factorisation is LAPACK getrf's partial
 pivoting, batched in NumPy (one loop over the columns), so pivots, L and U are LAPACK's; the
 derivatives are PyTorch's formulas written with ember ops, so they differentiate again."""
-import warnings
 
 import numpy as np
 
 from ember import return_types
-from ember._errors import dtype_name
+from ember._errors import dtype_name, warn_once
 from ember._tensor import _wrap
 from ember.ops._elementwise import not_implemented
 from ember.ops._registry import OUTPUT, RESULT, method, node_class, record, record_multi
@@ -28,8 +27,7 @@ for _type_name, _fields in (("linalg_lu", ("P", "L", "U")),
     setattr(return_types, _type_name + "_out",
             return_types._return_type(_type_name + "_out", _fields))
 
-# ATen issues its deprecation warnings once per process (TORCH_WARN_ONCE)
-_WARNED = set()
+# ATen issues its deprecation warnings once per process (TORCH_WARN_ONCE: _errors.warn_once)
 _DEPRECATIONS = {
     "lu": "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex "
           "and will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, "
@@ -51,13 +49,6 @@ _DEPRECATIONS = {
                         "torch.linalg.solve_triangular(A, B). (Triggered internally at "
                         "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2273.)",
 }
-
-
-def _warn_deprecated(name):
-    if name in _WARNED:
-        return
-    _WARNED.add(name)
-    warnings.warn(_DEPRECATIONS[name], UserWarning, stacklevel=3)
 
 
 # ---- the factorisation -------------------------------------------------------------------------
@@ -262,7 +253,7 @@ def lu_factor(A, *, pivot=True, out=None):
 
 def lu(input, pivot=True, get_infos=False):
     """torch.lu (deprecated): lu_factor, with the info codes when get_infos is set."""
-    _warn_deprecated("lu")
+    warn_once("lu", _DEPRECATIONS["lu"])
     # torch's _lu_with_info no longer honours check_errors: singular inputs pass silently
     result = return_types._lu_with_info(_factor(input, pivot, False, "torch.lu"))
     if get_infos:
@@ -432,7 +423,7 @@ def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
 
 def lu_solve(input, LU_data, LU_pivots):
     """torch.lu_solve (deprecated): linalg.lu_solve with the arguments reversed."""
-    _warn_deprecated("lu_solve")
+    warn_once("lu_solve", _DEPRECATIONS["lu_solve"])
     return linalg_lu_solve(LU_data, LU_pivots, input)
 
 
@@ -472,7 +463,7 @@ def _check_triangular_solve(input, A):
 
 def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     """torch.triangular_solve (deprecated): the solution of op(A) X = b and a copy of A."""
-    _warn_deprecated("triangular_solve")
+    warn_once("triangular_solve", _DEPRECATIONS["triangular_solve"])
     _check_triangular_solve(input, A)
     batch_shape = np.broadcast_shapes(input._data.shape[:-2], A._data.shape[:-2])
     coefficient = np.broadcast_to(A._data, batch_shape + A._data.shape[-2:])
