@@ -28,7 +28,9 @@ _warned = []
 
 
 def warn_typed_storage_removal():
-    """torch's deprecation warning, given once per process as torch gives it."""
+    """torch's deprecation warning, given once per process as torch gives it. Its own flag,
+    not _errors.warn_once: torch warns from Python here, and set_warn_always (which repeats
+    ATen's TORCH_WARN_ONCE warnings) does not repeat this one."""
     if not _warned:
         _warned.append(True)
         warnings.warn(_REMOVAL_WARNING, UserWarning, stacklevel=3)
