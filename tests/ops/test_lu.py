@@ -290,3 +290,18 @@ def test_out_arguments(name):
     check_error(lambda lib, A, B: call(lib, A, B, _outs(lib, *wrong)), a, b)
     check_error(lambda lib, A, B: call(lib, A.requires_grad_(), B.requires_grad_(),
                                        _outs(lib, *dtypes)), a, b)
+
+
+def test_warn_always_repeats_the_deprecations_as_torch():
+    code = ("import warnings, {lib}\n"
+            "{lib}.set_warn_always(True)\n"
+            "a = {lib}.eye(3)\n"
+            "with warnings.catch_warnings(record=True) as caught:\n"
+            "    warnings.simplefilter('always')\n"
+            "    {lib}.lu(a)\n"
+            "    {lib}.lu(a)\n"
+            "    {lib}.ones(64).stft(16, return_complex=True)\n"
+            "    {lib}.ones(64).stft(16, return_complex=True)\n"
+            "print([str(item.message)[:40] for item in caught])\n")
+    outputs = stdout_of_fresh_processes(code)
+    assert outputs[0] == outputs[1] and outputs[1].count("deprecated") == 2
